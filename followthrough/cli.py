@@ -1,0 +1,216 @@
+"""The command line. Each command calls one library function; only this module imports click."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable
+from datetime import date
+
+import click
+
+from followthrough import __version__
+from followthrough.errors import FollowthroughError
+from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _open(ctx: click.Context):
+    from followthrough.store import open_db
+
+    try:
+        return open_db(ctx.obj["db"])
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
+    """Print dict rows as JSON, JSON lines, CSV or an aligned table."""
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(_table(rows, columns))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _table(rows: list[dict], columns: list[str], width: int = 70) -> str:
+    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    cells = [[v if len(v) <= width else v[: width - 1] + "…" for v in row] for row in cells]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="followthrough")
+@click.option(
+    "--db",
+    envvar="FOLLOWTHROUGH_DB",
+    default="followthrough.db",
+    show_default=True,
+    help="SQLite database file (or set FOLLOWTHROUGH_DB).",
+)
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """followthrough: did the council do what it said it would?
+
+    Load inspection reports, minutes and action plans, extract what was found and
+    promised, and check the action plan answers it.
+
+    \b
+    Example:
+        followthrough ingest corpus/
+        followthrough statements --kind commitment
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Document kind, instead of detecting it.")
+@click.option("--body", help="Committee or body, e.g. 'Cabinet'.")
+@click.option("--meeting-date", callback=_date, help="Meeting or publication date, YYYY-MM-DD.")
+@click.option("--source-url", help="Where the document was published.")
+@click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
+@click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file and a summary.")
+@click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
+@click.pass_context
+def ingest(ctx, paths, kind, body, meeting_date, source_url, no_extract, model, as_json, strict):
+    """Load documents (files or folders) into the database and extract statements.
+
+    Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
+    loaded (same bytes) are left alone. Bad files are reported, the rest still load,
+    and the exit status is 1 if any failed.
+
+    \b
+    Example:
+        followthrough ingest minutes/2023-09-12-cabinet.pdf --body Cabinet
+    """
+    from followthrough.pipeline import ingest_paths
+
+    db = _open(ctx)
+    show_bar = not as_json and sys.stderr.isatty()
+
+    def progress(files):
+        with click.progressbar(files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else "") as bar:
+            yield from bar
+
+    try:
+        report = ingest_paths(
+            db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
+            extract=not no_extract, model=model, progress=progress if show_bar else None,
+        )
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if strict:
+        for f in report.files:
+            if f.status == "added" and f.warnings:
+                f.status, f.reason = "failed", "; ".join(f.warnings)
+    if as_json:
+        click.echo(json.dumps({"files": [f.as_dict() for f in report.files], "summary": report.summary()}, indent=2))
+    else:
+        for f in report.files:
+            if f.status == "failed":
+                click.echo(f"Error: {f.path}: {f.reason}", err=True)
+            for warning in f.warnings:
+                click.echo(f"Warning: {f.path}: {warning}", err=True)
+        click.echo(report.summary())
+    if report.failed:
+        ctx.exit(1)
+
+
+PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics"]
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--meeting-date", callback=_date, help="Resolve relative dates against this day (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@click.option("--no-store", is_flag=True, help="Use a temporary database instead of --db.")
+@click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.pass_context
+def extract(ctx, files, meeting_date, fmt, no_store, model):
+    """Extract recommendations, concerns, commitments and decisions from files.
+
+    Files are ingested as they go (into a temporary database with --no-store) and
+    their stored statements replaced. --format jsonl prints the prediction lines
+    that ANNOTATION.md scores.
+
+    \b
+    Example:
+        followthrough extract minutes.txt --meeting-date 2023-02-14 --format jsonl
+    """
+    from followthrough.extract.run import extract_files
+
+    if no_store:
+        ctx.obj["db"] = ":memory:"
+    db = _open(ctx)
+    try:
+        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [s.prediction() for s in results]
+    columns = PREDICTION_COLUMNS if fmt != "table" else ["document", "page", "kind", "text", "due_end", "actor"]
+    _emit_rows(rows, fmt, columns)
+    for failure in failures:
+        click.echo(f"Error: {failure}", err=True)
+    if failures:
+        ctx.exit(1)
+
+
+@cli.command()
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(STATEMENT_KINDS), help="Only this kind (repeatable).")
+@click.option("--document", help="Only this document (file name, path or id).")
+@click.option("--topic", help="Only statements tagged with this topic.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@click.pass_context
+def statements(ctx, kinds, document, topic, limit, fmt):
+    """List the statements stored in the database.
+
+    \b
+    Example:
+        followthrough statements --kind commitment --topic workforce
+    """
+    from followthrough.extract.store import list_statements
+
+    db = _open(ctx)
+    found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
+    rows = [s.prediction() | {"id": s.id} for s in found]
+    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS
+    _emit_rows(rows, fmt, columns)
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    cli(args=list(argv) if argv is not None else None)

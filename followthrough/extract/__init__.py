@@ -1,0 +1,25 @@
+"""Extraction: statements (recommendation, concern, commitment, decision) from documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from spacy.language import Language
+
+from followthrough.models import Document, Statement
+
+
+def build_pipeline(model: str | None = None) -> Language:
+    """Our components over ``spacy.blank("en")``, or over an installed pipeline ``model``."""
+    from followthrough.extract.pipeline import build
+
+    return build(model)
+
+
+def extract_statements(
+    doc: Document, *, nlp: Language | None = None, meeting_date: date | None = None
+) -> list[Statement]:
+    """Run the pipeline over a document and return its statements in text order."""
+    from followthrough.extract.pipeline import run
+
+    return run(doc, nlp or build_pipeline(), meeting_date or doc.meeting_date)

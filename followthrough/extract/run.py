@@ -1,0 +1,44 @@
+"""`followthrough extract`: ingest files as needed and (re)extract their statements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+
+from followthrough.errors import BadDocument
+from followthrough.extract import build_pipeline, extract_statements
+from followthrough.extract.store import replace_statements
+from followthrough.ingest import find_document, read_document, store_document
+from followthrough.models import Statement
+from followthrough.pipeline import expand_paths
+from followthrough.store import transaction
+
+
+def extract_files(
+    db: sqlite_utils.Database,
+    files: Iterable[str | Path],
+    *,
+    meeting_date: date | None = None,
+    model: str | None = None,
+) -> tuple[list[Statement], list[str]]:
+    """Statements of every file, in order, and one message per file that failed."""
+    nlp = build_pipeline(model)
+    found: list[Statement] = []
+    failures: list[str] = []
+    for path in expand_paths(files):
+        try:
+            doc = read_document(path, meeting_date=meeting_date)
+        except BadDocument as exc:
+            failures.append(str(exc))
+            continue
+        statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
+        with transaction(db):
+            doc.id = find_document(db, doc.sha256)
+            if doc.id is None:
+                store_document(db, doc)
+            replace_statements(db, doc, statements)
+        found.extend(statements)
+    return found, failures

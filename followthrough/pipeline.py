@@ -1,0 +1,137 @@
+"""The main job: load files into the store and extract statements from each new one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+
+from followthrough.errors import BadDocument, UsageError
+from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
+from followthrough.store import transaction
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | unchanged | failed
+    reason: str | None = None
+    document_id: int | None = None
+    kind: str | None = None
+    pages: int | None = None
+    plan_items: int = 0
+    statements: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(f.status == status for f in self.files)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def summary(self) -> str:
+        statements = sum(f.statements for f in self.files)
+        parts = [
+            f"{self.count('added')} added",
+            f"{self.count('unchanged')} unchanged",
+            f"{self.count('failed')} failed",
+        ]
+        return f"{len(self.files)} files: " + ", ".join(parts) + f"; {statements} statements extracted"
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the supported files inside folders (recursively, sorted)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_paths(
+    db: sqlite_utils.Database,
+    paths: Iterable[str | Path],
+    *,
+    kind: str | None = None,
+    body: str | None = None,
+    meeting_date: date | None = None,
+    source_url: str | None = None,
+    extract: bool = True,
+    model: str | None = None,
+    progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
+) -> IngestReport:
+    """Ingest every file; bad files are reported and skipped, never half-written."""
+    files = expand_paths(paths)
+    if not files:
+        raise UsageError("no files to ingest")
+    report = IngestReport()
+    nlp = None
+    iterator = progress(files) if progress else iter(files)
+    for path in iterator:
+        try:
+            doc = read_document(
+                path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url
+            )
+        except BadDocument as exc:
+            report.files.append(FileResult(str(path), "failed", exc.reason))
+            continue
+        existing = find_document(db, doc.sha256)
+        if existing is not None:
+            report.files.append(
+                FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
+            )
+            continue
+        statements = []
+        if extract:
+            from followthrough.extract import build_pipeline, extract_statements
+
+            nlp = nlp or build_pipeline(model)
+            statements = extract_statements(doc, nlp=nlp)
+        with transaction(db):
+            document_id = store_document(db, doc)
+            if extract:
+                from followthrough.extract.store import replace_statements
+
+                replace_statements(db, doc, statements)
+            after_store(db, doc)
+        report.files.append(
+            FileResult(
+                str(path), "added", document_id=document_id, kind=doc.kind,
+                pages=len(doc.pages) or None, plan_items=len(doc.plan_items),
+                statements=len(statements), warnings=list(doc.warnings),
+            )
+        )
+    return report
+
+
+def after_store(db: sqlite_utils.Database, doc) -> None:
+    """Hooks run inside the document's transaction once it and its statements are stored.
+
+    Later stages (commitment tracking) register here so one command does everything.
+    """
+    for hook in AFTER_STORE:
+        hook(db, doc)
+
+
+AFTER_STORE: list[Callable] = []

@@ -1,0 +1,113 @@
+"""The SQLite store: opening, migrations and transactions.
+
+Writes go through :func:`transaction` with plain SQL, because sqlite-utils' write
+helpers commit on their own and a document must land in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from followthrough.errors import StoreError
+from followthrough.store.migrations import MIGRATIONS
+
+DEFAULT_DB = "followthrough.db"
+
+
+def default_db_path() -> str:
+    return os.environ.get("FOLLOWTHROUGH_DB") or DEFAULT_DB
+
+
+def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    path = str(path or default_db_path())
+    try:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if path != ":memory:":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open database ({exc})") from exc
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if "_migrations" not in db.table_names():
+        return []
+    return [row[0] for row in db.execute("SELECT name FROM _migrations ORDER BY id")]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply, in order, every migration the database has not recorded. Returns their names."""
+    try:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations ("
+            "id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, applied_at TEXT NOT NULL)"
+        )
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"not a followthrough database ({exc})") from exc
+    done = set(applied_migrations(db))
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.name in done:
+            continue
+        with transaction(db):
+            # Another process may have applied it while we waited for the write lock.
+            if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [migration.name]).fetchone():
+                continue
+            migration.apply(db)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))",
+                [migration.name],
+            )
+        applied.append(migration.name)
+    return applied
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Re-entrant."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
+    """INSERT one row with plain SQL (safe inside :func:`transaction`); returns its rowid."""
+    columns = list(row)
+    sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
+        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+    )
+    cursor = db.execute(sql, [row[c] for c in columns])
+    return int(cursor.lastrowid)
+
+
+def insert_many(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """INSERT many rows of the same shape; returns how many."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    columns = list(rows[0])
+    sql = "INSERT INTO [{}] ({}) VALUES ({})".format(
+        table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
+    )
+    db.conn.executemany(sql, [[r[c] for c in columns] for r in rows])
+    return len(rows)
