@@ -61,17 +61,26 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for migration in MIGRATIONS:
         if migration.name in done:
             continue
+        if not migration.transactional:
+            migration.apply(db)
+            with transaction(db):
+                _record(db, migration.name)
+            applied.append(migration.name)
+            continue
         with transaction(db):
             # Another process may have applied it while we waited for the write lock.
             if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [migration.name]).fetchone():
                 continue
             migration.apply(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))",
-                [migration.name],
-            )
+            _record(db, migration.name)
         applied.append(migration.name)
     return applied
+
+
+def _record(db: sqlite_utils.Database, name: str) -> None:
+    db.execute(
+        "INSERT OR IGNORE INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [name]
+    )
 
 
 @contextmanager

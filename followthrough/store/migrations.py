@@ -10,8 +10,12 @@ import sqlite_utils
 
 @dataclass(frozen=True)
 class Migration:
+    """``apply`` runs inside one transaction unless ``transactional`` is False (needed by
+    helpers such as sqlite-utils' ``enable_fts``, which commit on their own)."""
+
     name: str
     apply: Callable[[sqlite_utils.Database], None]
+    transactional: bool = True
 
 
 def _sql(script: str) -> Callable[[sqlite_utils.Database], None]:
