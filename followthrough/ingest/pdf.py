@@ -1,0 +1,297 @@
+"""PDF: page-aware text with pypdfium2, action-plan tables with pdfplumber.
+
+pypdfium2 reads every page's text (hundreds of pages a second); pdfplumber, far slower, only
+looks for tables on pages whose text reads like an action-plan header, and on the pages after
+a plan table (where it may continue). On a page with a plan table the table's region is
+replaced by readable rows ("1.1 | Voice of the child | Record ..."), so the text can be
+searched; the rest of the page keeps PDFium's text.
+
+Running headers and footers are removed: a line among the first or last three of a page whose
+form (digits ignored) recurs there on at least half the pages (and on two or more), "Page 3 of
+12", and bare page numbers that follow the page order. Words broken at line-end hyphens are
+rejoined within a page (hyphens.py); a word broken across a page break is left as it is.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from followthrough.errors import BadDocument
+from followthrough.ingest.hyphens import Dehyphenator
+from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
+from followthrough.models import Document, Page
+
+ZONE = 3  # lines at the top and at the bottom of a page that may be header or footer
+_PAGE_OF = re.compile(r"^(?:page\s*#+(?:\s*(?:of|/)\s*#+)?|#+\s*(?:of|/)\s*#+|#+\s*\|\s*page|page\s*\|\s*#+)$")
+_BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")
+# PDFium error codes (fpdfview.h): 4 = password required, 5 = unsupported security handler.
+_ENCRYPTED = {4: "password required", 5: "unsupported security handler"}
+
+
+def read_pdf(path: Path, data: bytes) -> Document:
+    """Read a PDF into a Document; raises BadDocument for corrupt, encrypted, scanned or empty."""
+    pdf = _open(path, data)
+    try:
+        if len(pdf) == 0:
+            raise BadDocument(path, "empty (no pages)")
+        raw, failed = _page_texts(pdf)
+        if len(failed) == len(raw):
+            raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
+        textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
+        if len(textless) + len(failed) == len(raw):
+            raise BadDocument(path, f"scanned with no text layer ({len(raw)} pages, no extractable text)")
+        layout = _plan_tables(data, raw)
+        texts = [_page_with_tables(pdf, i, raw[i], layout) for i in range(len(raw))]
+        title = _metadata_title(pdf)
+    finally:
+        pdf.close()
+    warnings = list(layout.warnings)
+    if failed:
+        warnings.append(f"{len(failed)} of {len(raw)} pages could not be read (pages {_numbers(failed)})")
+    if textless:
+        warnings.append(f"{len(textless)} of {len(raw)} pages have no text layer (pages {_numbers(textless)})")
+    dehyphenate = Dehyphenator("\n".join(raw))
+    furniture = _Furniture.find(raw)
+    pages: list[Page] = []
+    parts: list[str] = []
+    offset = 0
+    for number, text in enumerate(texts, start=1):
+        text = _tidy(dehyphenate("\n".join(furniture.strip(number, text.split("\n")))))
+        pages.append(Page(number=number, text=text, start=offset))
+        parts.append(text)
+        offset += len(text) + 2
+    items = [item for table in layout.tables for item in table.items]
+    return Document(
+        path=str(path), sha256="", text="\n\n".join(parts), pages=pages, file_type="pdf",
+        kind="action plan" if items else "other", title=title, plan_items=items, warnings=warnings,
+    )
+
+
+def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in _ENCRYPTED:
+            raise BadDocument(path, f"encrypted ({_ENCRYPTED[code]})") from exc
+        raise BadDocument(path, f"corrupt ({exc})") from exc
+
+
+def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int]]:
+    """Each page's PDFium text with "\\n" line ends, and the numbers of pages that failed."""
+    texts: list[str] = []
+    failed: list[int] = []
+    for index in range(len(pdf)):
+        try:
+            page = pdf[index]
+            textpage = page.get_textpage()
+            texts.append(_newlines(textpage.get_text_range()))
+            textpage.close()
+            page.close()
+        except pdfium.PdfiumError:
+            texts.append("")
+            failed.append(index + 1)
+    return texts, failed
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _numbers(pages: list[int], limit: int = 10) -> str:
+    shown = ", ".join(str(p) for p in pages[:limit])
+    return shown + (", ..." if len(pages) > limit else "")
+
+
+def _metadata_title(pdf: pdfium.PdfDocument) -> str | None:
+    try:
+        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+    except pdfium.PdfiumError:
+        return None
+    if len(title) < 8 or re.match(r"(?:microsoft word|untitled)\b", title, re.IGNORECASE):
+        return None
+    return title
+
+
+# -- running headers and footers -------------------------------------------------------------
+
+
+def _key(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+
+
+@dataclass
+class _Furniture:
+    """Header and footer lines found across pages, and the page-number offset."""
+
+    top: set[str] = field(default_factory=set)
+    bottom: set[str] = field(default_factory=set)
+    number_offset: int | None = None
+
+    @classmethod
+    def find(cls, pages: list[str]) -> _Furniture:
+        top: Counter[str] = Counter()
+        bottom: Counter[str] = Counter()
+        offsets: Counter[int] = Counter()
+        with_text = 0
+        for number, text in enumerate(pages, start=1):
+            lines = [line for line in text.split("\n") if line.strip()]
+            if not lines:
+                continue
+            with_text += 1
+            top.update({_key(line) for line in lines[:ZONE]})
+            bottom.update({_key(line) for line in lines[-ZONE:]})
+            for line in {*lines[:ZONE], *lines[-ZONE:]}:
+                match = _BARE_NUMBER.match(line.strip())
+                if match:
+                    offsets[int(match[1]) - number] += 1
+        need = max(2, (with_text + 1) // 2)
+        furniture = cls(
+            top={k for k, n in top.items() if n >= need},
+            bottom={k for k, n in bottom.items() if n >= need},
+        )
+        if offsets:
+            offset, count = offsets.most_common(1)[0]
+            if count >= need or (with_text == 1 and offset == 0):
+                furniture.number_offset = offset
+        return furniture
+
+    def is_furniture(self, number: int, line: str, zone: set[str]) -> bool:
+        key = _key(line)
+        if key in zone or _PAGE_OF.match(key):
+            return True
+        match = _BARE_NUMBER.match(line.strip())
+        return bool(match) and self.number_offset is not None and int(match[1]) - number == self.number_offset
+
+    def strip(self, number: int, lines: list[str]) -> list[str]:
+        """``lines`` without the header and footer lines in the top and bottom zones."""
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        drop = {i for i in filled[:ZONE] if self.is_furniture(number, lines[i], self.top)}
+        drop |= {i for i in filled[-ZONE:] if self.is_furniture(number, lines[i], self.bottom)}
+        return [line for i, line in enumerate(lines) if i not in drop]
+
+
+# -- action-plan tables ----------------------------------------------------------------------
+
+
+@cache
+def _header_pattern() -> re.Pattern[str]:
+    names = sorted(vocabulary(), key=len, reverse=True)
+    alternatives = "|".join(r"\W+".join(re.escape(w) for w in name.split()) for name in names)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def looks_like_plan_header(text: str, window: int = 400) -> bool:
+    """Cheap test on PDFium text: three or more column names, capitalised, close together."""
+    hits: list[tuple[int, str]] = []
+    for match in _header_pattern().finditer(text):
+        if match[0][0].isupper():
+            column = vocabulary().get(" ".join(re.findall(r"[\w&#]+", match[0].lower())))
+            if column:
+                hits.append((match.start(), column))
+    for i, (start, _) in enumerate(hits):
+        near = {column for pos, column in hits[i:] if pos - start <= window}
+        if len(near) >= 3 and near & {"area", "action"}:
+            return True
+    return False
+
+
+@dataclass
+class _Layout:
+    """Plan tables found, and where they sit: page index -> table boxes (pdfplumber coords)."""
+
+    tables: list[PlanTable] = field(default_factory=list)
+    boxes: dict[int, list[tuple[float, float, float, float]]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _plan_tables(data: bytes, raw: list[str]) -> _Layout:
+    layout = _Layout()
+    candidates = {i for i, text in enumerate(raw) if looks_like_plan_header(text)}
+    if not candidates:
+        return layout
+    import pdfplumber  # slow to import; only needed for PDFs with plan tables
+
+    groups: list[tuple[list[Row], list[tuple[int, tuple]]]] = []
+    active: tuple[list[Row], list[tuple[int, tuple]]] | None = None
+    width = 0
+    columns: dict[int, str] | None = None
+    try:
+        plumber = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:  # pdfminer raises many types on odd files; carry on without tables
+        layout.warnings.append(f"tables not read ({type(exc).__name__}: {exc})")
+        return layout
+    with plumber:
+        for index in range(len(raw)):
+            if index not in candidates and active is None:
+                continue
+            try:
+                found = plumber.pages[index].find_tables()
+                tables = [(t.bbox, t.extract()) for t in sorted(found, key=lambda t: t.bbox[1])]
+            except Exception as exc:
+                layout.warnings.append(f"tables on page {index + 1} not read ({type(exc).__name__})")
+                tables = []
+            if not tables:
+                active = None
+            for position, (bbox, cells) in enumerate(tables):
+                rows = [Row(list(r), index + 1) for r in cells if r]
+                header = next(filter(None, (header_columns(row.cells) for row in rows[:10])), None)
+                continues = bool(active and position == 0 and rows and len(rows[0].cells) == width)
+                if header and not (continues and header == columns):
+                    active = ([], [])
+                    groups.append(active)
+                    width, columns = max(len(r.cells) for r in rows), header
+                elif not continues:
+                    active = None
+                    continue
+                active[0].extend(rows)
+                active[1].append((index, bbox))
+    dehyphenate = Dehyphenator("\n".join(raw))
+    for rows, boxes in groups:
+        table = read_plan(rows, dehyphenate=dehyphenate)
+        if table is None or not table.items:
+            continue
+        layout.tables.append(table)
+        for index, bbox in boxes:
+            layout.boxes.setdefault(index, []).append(bbox)
+    return layout
+
+
+def _page_with_tables(pdf: pdfium.PdfDocument, index: int, raw: str, layout: _Layout) -> str:
+    """The page's text with each plan table's region replaced by its readable rows."""
+    boxes = layout.boxes.get(index)
+    if not boxes:
+        return raw
+    blocks = "\n\n".join(
+        text for table in layout.tables for page, text in table.blocks if page == index + 1
+    )
+    page = pdf[index]
+    try:
+        if page.get_rotation() % 360:
+            return raw  # the table's box is not in PDFium's unrotated space: keep PDFium's text
+        left, bottom, right, top = page.get_mediabox()
+        textpage = page.get_textpage()
+        parts: list[str] = []
+        ceiling = top
+        for _, table_top, _, table_bottom in sorted(boxes, key=lambda b: b[1]):
+            parts.append(_newlines(textpage.get_text_bounded(left, top - table_top + 1, right, ceiling)))
+            ceiling = top - table_bottom - 1
+        parts.append(_newlines(textpage.get_text_bounded(left, bottom, right, ceiling)))
+        textpage.close()
+    finally:
+        page.close()
+    above, below = parts[0], parts[-1]
+    middle = [p for p in parts[1:-1] if p.strip()]
+    return "\n\n".join(p.strip("\n") for p in (above, blocks, *middle, below) if p.strip())

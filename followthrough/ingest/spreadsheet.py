@@ -1,0 +1,92 @@
+"""CSV and XLSX action-plan trackers: the first sheet with a plan header row becomes PlanItems.
+
+The header row need not be the first row (trackers often start with a title and a date); it
+is looked for in the first 30 rows. CSV is decoded like text files (ingest/text.py) and its
+dialect sniffed; XLSX is read with openpyxl in read-only mode, values not formulas. A file
+with no recognisable header row is not an action plan and is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+from followthrough.errors import BadDocument
+from followthrough.ingest.tables import PlanTable, Row, read_plan
+from followthrough.ingest.text import decode, normalise_newlines
+from followthrough.models import Document
+
+HEADER_SEARCH = 30
+NO_HEADER = "unsupported type (no action-plan header row found)"
+
+
+def read_spreadsheet(path: Path, data: bytes) -> Document:
+    """Read a CSV or XLSX action plan; raises BadDocument when it holds none."""
+    if data.startswith(b"PK\x03\x04"):
+        file_type, sheets = "xlsx", _xlsx_sheets(path, data)
+    else:
+        file_type, sheets = "csv", [(None, _csv_rows(path, data))]
+    for sheet, rows in sheets:
+        plan = read_plan(rows, search=HEADER_SEARCH)
+        if plan and plan.items:
+            return _document(path, file_type, sheet, plan)
+    raise BadDocument(path, NO_HEADER)
+
+
+def _document(path: Path, file_type: str, sheet: str | None, plan: PlanTable) -> Document:
+    preamble = [" | ".join(c.strip() for c in row.cells if c and c.strip()) for row in plan.preamble]
+    preamble = [line for line in preamble if line]
+    title = preamble[0] if preamble else (sheet if sheet and not sheet.lower().startswith("sheet") else path.stem)
+    text = "\n\n".join([*preamble, plan.text()])
+    return Document(
+        path=str(path), sha256="", text=text, pages=[], file_type=file_type, kind="action plan",
+        title=title, plan_items=plan.items,
+    )
+
+
+def _csv_rows(path: Path, data: bytes) -> list[Row]:
+    text = normalise_newlines(decode(path, data))
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return [Row(list(cells)) for cells in csv.reader(io.StringIO(text), dialect)]
+    except csv.Error as exc:
+        raise BadDocument(path, f"corrupt (CSV: {exc})") from exc
+
+
+def _xlsx_sheets(path: Path, data: bytes) -> list[tuple[str, list[Row]]]:
+    from openpyxl import load_workbook  # slow to import; only for XLSX
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, EOFError) as exc:
+        raise BadDocument(path, f"corrupt (not a readable XLSX: {exc})") from exc
+    except Exception as exc:  # openpyxl's InvalidFileException, malformed XML
+        raise BadDocument(path, f"corrupt ({type(exc).__name__}: {exc})") from exc
+    try:
+        return [
+            (sheet.title, [Row([_cell(v) for v in values]) for values in sheet.iter_rows(values_only=True)])
+            for sheet in book.worksheets
+        ]
+    except Exception as exc:
+        raise BadDocument(path, f"corrupt ({type(exc).__name__}: {exc})") from exc
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    """A cell value as text: dates as ISO dates, whole floats without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
