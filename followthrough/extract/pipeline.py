@@ -1,9 +1,138 @@
-"""Temporary: the pipeline is being written."""
+"""The spaCy pipeline: our registered components over ``spacy.blank("en")``.
+
+- ``followthrough_layout`` finds blocks and sentences (minutes' layout) and marks
+  sentence starts on the tokens;
+- ``followthrough_statements`` puts candidate statements on ``doc.spans["statements"]``,
+  labelled with their kind;
+- ``followthrough_attributes`` sets ``span._.due``, ``span._.actor`` and ``span._.topics``.
+
+The document's meeting date and body travel in ``doc.user_data``.
+"""
+
 from __future__ import annotations
+
+from datetime import date
+
 import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
 
-def build(model=None):
-    return spacy.load(model) if model else spacy.blank("en")
+from followthrough.extract.classify import classify_text
+from followthrough.extract.layout import blocks_of, sentences_of
+from followthrough.extract.topics import topics_of
+from followthrough.models import Document, DueDate, Statement
 
-def run(doc, nlp, meeting_date):
-    return []
+COMPONENTS = ("followthrough_layout", "followthrough_statements", "followthrough_attributes")
+
+for _name in ("due", "actor", "topics", "chars"):
+    if not Span.has_extension(_name):
+        Span.set_extension(_name, default=None)
+
+
+@Language.factory("followthrough_layout")
+def make_layout(nlp: Language, name: str) -> "LayoutComponent":
+    return LayoutComponent()
+
+
+class LayoutComponent:
+    """Sentence boundaries from layout (bullets, labels, wrapped lines), not punctuation alone."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocks = blocks_of(doc.text)
+        doc.user_data["followthrough_blocks"] = blocks
+        starts = set()
+        for block in blocks:
+            for sentence in sentences_of(block):
+                span = doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+                if span is not None and len(span):
+                    starts.add(span.start)
+        for token in doc:
+            token.is_sent_start = token.i in starts or token.i == 0
+        return doc
+
+
+@Language.factory("followthrough_statements")
+def make_statements(nlp: Language, name: str) -> "StatementComponent":
+    return StatementComponent()
+
+
+class StatementComponent:
+    """Recommendations, concerns, commitments and decisions as labelled spans."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for candidate in classify_text(doc.text):
+            span = doc.char_span(candidate.start, candidate.end, label=candidate.kind, alignment_mode="expand")
+            if span is None:
+                continue
+            span._.chars = (candidate.start, candidate.end)
+            span._.actor = candidate.speaker
+            spans.append(span)
+        doc.spans["statements"] = spans
+        return doc
+
+
+@Language.factory("followthrough_attributes")
+def make_attributes(nlp: Language, name: str) -> "AttributeComponent":
+    return AttributeComponent()
+
+
+class AttributeComponent:
+    """Due dates (commitments and decisions), actors and topic tags."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            from followthrough.extract.timex import due_for
+        except ImportError:  # TEMP until timex lands
+            due_for = lambda text, ref: None  # noqa: E731
+
+        reference = doc.user_data.get("meeting_date")
+        body = doc.user_data.get("body")
+        for span in doc.spans.get("statements", []):
+            start, end = span._.chars or (span.start_char, span.end_char)
+            text = doc.text[start:end]
+            if span.label_ in ("commitment", "decision"):
+                span._.due = due_for(text, reference)
+            if span.label_ == "commitment":
+                span._.actor = span._.actor or body
+            else:
+                span._.actor = None
+            span._.topics = topics_of(text)
+        return doc
+
+
+def build(model: str | None = None) -> Language:
+    """``spacy.blank("en")`` (or the installed pipeline ``model``) plus our components."""
+    nlp = spacy.load(model, exclude=["ner"]) if model else spacy.blank("en")
+    for name in COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp
+
+
+def run(document: Document, nlp: Language, meeting_date: date | None) -> list[Statement]:
+    """Statements of one document, in text order."""
+    doc = nlp.make_doc(document.text)
+    doc.user_data["meeting_date"] = meeting_date
+    doc.user_data["body"] = document.body
+    for name, component in nlp.pipeline:
+        doc = component(doc)
+    out = []
+    for span in sorted(doc.spans["statements"], key=lambda s: (s._.chars or (s.start_char,))[0]):
+        start, end = span._.chars
+        item = document.item_at(start)
+        out.append(
+            Statement(
+                kind=span.label_,
+                text=document.text[start:end],
+                start=start,
+                end=end,
+                page=document.page_at(start),
+                actor=span._.actor,
+                due=span._.due,
+                topics=list(span._.topics or []),
+                item_number=item.number if item else None,
+                document=document.name,
+            )
+        )
+    return out

@@ -1,0 +1,201 @@
+"""From layout to candidate statements: structure first, then cue words clause by clause.
+
+Structure is evidence: a "Decision:" label or a RESOLVED lead makes the parts below it
+decisions; a heading such as "Priority areas for development" makes its bullets
+recommendations; bullets under "Strengths" are not findings. Elsewhere each clause is
+classified by the cue patterns in ``data/cues.jsonl``; one clause can be two kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from followthrough.extract.actors import passage_speaker
+from followthrough.extract.cues import cues, heading_kind, procedural
+from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
+
+
+@dataclass
+class Candidate:
+    kind: str
+    start: int
+    end: int
+    speaker: str | None = None
+    in_resolution: bool = False
+
+
+RESOLUTION_LEAD = re.compile(
+    r"^\s*(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?"
+    r"|(?:It\s+was|The\s+\w+(?:\s+\w+)?\s+)(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
+    r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b)\s*"
+)
+LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
+PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
+PART_SUFFIX = re.compile(r"[;,.]?\s*(?:and|or)?\s*[;,.]?\s*$")
+HAS_VERB = re.compile(
+    r"\b(?:be|been|is|are|was|were|has|have|had|will|would|to|approve[sd]?|agree[sd]?|note[sd]?|endorse[sd]?|"
+    r"accept(?:ed|s)?|adopt(?:ed|s)?|confirm(?:ed|s)?|delegate[sd]?|receive[sd]?|authorise[sd]?|support(?:ed|s)?)\b",
+    re.IGNORECASE,
+)
+CLAUSE_BREAK = re.compile(
+    r";\s+|,?\s+but\s+(?!also\b|not\b|only\b)|,\s+(?:whilst|while|although|though|however|whereas),?\s+"
+    r"|,?\s+and\s+(?=(?:he|she|they)?\s*(?:asked|questioned|queried|requested|sought|enquired)\b)"
+)
+SAME_KIND_BREAK = re.compile(
+    r",?\s+(?:and|which|where|whilst|while)\s+(?=(?:a|an|the|it|this|that|these|those|they|he|she|we|there|officers|members|its|their|which|has|have|had|continued|continues)\b)",
+    re.IGNORECASE,
+)
+LEAD_IN = re.compile(
+    r"^(?:[A-Z][^.;:]{0,140}?\s+)?(?:said|stated|explained|advised|added|reported|noted|confirmed|informed\s+\w+|highlighted|"
+    r"commented|replied|responded|emphasised|indicated|acknowledged|reiterated|outlined|clarified|stressed|considered|recognised)"
+    r"(?:,\s+[^,]{1,80},)?\s+that\s+(?:,\s*)?",
+)
+EDGE_WORDS = re.compile(r"^(?:and|but|or|so|also|then|however|whilst|while|which|that|,|\s)+", re.IGNORECASE)
+MIN_WORDS = 4
+
+
+def classify_text(text: str) -> list[Candidate]:
+    """All candidate statements in a document's text, in order."""
+    return list(_walk(text, blocks_of(text)))
+
+
+def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
+    heading: str | None = None  # kind set by the last heading
+    decision_mode: str | None = None  # None | "block" (after Decision:) | "parts" (after a RESOLVED lead)
+    speaker: str | None = None
+    last_index = len(blocks) - 1
+    for index, block in enumerate(blocks):
+        if block.role == "item":
+            heading = decision_mode = None
+            continue
+        if block.role == "label":
+            label = block.text.lower()
+            heading = None
+            decision_mode = "block" if label.startswith(("decision", "advice of")) else None
+            if label.startswith("recommendation"):
+                heading = "recommendation"
+            continue
+        if block.role == "heading":
+            decision_mode = None
+            heading = heading_kind(block.text)
+            if heading is None and not procedural().search(block.text):
+                # A headline can itself state a finding ("... but serious concerns remain").
+                for sentence in sentences_of(block):
+                    yield from _by_cues(sentence, speaker, kinds=("concern", "recommendation"))
+            continue
+        truncated_tail = index == last_index
+        for sentence in sentences_of(block):
+            if procedural().search(sentence.text):
+                continue
+            found = passage_speaker(sentence.text)
+            if found:
+                speaker = found
+            lead = RESOLUTION_LEAD.match(sentence.text)
+            if lead or decision_mode:
+                rest_start = sentence.start + (lead.end() if lead else 0)
+                rest = text[rest_start : sentence.end]
+                if LEAD_END.search(rest) and len(rest.split()) < 25:
+                    decision_mode = "parts"
+                    continue
+                if lead or decision_mode == "block" or block.role == "bullet":
+                    yield from _decision(text, rest_start, sentence.end, speaker)
+                    if lead and decision_mode is None:
+                        decision_mode = "parts"
+                    continue
+                decision_mode = None
+            if heading == "recommendation" and (block.role == "bullet" or len(block.text) < 400):
+                if _long_enough(sentence.text):
+                    yield Candidate("recommendation", sentence.start, sentence.end, speaker)
+                continue
+            if heading == "none" and block.role == "bullet":
+                continue
+            if truncated_tail and sentence.end == block.end and not re.search(r"[.!?;:]\W*$", sentence.text) and len(sentence.text) < 40:
+                continue  # a stored excerpt cut mid-sentence: too little left to judge
+            yield from _by_cues(sentence, speaker)
+
+
+def _long_enough(text: str) -> bool:
+    return len(text.split()) >= MIN_WORDS
+
+
+def _decision(text: str, start: int, end: int, speaker: str | None) -> Iterator[Candidate]:
+    part = text[start:end]
+    prefix = PART_PREFIX.match(part)
+    start += prefix.end() if prefix else 0
+    part = text[start:end]
+    suffix = PART_SUFFIX.search(part)
+    if suffix and suffix.start() > 0:
+        end = start + suffix.start()
+    body = text[start:end]
+    if len(body.split()) < 3 or not HAS_VERB.search(body):
+        return
+    yield Candidate("decision", start, end, speaker, in_resolution=True)
+    commitment = cues()["commitment"]
+    if commitment.positive.search(body) and not (commitment.negative and commitment.negative.search(body)):
+        yield Candidate("commitment", start, end, speaker, in_resolution=True)
+
+
+def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for match in CLAUSE_BREAK.finditer(sentence.text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(sentence.text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _by_cues(sentence: Sentence, speaker: str | None, kinds: tuple[str, ...] = ("recommendation", "concern", "commitment")) -> Iterator[Candidate]:
+    text = sentence.text
+    table = cues()
+    for a, b in _clauses(sentence):
+        clause = text[a:b]
+        for kind in kinds:
+            kc = table[kind]
+            hits = [m for m in kc.positive.finditer(clause)] if kc.positive else []
+            if not hits:
+                continue
+            if kc.negative and kc.negative.search(clause):
+                continue
+            if kc.negative_modal_only and kc.negative_modal_only.search(clause) and kc.modal:
+                hits = [m for m in hits if not kc.modal.fullmatch(m.group(0))]
+                if not hits:
+                    continue
+            for x, y in _split_same_kind(clause, hits):
+                x, y = _tidy(clause, x, y)
+                if y - x >= 12 and _long_enough(clause[x:y]) or (y - x >= 12 and kind == "concern"):
+                    yield Candidate(kind, sentence.start + a + x, sentence.start + a + y, speaker)
+
+
+def _split_same_kind(clause: str, hits: list[re.Match[str]]) -> list[tuple[int, int]]:
+    """Cut a clause between two cues of one kind joined by 'and'/'which' + a new subject."""
+    cuts = []
+    for first, second in zip(hits, hits[1:]):
+        joins = [m for m in SAME_KIND_BREAK.finditer(clause, first.end(), second.end()) if m.end() <= second.start()]
+        if joins:
+            cuts.append(joins[-1])
+    spans, pos = [], 0
+    for cut in cuts:
+        if cut.start() <= pos:
+            continue
+        spans.append((pos, cut.start()))
+        pos = cut.end()
+    spans.append((pos, len(clause)))
+    return spans
+
+
+def _tidy(clause: str, x: int, y: int) -> tuple[int, int]:
+    """Drop a reported-speech lead-in and dangling joiners at the edges."""
+    piece = clause[x:y]
+    lead = LEAD_IN.match(piece)
+    if lead and len(piece) - lead.end() > 20:
+        x += lead.end()
+        piece = clause[x:y]
+    edge = EDGE_WORDS.match(piece)
+    if edge and edge.end() < len(piece):
+        x += edge.end()
+    piece = clause[x:y]
+    stripped = piece.rstrip(" ,;:–-\t\n")
+    y = x + len(stripped)
+    return x, y

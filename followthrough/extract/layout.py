@@ -1,0 +1,194 @@
+"""Minutes' layout: lines -> headings, labels, bullets and paragraphs -> sentences.
+
+Works on character offsets into the document text, so every segment can be quoted
+verbatim. Copes with what PDF extraction and ModernGov pages leave behind: hard-wrapped
+lines, bullets on a line of their own, numbered resolution parts, "Decision:" and
+"Minutes:" labels, and "... view the full minutes text" cut marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+BULLET_ONLY = re.compile(r"^[ \t\xa0]*[·•▪◦‣∙o*\-–][ \t\xa0]*$")
+BULLET = re.compile(
+    r"^[ \t\xa0]*(?:[·•▪◦‣∙*\-–](?=[ \t\xa0])|\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:\d{1,2}|[a-z])\.(?=[ \t\xa0]))[ \t\xa0]*"
+)
+ITEM_NUMBER = re.compile(r"^[ \t\xa0]*\d{1,4}[.)]?[ \t\xa0]*$")
+LABEL = re.compile(
+    r"^[ \t\xa0]*(?P<label>Decision|Decisions|Minutes|Minute|Purpose|Advice of the [^:\n]{3,60}|Decision of the [^:\n]{3,60}"
+    r"|Additional documents|Reason(?:s)?(?: for (?:the )?decision)?|REASON|Recommendations?|Declarations? of interest)[ \t\xa0]*:?[ \t\xa0]*$",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*[ \t\xa0]*$")
+# Words a wrapped line can end on but a heading cannot.
+CONTINUES = frozenset(
+    "the a an of and or to in for with by on at from as that which who whose whom this these "
+    "those its their his her was were is are be been being has have had will would should must "
+    "can could may might it he she they we there not but also than into onto upon over under "
+    "about after before between during within without while whilst where when if so such "
+    "any all each every some both either neither our your my".split()
+)
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr cllr cllrs st no nos e.g i.e etc approx para paras ref co ltd inc vs prof rev "
+    "gen jan feb mar apr jun jul aug sep sept oct nov dec fig figs vol cf al dept govt".split()
+)
+CUT_MARK = re.compile(r"[ \t\xa0]*(?:\.\.\.|…)[ \t\xa0]*view the full (?:minutes|decision) text for item[^\n]*", re.IGNORECASE)
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def stripped(self) -> str:
+        return self.text.strip(" \t\xa0")
+
+
+@dataclass
+class Block:
+    """A heading, a label, or a paragraph/bullet of running text (offsets are verbatim)."""
+
+    role: str  # heading | label | item | paragraph | bullet
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    block: Block
+
+
+def lines_of(text: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in text.split("\n"):
+        out.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return out
+
+
+def _is_heading(line: str) -> bool:
+    s = line.strip(" \t\xa0")
+    if not s or len(s) > 100 or SENTENCE_END.search(s) or s.endswith((",", "–", "-", "—")):
+        return False
+    words = s.split()
+    if len(words) > 14 or not (s[0].isupper() or s[0].isdigit()):
+        return False
+    return words[-1].lower().strip("'’\"") not in CONTINUES
+
+
+def blocks_of(text: str) -> list[Block]:
+    """Group lines into blocks: hard-wrapped lines join; bullets, labels and headings stand alone."""
+    blocks: list[Block] = []
+    current: Block | None = None
+    pending_bullet = False
+    after_break = True  # at a paragraph start (after a blank line or a finished sentence)
+
+    def close() -> None:
+        nonlocal current
+        if current is not None:
+            blocks.append(current)
+            current = None
+
+    lines = lines_of(text)
+    for index, line in enumerate(lines):
+        s = line.stripped
+        if not s or s in ("\xa0",):
+            close()
+            after_break = True
+            continue
+        if BULLET_ONLY.match(line.text):
+            close()
+            pending_bullet = True
+            after_break = True
+            continue
+        label = LABEL.match(line.text)
+        if label:
+            close()
+            blocks.append(Block("label", line.start, line.end, s))
+            after_break = True
+            continue
+        if ITEM_NUMBER.match(line.text):
+            close()
+            blocks.append(Block("item", line.start, line.end, s))
+            after_break = True
+            continue
+        bullet = BULLET.match(line.text)
+        if bullet and (after_break or current is None or SENTENCE_END.search(current.text) or current.role == "bullet"):
+            close()
+            start = line.start + bullet.end()
+            current = Block("bullet", start, line.end, line.text[bullet.end():])
+            pending_bullet = False
+            after_break = False
+            continue
+        joinable = current is not None and not SENTENCE_END.search(current.text.rstrip())
+        at_start = after_break or current is None or not joinable
+        if joinable and current.role in ("paragraph", "bullet"):
+            current.end = line.end
+            current.text = text[current.start : current.end]
+            continue
+        following = lines[index + 1].stripped if index + 1 < len(lines) else ""
+        wraps_on = bool(following) and following[0].islower()
+        if at_start and not pending_bullet and not wraps_on and _is_heading(line.text):
+            close()
+            blocks.append(Block("heading", line.start + _lead(line.text), line.end, s))
+            after_break = True
+            continue
+        close()
+        start = line.start + _lead(line.text)
+        current = Block("bullet" if pending_bullet else "paragraph", start, line.end, text[start : line.end])
+        pending_bullet = False
+        after_break = False
+    close()
+    for block in blocks:
+        _trim(block, text)
+    return [b for b in blocks if b.text.strip()]
+
+
+def _lead(s: str) -> int:
+    return len(s) - len(s.lstrip(" \t\xa0"))
+
+
+def _trim(block: Block, text: str) -> None:
+    cut = CUT_MARK.search(block.text)
+    if cut:
+        block.end = block.start + cut.start()
+    raw = text[block.start : block.end]
+    stripped = raw.rstrip(" \t\xa0\n")
+    block.end = block.start + len(stripped)
+    block.text = text[block.start : block.end]
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+
+
+def sentences_of(block: Block) -> Iterator[Sentence]:
+    """Split a block into sentences, not after abbreviations or initials."""
+    text = block.text
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        before = text[start : match.start()].rstrip(".!?\"'”’)]")
+        last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+        if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        piece = text[start : match.start()]
+        if piece.strip():
+            yield _sentence(block, start, match.start())
+        start = match.end()
+    if text[start:].strip():
+        yield _sentence(block, start, len(text))
+
+
+def _sentence(block: Block, a: int, b: int) -> Sentence:
+    raw = block.text[a:b]
+    a += len(raw) - len(raw.lstrip())
+    b = a + len(raw.strip())
+    return Sentence(block.start + a, block.start + b, block.text[a:b], block)

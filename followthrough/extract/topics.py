@@ -1,0 +1,35 @@
+"""Topic tags from the taxonomy in ``data/topics.json``."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict[str, dict]:
+    """{topic: {"label": ..., "terms": [...]}} (entries starting with '_' are notes)."""
+    data = json.loads(resources.files("followthrough.extract").joinpath("data/topics.json").read_text("utf-8"))
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+def term_pattern(term: str) -> str:
+    """A whole-word regex for a taxonomy term; a trailing * matches any ending."""
+    stem = term.rstrip("*")
+    body = r"[\s\-]+".join(re.escape(w) for w in stem.split())
+    return rf"\b{body}" + (r"\w*" if term.endswith("*") else r"\b")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [
+        (topic, re.compile("|".join(term_pattern(t) for t in entry["terms"]), re.IGNORECASE))
+        for topic, entry in taxonomy().items()
+    ]
+
+
+def topics_of(text: str) -> list[str]:
+    """Every topic whose terms occur in ``text``, in taxonomy order."""
+    return [topic for topic, pattern in _patterns() if pattern.search(text)]
