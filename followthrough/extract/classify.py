@@ -42,6 +42,8 @@ HAS_VERB = re.compile(
 CLAUSE_BREAK = re.compile(
     r";\s+|,?\s+but\s+(?!also\b|not\b|only\b)|,\s+(?:whilst|while|although|though|however|whereas),?\s+"
     r"|,?\s+and\s+(?=(?:he|she|they)?\s*(?:asked|questioned|queried|requested|sought|enquired)\b)"
+    r"|,?\s+and\s+that\s+"
+    r"|,\s+and\s+(?=(?:the\s+|a\s+|an\s+|this\s+|these\s+|its\s+|their\s+)?\w+\s+(?:had|has|have|was|were|is|are|would|will|could|did)\b)"
 )
 SAME_KIND_BREAK = re.compile(
     r",?\s+(?:and|which|where|whilst|while)\s+(?=(?:a|an|the|it|this|that|these|those|they|he|she|we|there|officers|members|its|their|which|has|have|had|continued|continues)\b)",
@@ -54,6 +56,9 @@ LEAD_IN = re.compile(
 )
 EDGE_WORDS = re.compile(r"^(?:and|but|or|so|also|then|however|whilst|while|which|that|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
+# A statement is "the clause that makes the point": clauses longer than this are narrowed
+# to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
+LONG_CLAUSE = 200
 
 
 def classify_text(text: str) -> list[Candidate]:
@@ -65,6 +70,7 @@ def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
     heading: str | None = None  # kind set by the last heading
     decision_mode: str | None = None  # None | "block" (after Decision:) | "parts" (after a RESOLVED lead)
     speaker: str | None = None
+    bullets_under_heading = False
     last_index = len(blocks) - 1
     for index, block in enumerate(blocks):
         if block.role == "item":
@@ -80,12 +86,17 @@ def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
         if block.role == "heading":
             decision_mode = None
             heading = heading_kind(block.text)
+            bullets_under_heading = False
             if heading is None and not procedural().search(block.text):
                 # A headline can itself state a finding ("... but serious concerns remain").
                 for sentence in sentences_of(block):
                     yield from _by_cues(sentence, speaker, kinds=("concern", "recommendation"))
             continue
         truncated_tail = index == last_index
+        if block.role == "bullet":
+            bullets_under_heading = True
+        elif bullets_under_heading:
+            heading = None  # running text after the list: the heading no longer speaks for it
         for sentence in sentences_of(block):
             if procedural().search(sentence.text):
                 continue
@@ -163,7 +174,7 @@ def _by_cues(sentence: Sentence, speaker: str | None, kinds: tuple[str, ...] = (
                 if not hits:
                     continue
             for x, y in _split_same_kind(clause, hits):
-                x, y = _tidy(clause, x, y)
+                x, y = _tidy(clause, x, y, [h for h in hits if x <= h.start() < y])
                 if y - x >= 12 and _long_enough(clause[x:y]) or (y - x >= 12 and kind == "concern"):
                     yield Candidate(kind, sentence.start + a + x, sentence.start + a + y, speaker)
 
@@ -185,13 +196,20 @@ def _split_same_kind(clause: str, hits: list[re.Match[str]]) -> list[tuple[int, 
     return spans
 
 
-def _tidy(clause: str, x: int, y: int) -> tuple[int, int]:
-    """Drop a reported-speech lead-in and dangling joiners at the edges."""
+def _tidy(clause: str, x: int, y: int, hits: list[re.Match[str]]) -> tuple[int, int]:
+    """Narrow a long clause around its cues; drop dangling joiners at the edges."""
+    if y - x > LONG_CLAUSE and hits:
+        lead = LEAD_IN.match(clause, x, y)
+        if lead and y - lead.end() > 20:
+            x = lead.end()
+    if y - x > LONG_CLAUSE and hits:
+        left = clause.rfind(",", x, hits[0].start())
+        right = clause.find(",", hits[-1].end(), y)
+        a = left + 1 if left >= 0 else x
+        b = right if right >= 0 else y
+        if len(clause[a:b].split()) >= MIN_WORDS:
+            x, y = a, b
     piece = clause[x:y]
-    lead = LEAD_IN.match(piece)
-    if lead and len(piece) - lead.end() > 20:
-        x += lead.end()
-        piece = clause[x:y]
     edge = EDGE_WORDS.match(piece)
     if edge and edge.end() < len(piece):
         x += edge.end()
