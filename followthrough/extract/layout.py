@@ -102,8 +102,9 @@ def blocks_of(text: str) -> list[Block]:
     for index, line in enumerate(lines):
         s = line.stripped
         if not s or s in ("\xa0",):
-            close()
-            after_break = True
+            if current is None or not _wraps_across_blank(current, lines, index):
+                close()
+                after_break = True
             continue
         if BULLET_ONLY.match(line.text):
             close()
@@ -151,6 +152,19 @@ def blocks_of(text: str) -> list[Block]:
     for block in blocks:
         _trim(block, text)
     return [b for b in blocks if b.text.strip()]
+
+
+def _wraps_across_blank(current: Block, lines: list[Line], index: int) -> bool:
+    """PDF-to-text output often puts a blank line after every wrapped line: join across it
+    when the paragraph stops mid-sentence and the next line carries on."""
+    if current.role not in ("paragraph", "bullet") or SENTENCE_END.search(current.text):
+        return False
+    following = next((l.stripped for l in lines[index + 1 : index + 3] if l.stripped), "")
+    if not following or BULLET.match(following) or LABEL.match(following):
+        return False
+    last_line = current.text.rsplit("\n", 1)[-1].strip()
+    last_word = last_line.rsplit(None, 1)[-1].lower() if last_line else ""
+    return following[0].islower() or last_word in CONTINUES or len(last_line) >= 70
 
 
 def _lead(s: str) -> int:
