@@ -1,0 +1,300 @@
+"""ModernGov HTML ingest, on pages built from the dev documents' real text and on real samples.
+
+The fixtures in tests/fixtures/moderngov/ wrap the real text of corpus/documents/ in ModernGov
+markup (see their SOURCES.tsv); tests/fixtures/moderngov/real/ holds real ModernGov samples.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from followthrough.errors import BadDocument
+from followthrough.ingest import read_document, store_document
+from followthrough.ingest.moderngov import read_html
+from followthrough.store import open_db
+
+ROOT = Path(__file__).parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "moderngov"
+REAL = FIXTURES / "real"
+DOCS = ROOT / "corpus" / "documents"
+
+# fixture -> the dev document whose text it carries
+BUILT_FROM = {
+    "ieIssueDetails_anglesey_executive_2018-12-17_item7.html": "anglesey_executive_2018-12-17_item7_ciw_service_improvement_plan_progress.txt",
+    "ieIssueDetails_sefton_osc_2017-09-26_item18.html": "sefton_osc_childrens_2017-09-26_item18_improvement_plan.txt",
+    "ieIssueDetails_flintshire_cabinet_2020-09-22_item8.html": "flintshire_cabinet_2020-09-22_item8_ciw_annual_letter.txt",
+    "ieIssueDetails_herefordshire_cabinet_2022-12-15_item181.html": "herefordshire_cabinet_2022-12-15_item181_ofsted_improvement_action_plan.txt",
+    "ieListDocuments_cardiff_cabinet_2016-01-21.html": "cardiff_cabinet_2016-01-21_items86-89.txt",
+    "mgAi_gwynedd_30911.html": "gwynedd_2025_audit_wales_domiciliary_care_recommendations_mgAi30911.txt",
+    "mgAi_rotherham_94795.html": "rotherham_audit_2022-23_external_inspections_recommendations_mgAi94795.txt",
+    "mgIssueHistory_decisions_york_2009-01-28.html": "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt",
+    "gov_wales_statement_2018-01-15.html": "wg_statement_2018-01-15_powys_warning_notice_progress.txt",
+}
+# Lines of the copied text that are page chrome or noise, and must not survive.
+CHROME_LINES = {"Additional documents:", "Items", "No. Item", "Skip to main content"}
+NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*view the full minutes text for item [\d.]+")
+# Anything of this shape in parsed text is chrome or noise that leaked through.
+LEAKS = [
+    re.compile(p)
+    for p in (
+        r"pdf icon", r"\bPDF \d+", r"\d+ [KM]B\b", r"Calendar of meetings", r"Find committee documents",
+        r"Councillors\b(?! )", r"Additional documents", r"View the decision for item", r"Skip to",
+        r"Modern\.gov", r"Attendance details", r"Browse meetings", r"view the full minutes text",
+        r"Find out more about this issue", r"View the reasons why", r"Appendix 1\n", r"Crown copyright",
+        r"mgSiteName", r"Is Key decision", r"Decision status",
+    )
+]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+
+
+def parse(name: str):
+    return read_document(FIXTURES / name)
+
+
+@pytest.mark.parametrize("fixture", sorted(BUILT_FROM))
+def test_every_line_of_the_source_text_survives_verbatim(fixture):
+    doc = parse(fixture)
+    parsed = squash(doc.text)
+    source = (DOCS / BUILT_FROM[fixture]).read_text("utf-8")
+    checked = 0
+    for line in source.splitlines():
+        line = squash(NOISE.sub("", line.replace("•", "·")))
+        if not line or line in CHROME_LINES:
+            continue
+        assert line in parsed, f"{fixture}: lost {line!r}"
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.parametrize("fixture", sorted(BUILT_FROM))
+def test_resolutions_and_numbered_parts_are_lines_of_their_own(fixture):
+    doc = parse(fixture)
+    lines = [squash(line) for line in doc.text.splitlines()]
+    source = (DOCS / BUILT_FROM[fixture]).read_text("utf-8")
+    for line in source.splitlines():
+        if re.match(r"\s*(?:RESOLVED|REASON|Decision:|Minutes:|\(?[0-9a-z]{1,3}[.)]\s)", line):
+            want = squash(NOISE.sub("", line))
+            assert any(got.startswith(want) or (want.endswith("...") and got.startswith(want[:-3].strip()))
+                       for got in lines), f"{fixture}: {want!r} is not a line of its own"
+
+
+@pytest.mark.parametrize("fixture", sorted(BUILT_FROM))
+def test_no_chrome_or_noise(fixture):
+    text = parse(fixture).text
+    for leak in LEAKS:
+        assert not leak.search(text), f"{fixture}: {leak.pattern!r} leaked"
+    assert "\n\n\n" not in text and "  " not in text
+
+
+EXPECTED = {
+    # fixture: (title, body, meeting date, [(item number, item title)])
+    "ieIssueDetails_anglesey_executive_2018-12-17_item7.html": (
+        "CIW Inspection of Children's Services in Anglesey - Improvement Plan - Quarterly Progress Report",
+        "The Executive", date(2018, 12, 17), [("7", "Children and Families Services Progress Report")]),
+    "ieIssueDetails_sefton_osc_2017-09-26_item18.html": (
+        "Updated Children's Social Care Improvement Plan",
+        "Overview and Scrutiny Committee (Children's Services and Safeguarding)", date(2017, 9, 26),
+        [("18", "Updated Children's Social Care Improvement Plan")]),
+    "ieIssueDetails_flintshire_cabinet_2020-09-22_item8.html": (
+        "Care Inspectorate Wales (CIW) Annual Performance Letter", "Cabinet", date(2020, 9, 22),
+        [("8", "Care Inspectorate Wales (CIW) Annual Performance Letter")]),
+    "ieIssueDetails_herefordshire_cabinet_2022-12-15_item181.html": (
+        "Ofsted Improvement Action Plan", "Cabinet", date(2022, 12, 15),
+        [("181", "Children’s Improvement Action Plan")]),
+    "ieListDocuments_cardiff_cabinet_2016-01-21.html": (
+        "Cabinet - Thursday, 21st January, 2016 3.30 pm", "Cabinet", date(2016, 1, 21),
+        [("86", "Minutes of the Cabinet Meetings held on 3 and 10 December 2015"),
+         ("87", "To receive the Community and Adult Services Scrutiny Committee report entitled "
+                "'Information, Advice and Assistance (IAA) Services for Mental Health Service Users in Cardiff'"),
+         ("88", "Annual Review of the Council's Voluntary Redundancy Scheme."),
+         ("89", "Review of the Council's Disciplinary Policy and Associated Policies & Procedures")]),
+    # mgAi pages name neither the meeting nor the item number: nothing is guessed.
+    "mgAi_gwynedd_30911.html": ("Audit Wales Report - Domiciliary Care", None, None,
+                                [(None, "Audit Wales Report - Domiciliary Care")]),
+    "mgAi_rotherham_94795.html": ("External inspections, reviews and audits update", None, None,
+                                  [(None, "External inspections, reviews and audits update")]),
+    "mgIssueHistory_decisions_york_2009-01-28.html": ("Improvement Plan for Adult Social Care", None,
+                                                      date(2009, 1, 28), []),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED))
+def test_meeting_details_and_items(fixture):
+    title, body, when, items = EXPECTED[fixture]
+    doc = parse(fixture)
+    assert (doc.title, doc.body, doc.meeting_date, doc.kind) == (title, body, when, "minutes")
+    assert [(i.number, i.title) for i in doc.items] == items
+    assert doc.warnings == []
+    previous_end = 0
+    for item in doc.items:
+        span = doc.text[item.start : item.end]
+        assert previous_end <= item.start < item.end
+        assert span == span.strip()
+        assert squash(item.title) in squash(span) or item.number is None
+        if item.number:
+            assert re.match(rf"(?:Meeting: .*\(Item {item.number}\)|{item.number}\.?\n)", span)
+        previous_end = item.end
+    # Passages inside an item know its number.
+    for passage in doc.passages:
+        item = doc.item_at(passage.start)
+        assert passage.item_number == (item.number if item else None)
+
+
+def test_meeting_page_items_hold_their_own_decisions():
+    doc = parse("ieListDocuments_cardiff_cabinet_2016-01-21.html")
+    by_number = {item.number: doc.text[item.start : item.end] for item in doc.items}
+    assert "RESOLVED: that the report be received and responded by May 2016." in by_number["87"]
+    assert "received and responded by May 2016" not in by_number["86"] + by_number["88"]
+    assert by_number["88"].count("the current Voluntary Redundancy Scheme be agreed") == 2
+    assert "\n1. the current Voluntary Redundancy Scheme be agreed and that it will continue" in by_number["88"]
+    assert by_number["89"].startswith("89.\n\nReview of the Council's Disciplinary Policy")
+
+
+def test_word_bullets_and_hard_wraps():
+    anglesey = parse("ieIssueDetails_anglesey_executive_2018-12-17_item7.html").text
+    assert "\n· The steps taken to progress implementation of the Service Improvement Plan and the pace of progress.\n" in anglesey
+    gwynedd = parse("mgAi_gwynedd_30911.html").text
+    # The fixture hard-wraps every paragraph at 70 columns; each comes back as one line.
+    assert "\nTo accept the report and the Council's response to the recommendations\n" in gwynedd
+    assert "\n· While a financial contribution to fill a gap in the budget had been accepted, further work" in gwynedd
+
+
+def test_store_links_passages_to_items(tmp_path):
+    db = open_db(tmp_path / "mg.db")
+    doc = parse("ieListDocuments_cardiff_cabinet_2016-01-21.html")
+    doc_id = store_document(db, doc)
+    items = db.execute("SELECT number, title FROM items WHERE document_id = ? ORDER BY start", [doc_id]).fetchall()
+    assert [n for n, _ in items] == ["86", "87", "88", "89"]
+    rows = db.execute(
+        "SELECT i.number, p.text FROM passages p JOIN items i ON i.id = p.item_id "
+        "WHERE p.document_id = ? AND p.text LIKE 'RESOLVED%'", [doc_id]
+    ).fetchall()
+    assert ("87", "RESOLVED: that the report be received and responded by May 2016.") in rows
+
+
+# --- real samples ------------------------------------------------------------------------
+
+
+def test_real_sources_are_listed():
+    listed = {line.split("\t")[0] for line in (REAL / "SOURCES.tsv").read_text("utf-8").splitlines()[1:]}
+    assert listed == {p.name for p in REAL.iterdir() if p.name != "SOURCES.tsv"}
+
+
+@pytest.mark.parametrize(
+    "name, title, body, when, decision",
+    [
+        ("ieDecisionDetails__with-documents__lgsf-kirklees-trimmed.html", "Minutes of Previous Meeting",
+         "Policy Committee", date(2015, 10, 19),
+         "The Minutes of the Policy Committee meeting on 23 September 2015 were approved as a correct record."),
+        ("ieDecisionDetails__no-documents__lgsf-kirklees-trimmed.html",
+         "To enable the Council's waste treatment contractor to consult on alternative processing arrangements",
+         "Strategic Director for Environment", date(2026, 8, 4),
+         "That approval be given to enable the contractor to consult on alternative processing arrangements, "
+         "subject to employee consultation outcomes."),
+        ("ieDecisionDetails__multi-paragraph__lgsf-kirklees-trimmed.html",
+         "Appointment of contractor to demolish Holme Park Court",
+         "Service Director - Homes & Neighbourhoods", date(2021, 7, 27),
+         "The demolition of the existing tower blocks has been approved to support the regeneration of Berry Brow."
+         "\n\nThis decision was authorised by the Cabinet at its meeting on Tuesday, 27 July 2021."),
+    ],
+)
+def test_real_kirklees_decision_pages(name, title, body, when, decision):
+    doc = read_document(REAL / name)
+    assert (doc.title, doc.body, doc.meeting_date, doc.kind) == (title, body, when, "minutes")
+    assert "Decision:\n\n" + decision + "\n" in doc.text
+    assert doc.warnings == []
+    for leak in LEAKS:
+        assert not leak.search(doc.text), leak.pattern
+    assert "polc2" not in doc.text  # the accompanying-documents list is dropped
+
+
+def test_real_getmeeting_xml():
+    path = REAL / "mgWebService_GetMeeting__with-minutes__lgsf-manchester-trimmed.xml"
+    doc = read_html(path, path.read_bytes())
+    assert (doc.body, doc.meeting_date) == ("Audit Committee", date(2026, 2, 10))
+    assert [(i.number, i.title) for i in doc.items] == [("1", "Minutes"), ("9", "Work Programme")]
+    minutes = doc.text[doc.items[0].start : doc.items[0].end]
+    assert minutes.startswith("1. Minutes\n")
+    assert "Minutes:\n\nTo approve the minutes of the meeting held on 25 November 2025 as a correct record." in minutes
+    assert "Work Programme" not in minutes
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("mgWebService_GetMeeting__no-minutes__lgsf-manchester-trimmed.xml",
+         "empty (no agenda items in the ModernGov meeting XML)"),
+        ("mgWebService_GetMeetings__lgsf-manchester-trimmed.xml",
+         "unsupported type (ModernGov web service XML <getmeetings>, not a meeting)"),
+    ],
+)
+def test_xml_that_is_not_a_meeting_with_items(name, reason):
+    path = REAL / name
+    with pytest.raises(BadDocument) as caught:
+        read_html(path, path.read_bytes())
+    assert caught.value.reason == reason
+    assert str(caught.value) == f"{path}: {reason}"
+
+
+def test_real_search_page_falls_back_to_main_content_with_a_warning():
+    doc = read_document(REAL / "ieSearchResults2__search-results__kirklees.html")
+    assert doc.warnings == ["unrecognised ModernGov page layout: kept the visible text of the main content"]
+    assert "Item5: Re-Commissioning of Alcohol and Drug Services" in doc.text
+    for chrome in ("Calendar of meetings", "Councillors allowances", "Voting and elections", "Page 2"):
+        assert chrome not in doc.text
+    # DC.date is the day the page was saved, not a meeting: only meeting pages may use it.
+    assert doc.meeting_date is None
+
+
+def test_real_decision_list_drops_hidden_refs():
+    doc = read_document(REAL / "mgDelegatedDecisions__decisions-list__lgsf-kirklees-trimmed.html")
+    assert "Railway Street, Huddersfield\n" in doc.text
+    assert "ref: 13567" not in doc.text and "13149" not in doc.text
+
+
+# --- other HTML ----------------------------------------------------------------------------
+
+
+def test_non_moderngov_page_keeps_its_visible_text():
+    doc = parse("gov_wales_statement_2018-01-15.html")
+    assert doc.warnings == ["not a ModernGov page: kept the visible text of the page"]
+    assert doc.source_url == "https://gov.wales/node/6296"
+    assert doc.meeting_date == date(2018, 1, 15)
+    assert "\n· Appointed an interim Director of Social Services.\n· Appointed an interim Head" in doc.text
+    for chrome in ("Home", "Topics", "Skip to main content", "Crown copyright"):
+        assert chrome not in doc.text
+
+
+def test_unknown_moderngov_markup_is_kept_with_a_warning(tmp_path):
+    path = tmp_path / "odd.html"
+    path.write_text(
+        '<div id="modgov"><div class="mgContent"><p>RESOLVED: that<br>(a) the plan be noted;<br>'
+        "(b) a report come back in June.</p><ol><li>first</li><li>second</li></ol></div></div>",
+        "utf-8",
+    )
+    doc = read_document(path)
+    assert doc.text == "RESOLVED: that\n(a) the plan be noted;\n(b) a report come back in June.\n\n1. first\n2. second\n"
+    assert doc.warnings == ["unrecognised ModernGov page layout: kept the visible text of the main content"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><head><title>Agenda</title><script>var a = 1;</script></head><body><div>&nbsp; </div></body></html>",
+        '<div id="modgov"><div class="mgHeader"><h1 class="mgMainTitleTxt"></h1></div>'
+        '<span class="mgHide">Skip</span></div>',
+    ],
+)
+def test_html_with_no_visible_text_is_a_bad_document(tmp_path, html):
+    path = tmp_path / "blank.html"
+    path.write_text(html, "utf-8")
+    with pytest.raises(BadDocument) as caught:
+        read_document(path)
+    assert str(caught.value) == f"{path}: empty (no text in the HTML page)"
