@@ -212,5 +212,46 @@ def statements(ctx, kinds, document, topic, limit, fmt):
     _emit_rows(rows, fmt, columns)
 
 
+@cli.command()
+@click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False), help="Folder of the documents (default: GOLD_DIR/../docs).")
+@click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores (and every miss) as JSON.")
+@click.option("--show-errors", is_flag=True, help="List missed gold statements and spurious predictions.")
+@click.pass_context
+def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
+    """Score extraction against gold annotations (ANNOTATION.md's rules).
+
+    Runs extraction over each gold file's document, with the gold meeting date, and
+    prints precision, recall and F1 per kind and overall, and the share of matched
+    commitments whose due date is right.
+
+    \b
+    Example:
+        followthrough evaluate ../shared/eval/dev/gold --docs ../shared/eval/dev/docs
+    """
+    from followthrough.extract.evaluate import evaluate as run_evaluation
+
+    try:
+        result = run_evaluation(gold_dir, docs_dir, model=model).as_dict()
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'kind':<15}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
+    for kind in (*STATEMENT_KINDS, "all"):
+        m = result[kind]
+        click.echo(f"{kind:<15}{m['precision']:7.2f}{m['recall']:7.2f}{m['f1']:7.2f}{m['gold']:6d}{m['predicted']:6d}")
+    if result["due_accuracy"] is not None:
+        click.echo(f"due dates right on matched commitments: {result['due_accuracy']:.2f} of {result['due_gold']}")
+    click.echo(f"documents: {result['documents']}")
+    if show_errors:
+        for miss in result["missed"]:
+            click.echo(f"missed    {miss['kind']:<15}{miss['document']}: {miss['quote']}")
+        for extra in result["spurious"]:
+            click.echo(f"spurious  {extra['kind']:<15}{extra['document']}: {extra['text'][:160]}")
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     cli(args=list(argv) if argv is not None else None)

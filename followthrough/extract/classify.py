@@ -58,7 +58,7 @@ EDGE_WORDS = re.compile(r"^(?:and|but|or|so|also|then|however|whilst|while|which
 MIN_WORDS = 4
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
-LONG_CLAUSE = 200
+LONG_CLAUSE = 240
 
 
 def classify_text(text: str) -> list[Candidate]:
@@ -204,11 +204,14 @@ def _tidy(clause: str, x: int, y: int, hits: list[re.Match[str]]) -> tuple[int, 
             x = lead.end()
     if y - x > LONG_CLAUSE and hits:
         left = clause.rfind(",", x, hits[0].start())
-        right = clause.find(",", hits[-1].end(), y)
         a = left + 1 if left >= 0 else x
+        if len(clause[a:y].split()) >= MIN_WORDS:
+            x = a
+    if y - x > LONG_CLAUSE and hits:
+        right = clause.find(",", hits[-1].end(), y)
         b = right if right >= 0 else y
-        if len(clause[a:b].split()) >= MIN_WORDS:
-            x, y = a, b
+        if len(clause[x:b].split()) >= MIN_WORDS:
+            y = b
     piece = clause[x:y]
     edge = EDGE_WORDS.match(piece)
     if edge and edge.end() < len(piece):

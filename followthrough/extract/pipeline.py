@@ -91,7 +91,7 @@ class AttributeComponent:
         for span in doc.spans.get("statements", []):
             start, end = span._.chars or (span.start_char, span.end_char)
             text = doc.text[start:end]
-            if span.label_ in ("commitment", "decision"):
+            if span.label_ != "concern":
                 span._.due = due_for(text, reference)
             if span.label_ == "commitment":
                 span._.actor = span._.actor or body
