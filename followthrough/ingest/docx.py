@@ -51,9 +51,10 @@ def read_docx(path: Path, data: bytes) -> Document:
         if not rows:
             continue
         continued = previous.columns if previous and _width(rows) == _width_of(previous) else None
-        plan = read_plan(rows, dehyphenate=dehyphenate) or (
-            read_plan(rows, dehyphenate=dehyphenate, columns=continued) if continued else None
-        )
+        plan = read_plan(rows, dehyphenate=dehyphenate)
+        if plan is None and continued and previous is not None:
+            section = previous.items[-1].section if previous.items else None
+            plan = read_plan(rows, dehyphenate=dehyphenate, columns=continued, section=section)
         if plan and plan.items:
             tables.append(plan)
             blocks.extend(_row_text(row, dehyphenate) for row in plan.preamble)

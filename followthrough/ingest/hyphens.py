@@ -61,13 +61,17 @@ class Dehyphenator:
         if right[0].isupper() or right[0].isdigit() or "-" in left or "-" in right:
             return True
         joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
-        as_joined = self.counts[joined] + self.counts[joined + "s"]
-        as_hyphenated = self.counts[hyphenated] + self.counts[hyphenated + "s"]
+        as_joined, as_hyphenated = self._seen(joined), self._seen(hyphenated)
         if as_joined != as_hyphenated:
             return as_hyphenated > as_joined
         if _known(joined, self.words):
             return False
         return _known(left, self.words) and _known(right, self.words)
+
+    def _seen(self, word: str) -> int:
+        """How often the text spells ``word``, singular or plural."""
+        stem = word[:-1] if word.endswith("s") else word
+        return self.counts[stem] + self.counts[stem + "s"]
 
     def __call__(self, text: str) -> str:
         """``text`` with every line-end hyphen break resolved (the line end is removed)."""

@@ -78,10 +78,32 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
+        # PDFium keeps its last error in global state and does not set one for every failure
+        # (an empty page tree fails with the previous code, often "Success"), so pdfminer
+        # gives a second opinion before we name the reason.
         code = getattr(exc, "err_code", None)
-        if code in _ENCRYPTED:
-            raise BadDocument(path, f"encrypted ({_ENCRYPTED[code]})") from exc
-        raise BadDocument(path, f"corrupt ({exc})") from exc
+        second = _pdfminer_opinion(data)
+        if second == 0:
+            raise BadDocument(path, "empty (no pages)") from exc
+        if second == "encrypted" or (code in _ENCRYPTED and not isinstance(second, int)):
+            raise BadDocument(path, f"encrypted ({_ENCRYPTED.get(code, 'password required')})") from exc
+        detail = re.search(r"PDFium: ([^)]*)", str(exc))
+        why = detail[1].rstrip(".").lower() if detail else str(exc)
+        raise BadDocument(path, f"corrupt (unreadable or truncated PDF; PDFium: {why})") from exc
+
+
+def _pdfminer_opinion(data: bytes) -> int | str:
+    """pdfminer's page count, or "encrypted", or "unreadable"."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return len(pdf.pages)
+    except Exception as exc:  # pdfminer raises many types; this is only a second opinion
+        cause = exc.args[0] if exc.args else exc
+        if "Password" in type(cause).__name__ or "Encryption" in type(cause).__name__:
+            return "encrypted"
+        return "unreadable"
 
 
 def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int]]:
@@ -193,17 +215,25 @@ def _header_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def looks_like_plan_header(text: str, window: int = 400) -> bool:
-    """Cheap test on PDFium text: three or more column names, capitalised, close together."""
-    hits: list[tuple[int, str]] = []
+def looks_like_plan_header(text: str, gap: int = 25) -> bool:
+    """Cheap test on PDFium text: a run of three or more capitalised column names.
+
+    Names in a run are at most ``gap`` characters apart (a header row's cells), so prose that
+    happens to use "Action", "Issue" and "Status" on one page does not qualify.
+    """
+    run: set[str] = set()
+    end = None
     for match in _header_pattern().finditer(text):
-        if match[0][0].isupper():
-            column = vocabulary().get(" ".join(re.findall(r"[\w&#]+", match[0].lower())))
-            if column:
-                hits.append((match.start(), column))
-    for i, (start, _) in enumerate(hits):
-        near = {column for pos, column in hits[i:] if pos - start <= window}
-        if len(near) >= 3 and near & {"area", "action"}:
+        if not match[0][0].isupper():
+            continue
+        column = vocabulary().get(" ".join(re.findall(r"[\w&#]+", match[0].lower())))
+        if column is None:
+            continue
+        if end is not None and match.start() - end > gap:
+            run = set()
+        run.add(column)
+        end = match.end()
+        if len(run) >= 3 and run & {"area", "action"}:
             return True
     return False
 

@@ -126,11 +126,13 @@ def read_plan(
     *,
     dehyphenate: Dehyphenator | None = None,
     columns: dict[int, str] | None = None,
+    section: str | None = None,
     search: int = 10,
 ) -> PlanTable | None:
     """The action plan in ``rows``, or None if no header row is found in the first ``search``.
 
-    ``columns`` continues a plan whose header came in an earlier table (no header needed).
+    ``columns`` and ``section`` continue a plan whose header came in an earlier table (then
+    no header is needed).
     """
     dehyphenate = dehyphenate or Dehyphenator(
         "\n".join(cell for row in rows for cell in row.cells if cell)
@@ -151,7 +153,6 @@ def read_plan(
     body = rows[start + 1 :] if start is not None else rows
     ref_column = next((i for i, c in columns.items() if c == "ref"), None)
     key_column = ref_column if ref_column is not None else 0
-    section: str | None = None
     last_page = rows[start].page if start is not None else None
     for row in body:
         cells = list(row.cells) + [None] * (width - len(row.cells))
