@@ -105,3 +105,50 @@ def test_limerick_rendering_is_long_and_keeps_the_reply_tables() -> None:
         "The Members noted that this was Sean Coughlan’s, the Deputy Chief Executive, last Full",
     ):
         assert phrase in body
+
+
+def _reader_cases() -> list:
+    cases = []
+    for name in SOURCED:
+        for ext in ("pdf", "docx"):
+            marks = []
+            if name.startswith("cardiff") and ext == "pdf":
+                marks = [pytest.mark.xfail(
+                    strict=True,
+                    reason="the items table's header row, repeated on page 2, is kept mid-paragraph",
+                )]
+            cases.append(pytest.param(name, ext, marks=marks, id=f"{name}.{ext}"))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "ext"), _reader_cases())
+def test_read_document_drops_page_furniture_and_keeps_the_prose(name: str, ext: str) -> None:
+    from followthrough.ingest import read_document
+
+    doc = read_document(RENDERED / f"{name}.{ext}")
+    assert HEADERS[name] not in doc.text
+    assert re.search(r"Page \d+ of \d+", doc.text) is None
+    body = _norm(doc.text.replace(" | ", " "))  # DOCX table rows read as "cell | cell"
+    missing = [line for line in _source_lines(name) if line not in body]
+    assert missing == []
+
+
+def test_read_document_on_the_long_limerick_pdf() -> None:
+    from followthrough.ingest import read_document
+
+    name = "limerick_council_2024-01-22_ordinary_meeting_minutes"
+    doc = read_document(RENDERED / f"{name}.pdf")
+    assert len(doc.pages) == len(_pdf_pages(name))
+    assert HEADERS[name] not in doc.text
+    assert re.search(r"Page \d+ of \d+", doc.text) is None
+    # sentences that run over a page break stay whole: nothing is left between their halves
+    pages = _pdf_pages(name)
+    runs_on = [
+        (page[-2], after[1]) for page, after in zip(pages, pages[1:])
+        if not re.search(r"[.:;\u201d]$", page[-2])
+    ]
+    assert len(runs_on) >= 3
+    text = _norm(doc.text)
+    for tail, head in runs_on:
+        assert _norm(f"{tail} {head}") in text
+    assert doc.kind == "minutes"
