@@ -94,9 +94,9 @@ class AttributeComponent:
             if span.label_ != "concern":
                 span._.due = due_for(text, reference)
             if span.label_ == "commitment":
+                # Spans with equal boundaries share extension values, so only commitments
+                # write the actor and run() reads it only for commitments.
                 span._.actor = span._.actor or body
-            else:
-                span._.actor = None
             span._.topics = topics_of(text)
         return doc
 
@@ -128,7 +128,7 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
                 start=start,
                 end=end,
                 page=document.page_at(start),
-                actor=span._.actor,
+                actor=span._.actor if span.label_ == "commitment" else None,
                 due=span._.due,
                 topics=list(span._.topics or []),
                 item_number=item.number if item else None,

@@ -1,0 +1,122 @@
+"""Extraction behaviour on real sentences: kinds, clauses, actors, structure, spans."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+
+from followthrough.extract import build_pipeline, extract_statements
+from followthrough.ingest import read_document
+from followthrough.models import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "corpus" / "documents"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def run(nlp, text: str, meeting: date | None = None, body: str | None = None):
+    doc = Document(path="test.txt", sha256="", text=text, body=body)
+    return extract_statements(doc, nlp=nlp, meeting_date=meeting)
+
+
+def kinds(statements):
+    return [(s.kind, s.text) for s in statements]
+
+
+def test_components_are_registered_spacy_factories():
+    nlp = spacy.blank("en")
+    for name in ("followthrough_layout", "followthrough_statements", "followthrough_attributes"):
+        nlp.add_pipe(name)
+    doc = nlp("The Board will provide regular reports on progress to the Cabinet.")
+    spans = doc.spans["statements"]
+    assert [s.label_ for s in spans] == ["commitment"]
+    assert spans[0]._.due.text == "regular"
+
+
+def test_one_sentence_two_kinds(nlp):
+    text = ("Due to the areas of serious concern identified in this inspection, we will continue "
+            "to actively monitor the quality of services on a quarterly basis.")
+    found = {s.kind for s in run(nlp, text)}
+    assert found == {"concern", "commitment"}
+
+
+def test_two_commitments_in_one_sentence_each_with_its_date(nlp):
+    text = ("She added that a stocktake of progress against the 3-year strategic plan would take place "
+            "over the spring and summer of 2023 and a refreshed plan would be brought to Cabinet in September 2023.")
+    found = [s for s in run(nlp, text) if s.kind == "commitment"]
+    assert [s.due.end.isoformat() for s in found] == ["2023-08-31", "2023-09-30"]
+    assert found[1].text == "a refreshed plan would be brought to Cabinet in September 2023."
+
+
+def test_actor_in_reported_speech_is_the_last_named_speaker(nlp):
+    text = ("The Corporate Director, Social Services and Wellbeing highlighted two particular areas of concern. "
+            "She added that a refreshed plan would be brought to Cabinet in September 2023.\n"
+            "The Leader thanked the staff for working incredibly hard.")
+    commitment = next(s for s in run(nlp, text) if s.kind == "commitment")
+    assert commitment.actor == "Corporate Director, Social Services and Wellbeing"
+
+
+def test_speaker_changes_with_the_next_named_speaker(nlp):
+    text = ("The Leader asked about the timeline.\n"
+            "The Chief Officer – Finance, Performance and Change confirmed that the Corporate Risk Assessment "
+            "was due to be received at the Governance & Audit Committee in June.")
+    commitment = next(s for s in run(nlp, text, date(2023, 5, 16)) if s.kind == "commitment")
+    assert commitment.actor == "Chief Officer – Finance, Performance and Change"
+    assert (commitment.due.start, commitment.due.end) == (date(2023, 6, 1), date(2023, 6, 30))
+
+
+def test_questions_are_not_commitments(nlp):
+    text = "The Cabinet Member asked whether there is an opportunity to review the plan and when it will be published."
+    assert [s for s in run(nlp, text) if s.kind == "commitment"] == []
+
+
+def test_bullets_under_areas_for_improvement_are_recommendations_without_cue_words(nlp):
+    text = ("Areas for improvement\n"
+            "- Ensure investigation of complaints are thorough and in accordance with Welsh Government guidelines.\n"
+            "- Timeliness of statutory visits to children on the child protection register.\n")
+    found = run(nlp, text)
+    assert [s.kind for s in found] == ["recommendation", "recommendation"]
+    assert found[1].text.startswith("Timeliness of statutory visits")
+
+
+def test_bullets_under_strengths_are_not_findings(nlp):
+    text = ("Strengths\n"
+            "- Staff should be proud of the improved practice in hearing the voice of the child.\n"
+            "- Partnership working is strong.\n")
+    assert run(nlp, text) == []
+
+
+def test_numbered_resolution_parts_are_separate_decisions(nlp):
+    text = ("RESOLVED: That\n\n(1)       the new action plan and priorities for continuous improvement be endorsed; and\n\n"
+            "(2)       six monthly progress reports be submitted to the Committee on an on-going basis.\n")
+    found = kinds(run(nlp, text))
+    assert found[0] == ("decision", "the new action plan and priorities for continuous improvement be endorsed")
+    assert ("decision", "six monthly progress reports be submitted to the Committee on an on-going basis") in found
+    assert [k for k, _ in found].count("commitment") == 1
+
+
+def test_approving_the_minutes_is_procedural(nlp):
+    text = "RESOLVED: That the minutes of the meeting dated 11/04/2023 be approved as a true and accurate record."
+    assert run(nlp, text) == []
+
+
+def test_statement_offsets_quote_the_document_verbatim(nlp):
+    doc = read_document(DOCS / "gwynedd_2025_audit_wales_domiciliary_care_recommendations_mgAi30911.txt")
+    statements = extract_statements(doc, nlp=nlp)
+    assert statements
+    for s in statements:
+        assert doc.text[s.start : s.end] == s.text
+    decision = next(s for s in statements if s.kind == "decision")
+    assert " ".join(decision.text.split()) == "To accept the report and the Council's response to the recommendations"
+
+
+def test_topics_are_tagged(nlp):
+    found = run(nlp, "One was the ongoing fragility of the social care workforce and the challenges in recruitment.")
+    assert "workforce" in found[0].topics
