@@ -253,5 +253,263 @@ def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
             click.echo(f"spurious  {extra['kind']:<15}{extra['document']}: {extra['text'][:160]}")
 
 
+SEARCH_COLUMNS = ["id", "document", "meeting_date", "page", "kind", "status", "score", "snippet"]
+SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "status", "score", "snippet", "text", "actor", "due_text", "due_end", "topics"]
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(STATEMENT_KINDS), help="Only this kind (repeatable).")
+@click.option("--topic", help="Only statements tagged with this topic (key or label).")
+@click.option("--body", help="Only documents of this committee or body, e.g. Cabinet.")
+@click.option("--from", "date_from", callback=_date, help="Meetings on or after this day (YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=_date, help="Meetings on or before this day (YYYY-MM-DD).")
+@click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
+@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Commitments with this status today.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, status, limit, fmt):
+    """Search statements, best match first, with the matching words highlighted.
+
+    Topic words also find their synonyms ("recruitment" finds workforce statements),
+    misspelt words are corrected against the words in the database, and any text is
+    safe to type. Every word must match; if none match together, any word may.
+
+    \b
+    Example:
+        followthrough search "recruitment of social workers" --kind commitment
+    """
+    from followthrough.search import SearchFilters, search as run_search
+
+    db = _open(ctx)
+    filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
+    try:
+        result = run_search(db, query, filters, limit=limit)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not result.query.groups:
+        raise click.ClickException(f"nothing to search for in {query!r}")
+    for typed, corrected in result.corrections.items():
+        click.echo(f"Searching for {corrected!r} instead of {typed!r}", err=True)
+    if result.mode == "OR" and result.hits:
+        click.echo("No statement has every word; showing those with any.", err=True)
+    rows = [h.as_dict() for h in result.hits]
+    _emit_rows(rows, fmt, SEARCH_COLUMNS if fmt == "table" else SEARCH_FIELDS)
+
+
+COMMITMENT_COLUMNS = ["id", "document", "meeting_date", "text", "actor", "due_text", "due_end", "status", "evidence"]
+
+
+@cli.command()
+@click.option("--overdue", is_flag=True, help="Only commitments past their due date and not reported.")
+@click.option("--due-within", type=click.IntRange(min=0), help="Only those due within this many days.")
+@click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
+@click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
+@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Only this status.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
+    """List commitments with their status, and evidence they were reported back.
+
+    Status is open, due, overdue, reported or re-dated on the day given by --as-of.
+    Evidence is found when later minutes are ingested; confirm or reject it with
+    `followthrough evidence`.
+
+    \b
+    Example:
+        followthrough commitments --overdue --as-of 2023-10-31
+    """
+    from followthrough.tracking import list_commitments
+
+    db = _open(ctx)
+    try:
+        found = list_commitments(db, as_of=as_of, overdue=overdue, due_within=due_within, owner=owner, status=status)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [c.as_dict() for c in found]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        row["evidence"] = "; ".join(f"[{e['id']}] {e['kind']} {e['score']:.2f} {e['document']}" + (" (rejected)" if e["source"] == "rejected" else "") for e in row["evidence"])
+        if row["redated_due_end"]:
+            row["due_end"] = f"{row['redated_due_end']} (was {row['due_end']})"
+    _emit_rows(rows, fmt, COMMITMENT_COLUMNS)
+
+
+@cli.group()
+def evidence():
+    """Review evidence that a commitment was reported back: confirm or reject it.
+
+    A reviewer's decision wins over automatic tracking on every later run.
+
+    \b
+    Example:
+        followthrough evidence confirm 12
+        followthrough evidence reject 13 --note "different plan"
+    """
+
+
+def _review(ctx: click.Context, evidence_id: int, decision: str, note: str | None) -> None:
+    from followthrough.tracking import review_evidence
+
+    db = _open(ctx)
+    try:
+        result = review_evidence(db, evidence_id, decision, note)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Evidence {result['evidence']} {decision} for commitment {result['commitment']}.")
+
+
+@evidence.command("confirm")
+@click.argument("evidence_id", type=int)
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def evidence_confirm(ctx, evidence_id, note):
+    """Confirm evidence: the commitment counts as reported (or re-dated).
+
+    \b
+    Example:
+        followthrough evidence confirm 12
+    """
+    _review(ctx, evidence_id, "confirmed", note)
+
+
+@evidence.command("reject")
+@click.argument("evidence_id", type=int)
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def evidence_reject(ctx, evidence_id, note):
+    """Reject evidence: it no longer counts, and tracking will not bring it back.
+
+    \b
+    Example:
+        followthrough evidence reject 13 --note "a different plan"
+    """
+    _review(ctx, evidence_id, "rejected", note)
+
+
+@cli.command()
+@click.pass_context
+def track(ctx):
+    """Re-run commitment tracking over every document, oldest meeting first.
+
+    Ingest tracks each new document already; run this after re-extracting statements.
+    Reviewed evidence is kept as the reviewer left it.
+
+    \b
+    Example:
+        followthrough track
+    """
+    from followthrough.tracking import track_all
+
+    db = _open(ctx)
+    reports = track_all(db)
+    click.echo(f"{len(reports)} documents tracked; {sum(r.evidence for r in reports)} evidence links.")
+
+
+@cli.command()
+@click.option("--plan", help="Only this action plan (file name, path or id).")
+@click.option("--findings", help="Only findings from this document (file name, path or id).")
+@click.option("--as-of", callback=_date, help="Commitments due before this day are overdue (YYYY-MM-DD; default today).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
+@click.pass_context
+def gaps(ctx, plan, findings, as_of, fmt, output):
+    """The gap check: which findings no action-plan row answers.
+
+    Links every recommendation and concern to the plan rows that answer it (reviewer
+    decisions from `followthrough links` win), then lists gaps first, partly answered
+    and addressed findings with their rows, scores and reasons, plan rows that answer
+    no finding, and commitments overdue on --as-of or with no date.
+
+    \b
+    Example:
+        followthrough gaps --plan plan.pdf --format html -o gaps.html
+    """
+    from followthrough.link.report import gap_report, render
+
+    db = _open(ctx)
+    try:
+        report = gap_report(db, plan=plan, findings=findings, as_of=as_of)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = render(report, fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+        counts = report.counts()
+        click.echo(f"Wrote {output}: {counts['findings']} findings, {counts['gap']} gaps", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.group()
+def links():
+    """Review links between findings and plan rows; decisions win on every later run.
+
+    \b
+    Example:
+        followthrough links reject 12 34
+    """
+
+
+def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, note: str | None) -> None:
+    from followthrough.link.decisions import record_decision
+
+    db = _open(ctx)
+    try:
+        record_decision(db, finding_id, item_id, decision, note)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{decision}: finding {finding_id} - plan row {item_id}")
+
+
+@links.command("confirm")
+@click.argument("finding_id", type=int)
+@click.argument("item_id", type=int)
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def links_confirm(ctx, finding_id, item_id, note):
+    """Confirm that plan row ITEM_ID answers finding FINDING_ID (ids from `gaps`).
+
+    \b
+    Example:
+        followthrough links confirm 12 34
+    """
+    _decide(ctx, "confirm", finding_id, item_id, note)
+
+
+@links.command("reject")
+@click.argument("finding_id", type=int)
+@click.argument("item_id", type=int)
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def links_reject(ctx, finding_id, item_id, note):
+    """Reject a link: plan row ITEM_ID does not answer finding FINDING_ID.
+
+    \b
+    Example:
+        followthrough links reject 12 34 --note "about referrals to CAMHS"
+    """
+    _decide(ctx, "reject", finding_id, item_id, note)
+
+
+@links.command("add")
+@click.argument("finding_id", type=int)
+@click.argument("item_id", type=int)
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def links_add(ctx, finding_id, item_id, note):
+    """Add a link the matcher missed: plan row ITEM_ID answers finding FINDING_ID.
+
+    \b
+    Example:
+        followthrough links add 12 35
+    """
+    _decide(ctx, "add", finding_id, item_id, note)
+
+
 def main(argv: Iterable[str] | None = None) -> None:
     cli(args=list(argv) if argv is not None else None)

@@ -134,4 +134,6 @@ def after_store(db: sqlite_utils.Database, doc) -> None:
         hook(db, doc)
 
 
-AFTER_STORE: list[Callable] = []
+from followthrough.tracking import track_stored  # noqa: E402  (commitment tracking)
+
+AFTER_STORE: list[Callable] = [track_stored]
