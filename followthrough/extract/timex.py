@@ -1,0 +1,835 @@
+"""Time expressions in UK local-government English, resolved to the dates they name.
+
+``find_times`` finds every expression ("by May 2016", "quarter 2 of the 2023-24 financial
+year", "within 20 working days of the publication of this report", "on a quarterly basis",
+"once it had been approved"), ``due_for`` picks the one that says when a statement's action
+is due. Conventions follow ANNOTATION.md ("Time"): an interval is its first and last day;
+a deadline ("by X", "the end of X", "within N days") has no start; a year left unsaid is the
+first occurrence that has not ended by the reference date; frequencies, events and vague
+times keep their text with no dates. The patterns are in ``data/time_rules.txt`` and the
+word lists in ``data/time_words.json``; this module holds only their meaning.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from followthrough.extract.holidays import add_working_days
+from followthrough.models import DueDate
+
+KINDS = ("date", "interval", "deadline", "relative", "frequency", "event")
+DATED_TIER = 0
+
+Interval = tuple[date, date]
+
+
+@dataclass
+class TimeMatch:
+    """One time expression: its text and place in the input, the dates it names, its kind."""
+
+    text: str
+    start: int
+    end: int
+    due: DueDate
+    kind: str
+
+
+@dataclass
+class _Span:
+    """The meaning of a match while modifiers are applied to it."""
+
+    start: date | None
+    end: date | None
+    kind: str
+    bare: bool = False  # needs a cue word before it ("in June", "by 2025")
+    strict: bool = False  # needs a cue that changes it ("by the end of the year")
+    unsaid: Callable[[int], Interval | None] | None = None  # the interval in a given year
+    past: bool = False  # background ("since July 2022", "two years ago")
+
+
+@dataclass
+class _Found:
+    match: TimeMatch
+    tier: int
+    past: bool
+    weak: bool = False
+    label: bool = False  # part of a name: "Performance Review Plan 2020/21"
+
+
+@dataclass
+class _Rule:
+    name: str
+    kind: str
+    tier: int
+    needs: str  # "" | "bare" | "strict"
+    regex: re.Pattern[str]
+
+
+@dataclass
+class _Modifier:
+    effect: str
+    include: str  # always | bare | never
+
+
+@dataclass
+class _Grammar:
+    words: dict[str, Any]
+    rules: list[_Rule]
+    modifiers: list[_Modifier]
+    modifier_regex: re.Pattern[str]
+    trigger: re.Pattern[str]
+    months: dict[str, int]
+    numbers: dict[str, int]
+    weak_frequencies: frozenset[str]
+    frequency_adjectives: re.Pattern[str]
+    event_stop: re.Pattern[str]
+    not_deadline_after: re.Pattern[str]
+    resolvable_anchor: re.Pattern[str]
+    background: re.Pattern[str]
+    future: re.Pattern[str]
+
+
+# ---------------------------------------------------------------- loading the data files
+
+
+def _phrase_regex(phrase: str) -> str:
+    """A phrase from the word lists as a regex: words escaped, any white space between them."""
+    return r"\s+".join(re.escape(word) for word in phrase.split())
+
+
+def _alternation(phrases: list[str]) -> str:
+    return "|".join(_phrase_regex(p) for p in sorted(set(phrases), key=len, reverse=True))
+
+
+def _fragments(words: dict[str, Any]) -> dict[str, str]:
+    names = [name for group in words["months"] for name in group]
+    names += [name.upper() for name in names]
+    full = {group[0].lower() for group in words["months"]}
+    # Abbreviations may take a full stop ("Sept."); full names ("May") never do.
+    month = "(?-i:" + "|".join(
+        re.escape(name) + (r"\b" if name.lower() in full else r"\b\.?")
+        for name in sorted(names, key=len, reverse=True)
+    ) + ")"
+    weekday = "(?:" + "|".join(sorted(words["weekdays"], key=len, reverse=True)) + r")\b\.?"
+    ordinals = _alternation(list(words["ordinal_days"]))
+    day = rf"(?<![\w.,/£$-])(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d)|(?:{ordinals})\b)"
+    tens = "|".join(words["number_tens"])
+    units_words = "|".join(words["number_units"])
+    number_words = _alternation(list(words["numbers"]))
+    num = rf"(?<![\w.,£$])(?:\d{{1,3}}(?![\d.,]\d)|(?:(?:{tens})[\s-](?:{units_words})|{number_words})\b)"
+    unit = (
+        r"(?:(?:working|business|calendar|clear)\s+days?|working\s+weeks?|calendar\s+months?"
+        r"|days?|weeks?|fortnights?|months?|quarters?|years?)\b"
+    )
+    year = r"(?<![\d£$.,/])(?<!\d[-–])(?:19|20)\d\d(?![\d%]|[.,]\d)"
+    fy = r"(?<![\d£$.,/])(?<!\d[-–])(?:19|20)\d\d\s?[-/–]\s?(?:(?:19|20)\d\d|\d\d)(?![\d%/]|[.,]\d)"
+    anchor = (
+        r"(?:(?:the|this|its|their)\s+)?(?:date\s+of\s+(?:the\s+|this\s+)?)?"
+        r"(?:[\w’'-]+ing\s+(?:the\s+|this\s+|its\s+|their\s+)?)?[\w’'-]+"
+        r"(?:\s+of\s+(?:the\s+|this\s+|its\s+|their\s+)?[\w’'-]+){0,2}"
+    )
+    return {
+        "month": month,
+        "weekday": weekday,
+        "day": day,
+        "year": year,
+        "fy": fy,
+        "num": num,
+        "unit": unit,
+        "season": "(?:" + "|".join(words["seasons"]) + r")\b",
+        "yearkind": "(?:" + "|".join(words["year_kinds"]) + ")",
+        "anchor": anchor,
+        "frequency": _alternation(words["frequency_phrases"]),
+        "vague": _alternation(words["vague_phrases"]),
+        "event_openers": _alternation(words["event_openers"]),
+        "event_first_word": words["event_first_word"],
+    }
+
+
+def _read_rules(text: str, fragments: dict[str, str]) -> list[_Rule]:
+    rules: list[_Rule] = []
+    header: list[str] | None = None
+    lines: list[str] = []
+
+    def flush() -> None:
+        if header is None:
+            return
+        name, kind, tier, *needs = header
+        pattern = re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines))
+        rules.append(_Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I)))
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("== "):
+            flush()
+            header, lines = line[3:].split(), []
+        else:
+            lines.append(line)
+    flush()
+    return rules
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    """Load and compile the word lists and rules once."""
+    data = resources.files("followthrough.extract").joinpath("data")
+    words = json.loads(data.joinpath("time_words.json").read_text("utf-8"))
+    fragments = _fragments(words)
+    rules = _read_rules(data.joinpath("time_rules.txt").read_text("utf-8"), fragments)
+    modifiers, alternatives = [], []
+    for i, entry in enumerate(words["modifiers"]):
+        phrase = entry["phrase"]
+        body = phrase[3:] if phrase.startswith("re:") else _phrase_regex(phrase)
+        tail = r"\s*" if phrase.endswith("-") else r"\s+"
+        alternatives.append(rf"(?P<m{i}>(?<![\w-]){body}){tail}")
+        modifiers.append(_Modifier(entry["effect"], entry["include"]))
+    months = {}
+    for number, names in enumerate(words["months"], start=1):
+        for name in names:
+            months[name.lower()] = number
+    numbers = dict(words["numbers"])
+    for ten, tens_value in words["number_tens"].items():
+        for unit, unit_value in words["number_units"].items():
+            numbers[f"{ten}-{unit}"] = numbers[f"{ten} {unit}"] = tens_value + unit_value
+    trigger_words = words["trigger_words"] + list(words["seasons"])
+    month_names = [name for names in words["months"] for name in names]
+    trigger = re.compile(
+        r"\d|(?-i:" + "|".join(month_names) + "|" + "|".join(n.upper() for n in month_names) + ")|"
+        + "|".join(re.escape(w) for w in trigger_words),
+        re.I,
+    )
+    return _Grammar(
+        words=words,
+        rules=rules,
+        modifiers=modifiers,
+        modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
+        trigger=trigger,
+        months=months,
+        numbers=numbers,
+        weak_frequencies=frozenset(p.lower() for p in words["frequency_weak"]),
+        frequency_adjectives=re.compile("(?:" + _alternation(words["frequency_adjectives"]) + ")$", re.I),
+        event_stop=re.compile(r"\s+(?:" + _alternation(words["event_stop_words"]) + r")\b", re.I),
+        not_deadline_after=re.compile(r"\s*(?:" + _alternation(words["not_deadline_after"]) + r")\b", re.I),
+        resolvable_anchor=re.compile(r"\b(?:" + _alternation(words["resolvable_anchors"]) + r")\b", re.I),
+        background=re.compile(r"\b(?:" + _alternation(words["background_cues"]) + r")\b", re.I),
+        future=re.compile(r"\b(?:" + _alternation(words["future_cues"]) + r")\b", re.I),
+    )
+
+
+# ---------------------------------------------------------------- calendar arithmetic
+
+
+def _month_interval(year: int, month: int) -> Interval:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_interval(year: int, first_month: int, months: int) -> Interval:
+    """``months`` whole months starting at ``first_month`` of ``year`` (may run into later years)."""
+    start = date(year, 1, 1) + relativedelta(months=first_month - 1)
+    return start, start + relativedelta(months=months) - timedelta(days=1)
+
+
+def _fy_interval(start_year: int, first_month: int = 4) -> Interval:
+    return _months_interval(start_year, first_month, 12)
+
+
+def _fy_start_year(day: date, first_month: int = 4) -> int:
+    return day.year if day.month >= first_month else day.year - 1
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve_unsaid(unsaid: Callable[[int], Interval | None], ref: date, mode: str) -> Interval | None:
+    """Which year an expression with no year means, seen from ``ref``.
+
+    default/this: the first occurrence not yet over on ``ref``; next: the first starting
+    after ``ref``'s occurrence; last: the latest one already over.
+    """
+    found = [iv for year in range(ref.year - 2, ref.year + 3) if (iv := unsaid(year)) is not None]
+    if mode == "last":
+        over = [iv for iv in found if iv[1] < ref]
+        return over[-1] if over else None
+    current = next((iv for iv in found if iv[1] >= ref), None)
+    if mode == "next" and current is not None and current[0] <= ref:
+        return next((iv for iv in found if iv[0] > current[1]), None)
+    return current
+
+
+def _unsaid_span(unsaid: Callable[[int], Interval | None], ref: date | None, kind: str, **extra: Any) -> _Span:
+    interval = _resolve_unsaid(unsaid, ref, "default") if ref else None
+    start, end = interval if interval else (None, None)
+    return _Span(start, end, kind, unsaid=unsaid, **extra)
+
+
+def _add(day: date, amount: int, unit: str) -> date:
+    if unit == "working_day":
+        return add_working_days(day, amount)
+    if unit == "day":
+        return day + timedelta(days=amount)
+    if unit == "month":
+        return day + relativedelta(months=amount)
+    return day + relativedelta(years=amount)
+
+
+def _thirds(start: date, end: date, part: str) -> Interval:
+    """First, middle or last third (or half) of an interval; by whole months when they divide evenly."""
+    parts = {"early": (0, 3), "mid": (1, 3), "late": (2, 3), "first_half": (0, 2), "second_half": (1, 2)}
+    index, count = parts[part]
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+    if whole_months and months % count == 0 and months >= count:
+        size = months // count
+        first = start + relativedelta(months=index * size)
+        return first, first + relativedelta(months=size) - timedelta(days=1)
+    length = (end - start).days + 1
+    lo = start + timedelta(days=length * index // count)
+    hi = start + timedelta(days=length * (index + 1) // count - 1)
+    return lo, hi
+
+
+# ---------------------------------------------------------------- rule handlers
+
+
+def _month(g: _Grammar, text: str) -> int:
+    return g.months[text.rstrip(".").lower()]
+
+
+def _day(g: _Grammar, text: str) -> int:
+    text = text.lower()
+    if text in g.words["ordinal_days"]:
+        return g.words["ordinal_days"][text]
+    return int(re.match(r"\d+", text)[0])
+
+
+def _number(g: _Grammar, text: str) -> int | None:
+    text = re.sub(r"\s+", " ", text.lower())
+    if text.isdigit():
+        return int(text)
+    return g.numbers.get(text)
+
+
+def _unit(g: _Grammar, text: str) -> tuple[str, int]:
+    word = re.sub(r"\s+", " ", text.lower())
+    word = word[:-1] if word.endswith("s") else word
+    kind, amount = g.words["units"][word]
+    return kind, amount
+
+
+def _year_kind_month(g: _Grammar, *names: str | None) -> int:
+    for name in names:
+        if name:
+            return g.words["year_kinds"][name.lower()]
+    return 4
+
+
+def _parse_fy(text: str) -> int | None:
+    """The first year of '2023-24', '2023/24' or '2023-2024', when the second follows it."""
+    first, second = re.findall(r"\d+", text)
+    start = int(first)
+    follows = (start + 1) % 100 == int(second) if len(second) == 2 else int(second) == start + 1
+    return start if follows else None
+
+
+def _date_span(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    month, day = _month(g, m["m"]) if not m["m"].isdigit() else int(m["m"]), _day(g, m["d"])
+    if m["y"]:
+        year = int(m["y"])
+        if len(m["y"]) == 2:
+            year += 2000 if year < 70 else 1900
+        found = _safe_date(year, month, day)
+        return _Span(found, found, "date") if found else None
+    if _safe_date(2000, month, day) is None:  # 2000 is a leap year: 29 February is allowed
+        return None
+
+    def unsaid(year: int) -> Interval | None:
+        found = _safe_date(year, month, day)
+        return (found, found) if found else None
+
+    return _unsaid_span(unsaid, ref, "date")
+
+
+def _h_date_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _date_span(g, m, ref)
+
+
+def _h_date_mdy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    # "May 20" alone is too often not a date; a year or an ordinal suffix makes it one.
+    if not m["y"] and not re.search(r"(?:st|nd|rd|th)$", m["d"], re.I):
+        return None
+    return _date_span(g, m, ref)
+
+
+def _h_date_numeric(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if m["sep"] != "/" and len(m["y"]) != 4:  # 3.1.12 is a paragraph number
+        return None
+    return _date_span(g, m, ref)
+
+
+def _h_date_iso(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _date_span(g, m, ref)
+
+
+def _h_date_range_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
+        return None  # "3 and 10 December" is two dates, not a range
+    month, first, last = _month(g, m["m"]), _day(g, m["d1"]), _day(g, m["d2"])
+    if first >= last:
+        return None
+
+    def unsaid(year: int) -> Interval | None:
+        lo, hi = _safe_date(year, month, first), _safe_date(year, month, last)
+        return (lo, hi) if lo and hi else None
+
+    if m["y"]:
+        interval = unsaid(int(m["y"]))
+        return _Span(*interval, "interval") if interval else None
+    return _unsaid_span(unsaid, ref, "interval")
+
+
+def _h_month_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    first, last, year2 = _month(g, m["m1"]), _month(g, m["m2"]), int(m["y2"])
+    year1 = int(m["y1"]) if m["y1"] else (year2 if first <= last else year2 - 1)
+    start, end = _month_interval(year1, first)[0], _month_interval(year2, last)[1]
+    return _Span(start, end, "interval") if start < end else None
+
+
+def _h_month_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _Span(*_month_interval(int(m["y"]), _month(g, m["m"])), "date")
+
+
+def _h_month_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    month = _month(g, m["m"])
+    return _unsaid_span(lambda year: _month_interval(year, month), ref, "date", bare=True)
+
+
+def _season_interval(g: _Grammar, name: str, year: int) -> Interval:
+    first, last = g.words["seasons"][name.lower()]
+    return _months_interval(year, first, (last - first) % 12 + 1)
+
+
+def _h_season(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    first, last = m["s1"].lower(), (m["s2"] or m["s1"]).lower()
+
+    def unsaid(year: int, second_year: int | None = None) -> Interval | None:
+        lo = _season_interval(g, first, year)
+        hi = _season_interval(g, last, year if second_year is None else second_year)
+        if hi[1] < lo[0]:  # "winter and spring 2024": the winter before
+            lo = _season_interval(g, first, year - 1) if first == "winter" else lo
+            hi = hi if hi[1] >= lo[0] else _season_interval(g, last, year + 1)
+        return lo[0], hi[1]
+
+    if m["fy"]:
+        start_year = _parse_fy(m["fy"])
+        if start_year is None:
+            return None
+        # In "winter 2023/24" autumn and winter belong to the first year, spring and summer the second.
+        in_first = {"autumn", "winter"}
+        first_year = start_year if first in in_first else start_year + 1
+        second_year = start_year if last in in_first else start_year + 1
+        return _Span(*unsaid(first_year, second_year), "interval")
+    if m["y"]:
+        return _Span(*unsaid(int(m["y"])), "interval")
+    return _unsaid_span(unsaid, ref, "interval", bare=not m["prep"])
+
+
+def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    quarter = g.words["quarters"][(m["qn"] or m["qq"] or m["qo"]).lower()]
+    first_month = _year_kind_month(g, m["yk1"], m["yk2"], m["yk3"])
+
+    def in_year(start_year: int, first: int = first_month) -> Interval:
+        return _months_interval(start_year, first + 3 * (quarter - 1), 3)
+
+    if m["fy"]:
+        start_year = _parse_fy(m["fy"])
+        return _Span(*in_year(start_year), "interval") if start_year else None
+    if m["y"]:
+        # "Q1 2024": a calendar quarter, unless a financial year is named ("quarter 1 of financial year 2024").
+        named = m["yk1"] or m["yk2"]
+        return _Span(*in_year(int(m["y"]), first_month if named else 1), "interval")
+    if m["rel"]:
+        if ref is None:
+            return _Span(None, None, "interval")
+        start_year = _fy_start_year(ref, first_month) + _relative_offset(m["rel"])
+        return _Span(*in_year(start_year), "interval", past=_relative_offset(m["rel"]) < 0)
+    return _unsaid_span(in_year, ref, "interval")
+
+
+def _relative_offset(word: str) -> int:
+    word = word.lower().split()[-1]
+    return {"next": 1, "coming": 1, "following": 1, "last": -1, "previous": -1}.get(word, 0)
+
+
+def _h_fy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    start_year = _parse_fy(m["fy"])
+    if start_year is None:
+        return None
+    return _Span(*_fy_interval(start_year, _year_kind_month(g, m["yk1"], m["yk2"])), "interval")
+
+
+def _h_fy_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if ref is None:
+        return _Span(None, None, "interval")
+    first_month = _year_kind_month(g, m["yk"])
+    offset = _relative_offset(m["rel"])
+    return _Span(*_fy_interval(_fy_start_year(ref, first_month) + offset, first_month), "interval", past=offset < 0)
+
+
+def _calendar_unit(ref: date, unit: str, offset: int) -> Interval:
+    if unit == "year":
+        return date(ref.year + offset, 1, 1), date(ref.year + offset, 12, 31)
+    if unit == "month":
+        start = date(ref.year, ref.month, 1) + relativedelta(months=offset)
+        return _month_interval(start.year, start.month)
+    if unit == "quarter":
+        start_year = _fy_start_year(ref)
+        index = (ref.month - 4) % 12 // 3 + offset
+        return _months_interval(start_year, 4 + 3 * index, 3)
+    monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
+    return monday, monday + timedelta(days=6)
+
+
+def _h_calendar_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if ref is None:
+        return _Span(None, None, "interval")
+    offset = _relative_offset(m["rel"])
+    return _Span(*_calendar_unit(ref, m["unit"].lower(), offset), "interval", past=offset < 0)
+
+
+def _h_later_this(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if ref is None:
+        return _Span(None, None, "interval")
+    return _Span(ref, _calendar_unit(ref, m["unit"].lower(), 0)[1], "interval")
+
+
+def _h_the_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if ref is None:
+        return _Span(None, None, "date", strict=True)
+    return _Span(*_calendar_unit(ref, m["unit"].lower(), 0), "date", strict=True)
+
+
+def _h_year_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    year = int(m["y"])
+    return _Span(date(year, 1, 1), date(year, 12, 31), "date", bare=not m["cal"])
+
+
+def _anchor_resolvable(g: _Grammar, anchor: str, at_text_end: bool) -> bool:
+    """Whether a relative time counts from the document's own date (its publication or meeting)."""
+    if g.resolvable_anchor.search(anchor):
+        return True
+    # A stored excerpt may stop mid-word: "12-18 months from the publ".
+    last = re.findall(r"[\w’'-]+", anchor)[-1].lower()
+    return at_text_end and len(last) >= 3 and any(w.startswith(last) for w in g.words["anchor_head_words"])
+
+
+def _h_relative_within(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    op, nxt = m["op"].lower(), (m["next"] or "").lower()
+    unit_text = m["unit"].lower()
+    if not m["n1"]:
+        # "over the coming year": one unit; "in the coming months" is vague, not a count.
+        if not nxt or unit_text.endswith("s"):
+            return None
+        n1 = n2 = 1
+    else:
+        n1 = _number(g, m["n1"])
+        n2 = _number(g, m["n2"]) if m["n2"] else n1
+    if n1 is None or n2 is None or n2 < n1:
+        return None
+    if op in ("for", "during") and not nxt:
+        return None  # "for 3 years" is a duration, not a time
+    unit, amount = _unit(g, m["unit"])
+    kind = "relative"
+    following = m.string[m.end() : m.end() + 30]
+    resolvable = ref is not None
+    if m["anchor"]:
+        resolvable = resolvable and _anchor_resolvable(g, m["anchor"], not m.string[m.end() :].strip(" .…"))
+    if g.not_deadline_after.match(following) or (m["anchor"] and not resolvable) or not resolvable:
+        return _Span(None, None, kind)
+    if op in ("within", "inside"):
+        return _Span(None, _add(ref, n2 * amount, unit), kind)
+    if nxt or op in ("over", "during", "for"):
+        return _Span(ref, _add(ref, n2 * amount, unit), kind)
+    return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), kind)
+
+
+def _h_relative_from(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    n1 = _number(g, m["n1"])
+    n2 = _number(g, m["n2"]) if m["n2"] else n1
+    if n1 is None or n2 is None or n2 < n1:
+        return None
+    unit, amount = _unit(g, m["unit"])
+    at_end = not m.string[m.end() :].strip(" .…")
+    if ref is None or not _anchor_resolvable(g, m["anchor"], at_end):
+        return _Span(None, None, "relative")
+    return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), "relative")
+
+
+def _h_relative_ago(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    n1 = _number(g, m["n1"])
+    if n1 is None:
+        return None
+    if ref is None:
+        return _Span(None, None, "relative", past=True)
+    unit, amount = _unit(g, m["unit"])
+    if unit == "working_day":
+        return None
+    found = _add(ref, -n1 * amount, unit)
+    return _Span(found, found, "relative", past=True)
+
+
+def _h_frequency(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    # An adjective before a capitalised word is a title: "Annual Performance Letter".
+    if g.frequency_adjectives.match(m[0]) and re.match(r"\s+[A-Z]", m.string[m.end() :]):
+        return None
+    # "the work is ongoing" is a standing state; "the ongoing fragility" is not a schedule.
+    if m[0].lower() in g.words["frequency_predicative"]:
+        following = re.match(r"\s+([A-Za-z][\w-]*)", m.string[m.end() :])
+        if following and following[1].lower() not in g.words["function_words"]:
+            return None
+    return _Span(None, None, "frequency")
+
+
+_h_frequency_every = _h_frequency
+
+
+def _h_vague(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _Span(None, None, "event")
+
+
+def _h_event(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _Span(None, None, "event")
+
+
+HANDLERS: dict[str, Callable[[_Grammar, re.Match[str], date | None], _Span | None]] = {
+    name[3:]: handler for name, handler in globals().items() if name.startswith("_h_")
+}
+
+
+# ---------------------------------------------------------------- modifiers
+
+
+def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
+    """The span after a cue word before it, or None when the cue does not apply."""
+    if effect in ("neutral",):
+        return span
+    if effect == "past":
+        return replace(span, past=True)
+    if effect in ("next", "this", "last"):
+        if span.unsaid is None:
+            return None
+        if ref is None:
+            return replace(span, past=effect == "last")
+        interval = _resolve_unsaid(span.unsaid, ref, effect)
+        start, end = interval if interval else (None, None)
+        return replace(span, start=start, end=end, past=effect == "last")
+    if effect in ("deadline", "end_of"):
+        return replace(span, start=None, kind="deadline", unsaid=None)
+    if effect == "before":
+        end = span.start - timedelta(days=1) if span.start else None
+        return replace(span, start=None, end=end, kind="deadline", unsaid=None)
+    if effect == "from":
+        return replace(span, end=None, unsaid=None)
+    if effect == "after":
+        start = span.end + timedelta(days=1) if span.end else None
+        return replace(span, start=start, end=None, unsaid=None)
+    # early / mid / late / halves
+    if span.start is None or span.end is None:
+        return replace(span, kind="interval", unsaid=None) if span.kind != "deadline" else None
+    if span.start == span.end or span.kind == "deadline":
+        return None
+    start, end = _thirds(span.start, span.end, effect)
+    return replace(span, start=start, end=end, kind="interval", unsaid=None)
+
+
+def _with_modifiers(g: _Grammar, text: str, start: int, span: _Span, ref: date | None) -> tuple[int, _Span, bool, bool]:
+    """Extend a match leftwards over its cue words; returns start, span, cued, changed."""
+    cued = changed = False
+    while True:
+        window_start = max(0, start - 120)
+        found = g.modifier_regex.search(text, window_start, start)
+        if not found:
+            break
+        modifier = g.modifiers[int(found.lastgroup[1:])]
+        new = _modify(span, modifier.effect, ref)
+        if new is None:
+            break
+        cued = True
+        changed = changed or modifier.effect not in ("neutral", "past")
+        include = modifier.include == "always" or (modifier.include == "bare" and (span.bare or span.strict))
+        span = new
+        if not include:
+            break
+        start = found.start()
+    return start, span, cued, changed
+
+
+# ---------------------------------------------------------------- finding
+
+
+def _event_end(g: _Grammar, m: re.Match[str]) -> int | None:
+    """Where an event clause ends: a stop word, punctuation, or the word limit."""
+    body_start = m.start("body")
+    body = m["body"]
+    stop = g.event_stop.search(body)
+    if stop:
+        body = body[: stop.start()]
+    words = list(re.finditer(r"\S+", body))
+    if not words:
+        return None
+    words = words[: g.words["event_max_words"]]
+    return body_start + words[-1].end()
+
+
+def _event_allowed(g: _Grammar, text: str, m: re.Match[str]) -> bool:
+    before = text[max(0, m.start() - 20) : m.start()].lower().split()
+    opener = m["op"].lower().split()[0]
+    if before and before[-1] in g.words["event_not_after"] and opener in ("after", "following", "once"):
+        return False
+    return not re.match(r"(?:again|more|only|per|every|a\s+(?:year|month|week|quarter))\b", m["body"], re.I)
+
+
+def _after_name(g: _Grammar, text: str, start: int) -> bool:
+    """Whether ``start`` follows a capitalised word that is not a cue: 'Improvement Plan 2017-18'."""
+    before = re.search(r"([A-Z][\w’'&-]*)\s+$", text[max(0, start - 40) : start])
+    return bool(before) and before[1] not in g.words["label_exempt_words"] and before[1].lower() not in g.months
+
+
+def _candidates(text: str, reference: date | None) -> list[_Found]:
+    g = _grammar()
+    found: list[_Found] = []
+    for rule in g.rules:
+        handler = HANDLERS[rule.name]
+        pos = 0
+        while (m := rule.regex.search(text, pos)) is not None:
+            pos = m.end() if m.end() > m.start() else m.start() + 1
+            span = handler(g, m, reference)
+            if span is None:
+                pos = m.start() + 1  # a shorter match may still start inside this one
+                continue
+            start, end = m.start(), m.end()
+            if rule.name == "event":
+                if not _event_allowed(g, text, m):
+                    continue
+                end = _event_end(g, m) or end
+            if rule.needs == "strict":
+                span.strict = True
+            if rule.needs == "bare":
+                span.bare = True
+            if rule.tier == DATED_TIER:
+                start, span, cued, changed = _with_modifiers(g, text, start, span, reference)
+                if (span.strict and not changed) or (span.bare and not cued):
+                    continue
+            if span.start and span.end and span.start > span.end:
+                continue
+            expression = text[start:end]
+            weak = expression.lower() in g.weak_frequencies
+            label = rule.name == "fy" and start == m.start() and _after_name(g, text, start)
+            due = DueDate(expression, span.start, span.end)
+            found.append(_Found(TimeMatch(expression, start, end, due, span.kind), rule.tier, span.past, weak, label))
+    return found
+
+
+def _select(found: list[_Found]) -> list[_Found]:
+    """Non-overlapping matches: dated before frequency before vague before events, longest first.
+
+    An event clause that runs into a dated match is cut before it ("once approved in June 2023").
+    """
+    chosen: list[_Found] = []
+    for item in sorted(found, key=lambda f: (f.tier, -(f.match.end - f.match.start), f.match.start)):
+        m = item.match
+        if any(c.match.start <= m.start < c.match.end for c in chosen):
+            continue
+        cut = min((c.match.start for c in chosen if m.start < c.match.start < m.end), default=None)
+        if cut is not None:
+            if item.tier < 3:
+                continue
+            kept = re.sub(r"(?:\s+(?:in|on|at|by|from|during|of|to|and|for|the))*\s*$", "", m.text[: cut - m.start], flags=re.I)
+            if len(kept.split()) < 2:
+                continue
+            item = replace(item, match=replace(m, text=kept, end=m.start + len(kept), due=DueDate(kept)))
+        chosen.append(item)
+    return sorted(chosen, key=lambda f: f.match.start)
+
+
+def _find(text: str, reference: date | None) -> list[_Found]:
+    if not text or not _grammar().trigger.search(text):
+        return []
+    return _select(_candidates(text, reference))
+
+
+def find_times(text: str, reference: date | None) -> list[TimeMatch]:
+    """Every time expression in ``text``, left to right, non-overlapping, longest first."""
+    return [f.match for f in _find(text, reference)]
+
+
+def normalise(expression: str, reference: date | None) -> DueDate:
+    """Normalise one expression: the longest time found in it, or no dates at all."""
+    found = find_times(expression, reference)
+    if not found:
+        return DueDate(expression.strip())
+    best = max(found, key=lambda t: t.end - t.start)
+    return best.due
+
+
+# ---------------------------------------------------------------- choosing a due date
+
+
+def _score(g: _Grammar, item: _Found, text: str, reference: date | None) -> float | None:
+    """How well a time states when an action is due; None for background (a past date)."""
+    m = item.match
+    if m.kind == "frequency":
+        return 1.5 if item.weak else 2.0
+    if m.kind == "event":
+        return 1.0
+    resolved = m.due.start is not None or m.due.end is not None
+    score = 4.0 if resolved else 3.0
+    if m.kind == "deadline":
+        score += 0.5
+    if "meeting" in m.text.lower():
+        score += 0.3
+    clause = re.split(r"[.;:!?]\s|,\s", text[max(0, m.start - 60) : m.start])[-1]
+    is_past = item.past or (reference is not None and m.due.end is not None and m.due.end < reference)
+    if is_past:
+        # A past deadline may still be the due date ("was due by March"); a past date is background.
+        return 1.8 if m.kind == "deadline" and not item.past else None
+    if item.label:
+        return 0.8
+    if g.future.search(clause):
+        score += 0.2
+    elif g.background.search(clause[-40:]):
+        score -= 1.5
+    return score
+
+
+def due_for(text: str, reference: date | None) -> DueDate | None:
+    """The due date of a statement: its best time expression, or None when it states none.
+
+    Prefers a future deadline, date or interval ("by X", "in X", "at the meeting in X")
+    over frequencies, then events and vague times; a date already past on ``reference``
+    is background and never chosen (a past deadline only when nothing better is said).
+    """
+    found = _find(text, reference)
+    if not found:
+        return None
+    g = _grammar()
+    scored = [(score, -f.match.start, f) for f in found if (score := _score(g, f, text, reference)) is not None]
+    if not scored:
+        return None
+    best = max(scored, key=lambda s: (s[0], s[1]))[2]
+    return best.match.due

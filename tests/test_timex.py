@@ -1,0 +1,344 @@
+"""The time normaliser: ANNOTATION.md's table, every due date in the dev gold, properties."""
+
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from followthrough.extract.holidays import add_working_days, bank_holidays, is_working_day
+from followthrough.extract.timex import KINDS, due_for, find_times, normalise
+
+GOLD = Path("/work/shared/eval/dev/gold")
+DOCS = Path(__file__).resolve().parent.parent / "corpus" / "documents"
+MONTHS = list(calendar.month_name)[1:]
+D = date.fromisoformat
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+# ANNOTATION.md "Time", row by row, and the conventions of the task brief.
+TABLE = [
+    # text, reference, start, end
+    ("September 2023", None, "2023-09-01", "2023-09-30"),
+    ("by 31st August", "2019-07-10", None, "2019-08-31"),
+    ("spring and summer of 2023", None, "2023-03-01", "2023-08-31"),
+    ("autumn 2023", None, "2023-09-01", "2023-11-30"),
+    ("spring 2024", None, "2024-03-01", "2024-05-31"),
+    ("summer 2024", None, "2024-06-01", "2024-08-31"),
+    ("winter 2023", None, "2023-12-01", "2024-02-29"),
+    ("winter 2024", None, "2024-12-01", "2025-02-28"),
+    ("quarter 2 of the 2023-24 financial year", None, "2023-07-01", "2023-09-30"),
+    ("Q2 2023/24", None, "2023-07-01", "2023-09-30"),
+    ("Q4 2023/24", None, "2024-01-01", "2024-03-31"),
+    ("the first quarter of 2024/25", None, "2024-04-01", "2024-06-30"),
+    ("2023-24", None, "2023-04-01", "2024-03-31"),
+    ("2023/24", None, "2023-04-01", "2024-03-31"),
+    ("2023-2024", None, "2023-04-01", "2024-03-31"),
+    ("financial year 2023/24", None, "2023-04-01", "2024-03-31"),
+    ("the 2023/24 academic year", None, "2023-09-01", "2024-08-31"),
+    ("in June", "2023-05-10", "2023-06-01", "2023-06-30"),
+    ("in June", None, None, None),
+    ("in March", "2023-05-10", "2024-03-01", "2024-03-31"),
+    ("within 20 working days of publication", "2019-01-09", None, "2019-02-06"),
+    ("within 20 working days of the publication of this report", "2019-01-09", None, "2019-02-06"),
+    ("12-18 months from publication", "2019-01-09", "2020-01-09", "2020-07-09"),
+    ("12-18 months from the publ", "2019-01-09", "2020-01-09", "2020-07-09"),
+    ("within 90 days", "2018-01-15", None, "2018-04-15"),
+    ("within six weeks", "2023-01-02", None, "2023-02-13"),
+    ("within the next 12 months", "2023-01-31", None, "2024-01-31"),
+    ("in six months' time", "2023-08-31", "2024-02-29", "2024-02-29"),
+    ("by May 2016", "2016-01-21", None, "2016-05-31"),
+    ("by the end of March 2024", None, None, "2024-03-31"),
+    ("end of 2023", None, None, "2023-12-31"),
+    ("the end of the financial year", "2023-05-10", None, "2024-03-31"),
+    ("the end of the financial year", "2024-02-10", None, "2024-03-31"),
+    ("by the end of the year", "2023-05-10", None, "2023-12-31"),
+    ("early 2024", None, "2024-01-01", "2024-04-30"),
+    ("mid-2024", None, "2024-05-01", "2024-08-31"),
+    ("late 2024", None, "2024-09-01", "2024-12-31"),
+    ("early June 2024", None, "2024-06-01", "2024-06-10"),
+    ("late June 2024", None, "2024-06-21", "2024-06-30"),
+    ("the first half of 2024", None, "2024-01-01", "2024-06-30"),
+    ("by early 2024", None, None, "2024-04-30"),
+    ("before April 2024", None, None, "2024-03-31"),
+    ("between September and November 2024", None, "2024-09-01", "2024-11-30"),
+    ("from April to June 2024", None, "2024-04-01", "2024-06-30"),
+    ("December 2023 to March 2024", None, "2023-12-01", "2024-03-31"),
+    ("23 - 27 May 2022", None, "2022-05-23", "2022-05-27"),
+    ("in 2024", None, "2024-01-01", "2024-12-31"),
+    ("by 2025", None, None, "2025-12-31"),
+    ("next year", "2023-05-10", "2024-01-01", "2024-12-31"),
+    ("next month", "2023-12-10", "2024-01-01", "2024-01-31"),
+    ("next financial year", "2023-05-10", "2024-04-01", "2025-03-31"),
+    ("later this year", "2023-05-10", "2023-05-10", "2023-12-31"),
+    ("by the autumn", "2023-05-10", None, "2023-11-30"),
+    ("this winter", "2023-05-10", "2023-12-01", "2024-02-29"),
+    ("in quarter 3", "2023-05-10", "2023-10-01", "2023-12-31"),
+    ("Q4", "2023-05-10", "2024-01-01", "2024-03-31"),
+    ("by next June", "2023-06-15", None, "2024-06-30"),
+    ("at the meeting in June 2009", None, "2009-06-01", "2009-06-30"),
+    # Dates in their usual forms.
+    ("31st August 2023", None, "2023-08-31", "2023-08-31"),
+    ("31 August 2023", None, "2023-08-31", "2023-08-31"),
+    ("31 August", "2023-07-01", "2023-08-31", "2023-08-31"),
+    ("31 August", "2023-09-01", "2024-08-31", "2024-08-31"),
+    ("August 31, 2023", None, "2023-08-31", "2023-08-31"),
+    ("31/08/2023", None, "2023-08-31", "2023-08-31"),
+    ("31/08/23", None, "2023-08-31", "2023-08-31"),
+    ("2023-08-31", None, "2023-08-31", "2023-08-31"),
+    ("the 31st of August", "2023-07-01", "2023-08-31", "2023-08-31"),
+    ("Sept 2023", None, "2023-09-01", "2023-09-30"),
+    ("Sept. 2023", None, "2023-09-01", "2023-09-30"),
+    ("Thursday, 3rd November, 2022", None, "2022-11-03", "2022-11-03"),
+    ("29 February", "2023-03-01", "2024-02-29", "2024-02-29"),
+    # Frequencies, events and vague times keep their text and no dates.
+    ("the next meeting", "2023-05-10", None, None),
+    ("in due course", "2023-05-10", None, None),
+    ("regularly", "2023-05-10", None, None),
+    ("quarterly", "2023-05-10", None, None),
+    ("on a quarterly basis", "2023-05-10", None, None),
+    ("six monthly", "2023-05-10", None, None),
+    ("annually", "2023-05-10", None, None),
+    ("monthly", "2023-05-10", None, None),
+    ("shortly", "2023-05-10", None, None),
+    ("ongoing", "2023-05-10", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "reference", "start", "end"), TABLE)
+def test_annotation_table(text: str, reference: str | None, start: str | None, end: str | None) -> None:
+    due = normalise(text, D(reference) if reference else None)
+    assert (iso(due.start), iso(due.end)) == (start, end)
+    assert due.text  # the expression is always kept
+
+
+@pytest.mark.parametrize(
+    ("text", "expression", "kind"),
+    [
+        ("a refreshed plan would be brought to Cabinet in September 2023", "September 2023", "date"),
+        ("the report be received and responded by May 2016", "by May 2016", "deadline"),
+        ("a stocktake would take place over the spring and summer of 2023", "over the spring and summer of 2023", "interval"),
+        ("to be received at the Governance & Audit Committee in June", "in June", "date"),
+        ("Agree to receive a progress report at the meeting in June 2009", "at the meeting in June 2009", "date"),
+        ("the scheme be subject to annual reviews", "annual", "frequency"),
+        ("The Board will provide regular reports", "regular", "frequency"),
+        ("submitted to the Committee on a six monthly basis", "on a six monthly basis", "frequency"),
+        ("six monthly progress reports be submitted", "six monthly", "frequency"),
+        ("the Council will be notified once the programme of inspection re-commences.", "once the programme of inspection re-commences", "event"),
+        ("engagement would continue following the submission to Ofsted.", "following the submission to Ofsted", "event"),
+        ("A report was to be submitted to Scrutiny shortly", "shortly", "event"),
+        ("within 90 days of giving the Notice on action taken", "within 90 days of giving the Notice", "relative"),
+    ],
+)
+def test_expression_text_and_kind(text: str, expression: str, kind: str) -> None:
+    found = find_times(text, D("2023-05-10"))
+    assert [(t.text, t.kind) for t in found] == [(expression, kind)]
+    assert text[found[0].start : found[0].end] == expression
+
+
+def _gold_dues() -> list[tuple[str, str, str | None, dict]]:
+    if not GOLD.is_dir():
+        return []
+    cases = []
+    for path in sorted(GOLD.glob("*.gold.json")):
+        gold = json.loads(path.read_text("utf-8"))
+        for statement in gold["statements"]:
+            if statement.get("due"):
+                cases.append((path.name, statement["quote"], gold.get("meeting_date"), statement["due"]))
+    return cases
+
+
+GOLD_DUES = _gold_dues()
+
+
+@pytest.mark.skipif(not GOLD_DUES, reason="dev gold files not present")
+@pytest.mark.parametrize(("name", "quote", "meeting", "due"), GOLD_DUES, ids=[f"{c[0][:30]}:{c[1][:30]}" for c in GOLD_DUES])
+def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -> None:
+    found = due_for(quote, D(meeting) if meeting else None)
+    assert found is not None
+    assert (iso(found.start), iso(found.end)) == (due["start"], due["end"])
+    assert found.text == due["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The case load was high",
+        "Item 7",
+        "3 of the 21 action points",
+        "a 40% increase in referrals",
+        "Appendix 1",
+        "under section 17 of the Children Act 1989",
+        "the Social Services and Well-being (Wales) Act 2014",
+        "winter pressures on the hospital",
+        "the ongoing fragility of the social care workforce",
+        "Care Inspectorate Wales (CIW) Annual Performance Letter",
+        "Improvement Plan - Quarterly Progress Report",
+        "services for looked after children",
+        "the following actions were agreed",
+        "She may attend",
+        "paragraph 3.1.12 of the report",
+        "a 3 year strategic plan",
+        "£2,024 was spent",
+    ],
+)
+def test_not_times(text: str) -> None:
+    assert find_times(text, D("2023-05-10")) == []
+    assert due_for(text, D("2023-05-10")) is None
+
+
+def test_due_for_prefers_the_future_over_background() -> None:
+    text = "Following the inspection in July 2017, the plan would be reviewed by March 2019"
+    assert due_for(text, D("2018-01-15")).end == D("2019-03-31")
+    # A date already past is background, not when anything is due.
+    assert due_for("We inspected services in Powys in July 2017", D("2019-01-09")) is None
+    # A frequency beats a past date; a future date beats a frequency.
+    assert due_for("Since July 2022 reports have come quarterly", D("2023-01-01")).text == "quarterly"
+    assert due_for("reports would come quarterly from April 2023", D("2023-01-01")).start == D("2023-04-01")
+
+
+def test_due_for_ignores_a_plan_named_by_its_year() -> None:
+    text = (
+        "it be noted that the Care Inspectorate Wales Performance Review Plan 2020/21 has been paused, "
+        "and that the Council will be notified once the programme of inspection re-commences"
+    )
+    assert due_for(text, D("2020-09-22")).text == "once the programme of inspection re-commences"
+
+
+def test_event_clause_stops_before_a_date() -> None:
+    found = find_times("The plan would be published once it is approved in June 2023.", None)
+    assert [t.text for t in found] == ["once it is approved", "June 2023"]
+
+
+def test_offsets_on_a_real_document() -> None:
+    path = DOCS / "ciw_press_powys_childrens_2019-01-09.txt"
+    if not path.exists():
+        pytest.skip("corpus document not present")
+    text = path.read_text("utf-8")
+    found = find_times(text, D("2019-01-09"))
+    assert [t.text for t in found] == [
+        "July 2017",
+        "October 2018",
+        "October 2018",
+        "within 20 working days of the publication of this report",
+        "on a quarterly basis",
+        "12-18 months from the publ",
+    ]
+    for t in found:
+        assert text[t.start : t.end] == t.text
+        assert t.kind in KINDS
+
+
+# ---------------------------------------------------------------- properties
+
+years = st.integers(min_value=1980, max_value=2060)
+references = st.dates(min_value=date(1980, 1, 1), max_value=date(2060, 12, 31))
+
+
+@given(month=st.integers(1, 12), year=years)
+def test_month_year_is_the_whole_month(month: int, year: int) -> None:
+    due = normalise(f"{MONTHS[month - 1]} {year}", None)
+    assert due.start == date(year, month, 1)
+    assert due.end == date(year, month, calendar.monthrange(year, month)[1])
+
+
+@given(month=st.integers(1, 12), reference=references)
+def test_in_month_is_the_next_such_month(month: int, reference: date) -> None:
+    due = normalise(f"in {MONTHS[month - 1]}", reference)
+    assert due.start.month == month
+    assert date(reference.year, reference.month, 1) <= due.start < reference + timedelta(days=366)
+    assert due.end >= reference
+
+
+@settings(max_examples=200)
+@given(
+    text=st.sampled_from(
+        [
+            "by {m} {y}", "{m} {y}", "early {y}", "mid-{y}", "late {m} {y}", "spring {y}", "winter {y}",
+            "autumn and winter {y}", "the end of {m} {y}", "{y}/{z}", "Q{q} {y}/{z}", "within {n} working days",
+            "within {n} months", "{n}-{k} months from publication", "in {m}", "the 1st of {m}", "next year",
+            "this winter", "in quarter {q}", "before {m} {y}", "between {m} and {m2} {y}",
+        ]
+    ),
+    month=st.integers(1, 12),
+    month2=st.integers(1, 12),
+    year=years,
+    quarter=st.integers(1, 4),
+    n=st.integers(1, 30),
+    k=st.integers(0, 30),
+    reference=st.none() | references,
+)
+def test_start_never_after_end(text: str, month: int, month2: int, year: int, quarter: int, n: int, k: int, reference: date | None) -> None:
+    expression = text.format(
+        m=MONTHS[month - 1], m2=MONTHS[month2 - 1], y=year, z=f"{(year + 1) % 100:02d}", q=quarter, n=n, k=n + k
+    )
+    for t in find_times(expression, reference):
+        if t.due.start and t.due.end:
+            assert t.due.start <= t.due.end, expression
+
+
+@given(reference=references, count=st.integers(1, 60))
+def test_working_day_deadlines(reference: date, count: int) -> None:
+    due = normalise(f"within {count} working days of the publication of this report", reference)
+    assert due.start is None and due.end > reference
+    assert due.end.weekday() < 5
+    assert due.end not in bank_holidays(due.end.year)
+    # exactly `count` working days lie in (reference, end]
+    days = [reference + timedelta(days=i) for i in range(1, (due.end - reference).days + 1)]
+    assert sum(is_working_day(d) for d in days) == count
+
+
+@given(year=st.integers(1990, 2060))
+def test_financial_quarters_tile_the_year(year: int) -> None:
+    fy = f"{year}/{(year + 1) % 100:02d}"
+    whole = normalise(fy, None)
+    quarters = [normalise(f"Q{q} {fy}", None) for q in range(1, 5)]
+    assert quarters[0].start == whole.start == date(year, 4, 1)
+    assert quarters[-1].end == whole.end == date(year + 1, 3, 31)
+    for before, after in zip(quarters, quarters[1:]):
+        assert after.start == before.end + timedelta(days=1)
+
+
+# ---------------------------------------------------------------- bank holidays
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        # gov.uk England and Wales lists, including substitute and one-off days.
+        (2019, ["01-01", "04-19", "04-22", "05-06", "05-27", "08-26", "12-25", "12-26"]),
+        (2020, ["01-01", "04-10", "04-13", "05-08", "05-25", "08-31", "12-25", "12-28"]),
+        (2021, ["01-01", "04-02", "04-05", "05-03", "05-31", "08-30", "12-27", "12-28"]),
+        (2022, ["01-03", "04-15", "04-18", "05-02", "06-02", "06-03", "08-29", "09-19", "12-26", "12-27"]),
+        (2023, ["01-02", "04-07", "04-10", "05-01", "05-08", "05-29", "08-28", "12-25", "12-26"]),
+        (2024, ["01-01", "03-29", "04-01", "05-06", "05-27", "08-26", "12-25", "12-26"]),
+        (2025, ["01-01", "04-18", "04-21", "05-05", "05-26", "08-25", "12-25", "12-26"]),
+        (2026, ["01-01", "04-03", "04-06", "05-04", "05-25", "08-31", "12-25", "12-28"]),
+    ],
+)
+def test_bank_holidays(year: int, expected: list[str]) -> None:
+    assert sorted(bank_holidays(year)) == [date.fromisoformat(f"{year}-{d}") for d in expected]
+
+
+@given(year=st.integers(1980, 2100))
+def test_bank_holidays_are_weekdays(year: int) -> None:
+    holidays = bank_holidays(year)
+    assert len(holidays) >= 8
+    assert all(day.weekday() < 5 and day.year == year for day in holidays)
+
+
+def test_add_working_days_counts_from_the_next_day() -> None:
+    assert add_working_days(D("2019-01-09"), 20) == D("2019-02-06")
+    assert add_working_days(D("2023-12-22"), 1) == D("2023-12-27")  # Christmas and Boxing Day
+    assert add_working_days(D("2023-05-05"), 1) == D("2023-05-09")  # the Coronation Monday
+    assert add_working_days(D("2023-05-05"), 0) == D("2023-05-05")
+    with pytest.raises(ValueError):
+        add_working_days(D("2023-05-05"), -1)
