@@ -232,7 +232,7 @@ def test_real_getmeeting_xml():
         ("mgWebService_GetMeeting__no-minutes__lgsf-manchester-trimmed.xml",
          "empty (no agenda items in the ModernGov meeting XML)"),
         ("mgWebService_GetMeetings__lgsf-manchester-trimmed.xml",
-         "unsupported type (ModernGov web service XML <getmeetings>, not a meeting)"),
+         "unsupported type (XML <getmeetings>, not a ModernGov GetMeeting response)"),
     ],
 )
 def test_xml_that_is_not_a_meeting_with_items(name, reason):
@@ -298,3 +298,38 @@ def test_html_with_no_visible_text_is_a_bad_document(tmp_path, html):
     with pytest.raises(BadDocument) as caught:
         read_document(path)
     assert str(caught.value) == f"{path}: empty (no text in the HTML page)"
+
+
+def test_meeting_page_without_an_agenda_table_warns(tmp_path):
+    path = tmp_path / "agenda.html"
+    path.write_text(
+        '<div id="modgov"><div class="mgHeader"><h1 class="mgMainTitleTxt">Agenda and minutes</h1></div>'
+        '<div class="mgSubTitle"><h2 class="mgSubTitleTxt">Cabinet - Tuesday, 14th February, 2023 2.30 pm</h2></div>'
+        '<div class="mgContent"><p>The meeting was cancelled.</p></div></div>',
+        "utf-8",
+    )
+    doc = read_document(path)
+    assert (doc.body, doc.meeting_date, doc.items) == ("Cabinet", date(2023, 2, 14), [])
+    assert doc.warnings == ["ModernGov meeting page with no numbered agenda items found"]
+
+
+def test_getmeeting_inside_a_soap_envelope(tmp_path):
+    inner = (REAL / "mgWebService_GetMeeting__with-minutes__lgsf-manchester-trimmed.xml").read_text("utf-8")
+    inner = inner.split("?>", 1)[1]
+    path = tmp_path / "meeting.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+        f"<soap:Body>{inner}</soap:Body></soap:Envelope>",
+        "utf-8",
+    )
+    doc = read_html(path, path.read_bytes())
+    assert [i.number for i in doc.items] == ["1", "9"]
+
+
+def test_windows_1252_page_without_a_charset(tmp_path):
+    path = tmp_path / "cp1252.html"
+    path.write_bytes(
+        '<div id="modgov"><div class="mgContent"><p>The Council\x92s plan \x96 agreed by the Cabinet.</p>'
+        "</div></div>".encode("latin-1")
+    )
+    assert read_document(path).text.startswith("The Council’s plan – agreed by the Cabinet.")

@@ -118,7 +118,7 @@ def parse_html(soup: BeautifulSoup) -> Page:
     number_cells = root.select("td.mgItemNumberCell")
     if headings:
         page = _issue_page(root, headings, subtitle)
-    elif number_cells or root.select(".mgItemTable"):
+    elif number_cells or root.select(".mgItemTable") or _titled(main_title, "meeting"):
         page = _meeting_page(root, number_cells, subtitle, html_title, dc_date)
     elif _titled(main_title, "agenda_item"):
         page = _agenda_item_page(root, subtitle)
@@ -192,10 +192,13 @@ def _meeting_page(
     root: Tag, number_cells: list[Tag], subtitle: str | None, html_title: str | None, dc_date: date | None
 ) -> Page:
     """ieListDocuments.aspx: one item per row of the agenda table."""
-    rows = []
+    rows: list[Tag] = []
+    seen: set[int] = set()
     for cell in number_cells:
         row = cell.find_parent("tr")
-        if row is not None and row not in rows:
+        # By identity: bs4 compares tags by content, and two rows can read the same.
+        if row is not None and id(row) not in seen:
+            seen.add(id(row))
             rows.append(row)
     marks = {f"r{i}": row for i, row in enumerate(rows)}
     rendered = render(root, marks)
@@ -294,9 +297,12 @@ def parse_meeting_xml(path: Path, data: bytes) -> Page:
     """mgWebService.asmx/GetMeeting: agenda items with their agenda and minutes HTML."""
     soup = BeautifulSoup(data, "xml")
     root = soup.find(True)
+    if root is not None and root.name == "Envelope":  # SOAP: the response is the Body's child
+        body = root.find("Body")
+        root = body.find(True) if body is not None else None
     if root is None or root.name != "meeting":
         name = root.name if root is not None else "no element"
-        raise BadDocument(path, f"unsupported type (ModernGov web service XML <{name}>, not a meeting)")
+        raise BadDocument(path, f"unsupported type (XML <{name}>, not a ModernGov GetMeeting response)")
     meeting_date = _dmy(_xml_text(root, "meetingdate"))
     committee = _xml_text(root, "committeetitle") or None
     parts = []
@@ -349,8 +355,8 @@ def _is_moderngov(soup: BeautifulSoup) -> bool:
 
 
 def _drop(root: Tag, selectors: list[str]) -> None:
-    for selector in selectors:
-        for tag in root.select(selector):
+    for tag in root.select(", ".join(selectors)):  # one pass over the tree
+        if not tag.decomposed:
             tag.decompose()
 
 
