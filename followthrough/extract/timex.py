@@ -87,6 +87,7 @@ class _Grammar:
     rules: list[_Rule]
     modifiers: list[_Modifier]
     modifier_regex: re.Pattern[str]
+    modifier_last_words: frozenset[str]
     trigger: re.Pattern[str]
     months: dict[str, int]
     numbers: dict[str, int]
@@ -165,7 +166,9 @@ def _read_rules(text: str, fragments: dict[str, str]) -> list[_Rule]:
         if header is None:
             return
         name, kind, tier, *needs = header
-        pattern = re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines))
+        # Every expression starts at the start of a word; saying so first lets the regex
+        # engine skip the other positions quickly.
+        pattern = r"(?<!\w)(?=\w)(?:" + re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines)) + ")"
         rules.append(_Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I)))
 
     for raw in text.splitlines():
@@ -188,9 +191,10 @@ def _grammar() -> _Grammar:
     words = json.loads(data.joinpath("time_words.json").read_text("utf-8"))
     fragments = _fragments(words)
     rules = _read_rules(data.joinpath("time_rules.txt").read_text("utf-8"), fragments)
-    modifiers, alternatives = [], []
+    modifiers, alternatives, last_words = [], [], set()
     for i, entry in enumerate(words["modifiers"]):
         phrase = entry["phrase"]
+        last_words.update(entry.get("last_words") or [phrase.split()[-1].lower()])
         body = phrase[3:] if phrase.startswith("re:") else _phrase_regex(phrase)
         tail = r"\s*" if phrase.endswith("-") else r"\s+"
         alternatives.append(rf"(?P<m{i}>(?<![\w-]){body}){tail}")
@@ -215,6 +219,7 @@ def _grammar() -> _Grammar:
         rules=rules,
         modifiers=modifiers,
         modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
+        modifier_last_words=frozenset(last_words),
         trigger=trigger,
         months=months,
         numbers=numbers,
@@ -657,12 +662,28 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
     return replace(span, start=start, end=end, kind="interval", unsaid=None)
 
 
+def _word_before(text: str, end: int) -> str:
+    """The word (with a trailing hyphen, if any) that ends just before ``end``, lower-cased."""
+    i = end
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    stop = i
+    if i > 0 and text[i - 1] == "-" and i == end:
+        i -= 1
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "-’'"):
+        i -= 1
+    return text[i:stop].lower()
+
+
 def _with_modifiers(g: _Grammar, text: str, start: int, span: _Span, ref: date | None) -> tuple[int, _Span, bool, bool]:
     """Extend a match leftwards over its cue words; returns start, span, cued, changed."""
     cued = changed = False
     while True:
-        window_start = max(0, start - 120)
-        found = g.modifier_regex.search(text, window_start, start)
+        # Cheap test first: the word just before must be one a modifier ends with.
+        word = _word_before(text, start)
+        if word not in g.modifier_last_words:
+            break
+        found = g.modifier_regex.search(text, max(0, start - 90), start)
         if not found:
             break
         modifier = g.modifiers[int(found.lastgroup[1:])]
