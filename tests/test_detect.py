@@ -100,6 +100,7 @@ def test_only_ciw_press_needs_the_file_name_for_its_date():
         "RESOLVED: That the minutes of the meeting dated 11/04/2023 be approved.",
         "The Committee noted the meeting date 11 July 2022 and the report dated 3 May 2022.",
         "The minutes of the meeting held on Tuesday, 14th February, 2023 were approved.",
+        "Members noted the agenda for Cabinet on Thursday, 21st January, 2016.",
         # A search-results hit, with its hit counter, is not this document's meeting.
         "Meeting: 17/09/2015 - Safer Stronger Communities Executive (Community Safety Partnership) (1)",
     ],
@@ -119,6 +120,7 @@ def test_dates_in_running_text_are_not_the_meeting_date(text):
          "Policy Committee", date(2015, 10, 19), None),
         ("Issue - decisions\n\n28/01/2009 - Improvement Plan for Adult Social Care\n", None, date(2009, 1, 28), None),
         ("Huw Irranca-Davies\n\nFirst published:\n\n15 January 2018\n\nLast updated:", None, date(2018, 1, 15), None),
+        ("Agenda for Cabinet on Thursday, 21st January, 2016, 3.30 pm", "Cabinet", date(2016, 1, 21), None),
     ],
 )
 def test_meeting_headings(text, body, when, item):

@@ -333,3 +333,21 @@ def test_windows_1252_page_without_a_charset(tmp_path):
         "</div></div>".encode("latin-1")
     )
     assert read_document(path).text.startswith("The Council’s plan – agreed by the Cabinet.")
+
+
+def test_meeting_page_dated_by_its_html_title_when_the_heading_is_missing(tmp_path):
+    path = tmp_path / "meeting.html"
+    path.write_text(
+        "<html><head><title>Agenda for Cabinet on Thursday, 21st January, 2016, 3.30 pm</title>"
+        '<meta name="DC.date" scheme="W3CDTF" content="2026-08-11"/></head><body><div id="modgov">'
+        '<div class="mgContent"><table class="mgItemTable"><tr><td class="mgItemNumberCell">86.</td>'
+        '<td><p class="mgAiTitleTxt">Minutes</p><p class="mgSubItemTitleTxt">Decision:</p>'
+        "<div class=\"mgWordPara\"><p>Approved.</p></div></td></tr></table></div></div></body></html>",
+        "utf-8",
+    )
+    doc = read_document(path)
+    assert (doc.body, doc.meeting_date) == ("Cabinet", date(2016, 1, 21))
+    assert doc.text == "86.\n\nMinutes\n\nDecision:\n\nApproved.\n"
+    assert [(i.number, i.title, doc.text[i.start : i.end]) for i in doc.items] == [
+        ("86", "Minutes", "86.\n\nMinutes\n\nDecision:\n\nApproved.")
+    ]

@@ -60,6 +60,12 @@ PUBLISHED = re.compile(
     rf"Meeting date|Date:)[ \t]*:?\s*{_DAY_MONTH_YEAR}",
     re.IGNORECASE | re.MULTILINE,
 )
+# "Agenda for Cabinet on Thursday, 21st January, 2016, 3.30 pm" (a ModernGov meeting page's <title>)
+PAGE_TITLE = re.compile(
+    rf"^\s*(?:Agenda|Minutes|Decisions)(?:,? (?:and )?(?:decisions|minutes|draft minutes))* for "
+    rf"(?P<body>.+?) on {_WEEKDAY},?\s+{_DAY_MONTH_YEAR}",
+    re.IGNORECASE,
+)
 # A date in a file name such as "..._2019-01-09_..." or "2018-12-17".
 NAME_DATE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
 TITLE_SKIP = re.compile(
@@ -108,7 +114,7 @@ def detect_meeting(text: str, name: str | None = None) -> tuple[str | None, date
         found = _date(match["year"], match["month"], match["day"])
         if found:
             return _tidy(match["body"]), found, match["item"]
-    for pattern in (MODERNGOV_HEADING, DECIDED_AT):
+    for pattern in (MODERNGOV_HEADING, DECIDED_AT, PAGE_TITLE):
         for match in pattern.finditer(head):
             found = _date(match["year"], match["month"], match["day"])
             if found:

@@ -27,7 +27,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from followthrough.errors import BadDocument
 from followthrough.ingest import detect
-from followthrough.ingest.htmltext import BLOCK_TAGS, inline_text, render
+from followthrough.ingest.htmltext import BLOCK_TAGS, collapse, inline_text, render
 from followthrough.models import AgendaItem, Document
 
 # "Meeting: 17/12/2018 - The Executive (Item 7)": the head of each block on mgAi and
@@ -397,7 +397,8 @@ def _html_title(soup: BeautifulSoup) -> str | None:
     meta = soup.find("meta", attrs={"name": re.compile(r"^DC\.title$", re.I)})
     if meta and meta.get("content", "").strip():
         return meta["content"].strip()
-    return inline_text(soup.title) if soup.title and soup.title.string else None
+    title = collapse(soup.title.get_text()).strip() if soup.title else ""
+    return title or None
 
 
 def _meta_date(soup: BeautifulSoup) -> date | None:
