@@ -48,3 +48,18 @@ def speakers_in(text: str) -> list[tuple[int, str]]:
         if name:
             found.append((match.start(), name))
     return found
+
+
+_SUBJECT = re.compile(
+    r"^(?:Action(?:\s+point)?\s*[:\-–]\s*)?(?:The\s+|the\s+)?"
+    r"(?P<actor>(?:[A-Z][\w’'&\-]*|of|for|and|the|&)(?:[ ,]+(?:[A-Z(][\w’'&\-)]*|of|for|and|the|&)){0,8}?)"
+    r"\s+(?:will|would|shall|to|undertook|agreed|gave|plans|intends|is\s+committed|has\s+committed|confirmed)\b"
+)
+
+
+def explicit_actor(text: str) -> str | None:
+    """The named subject of an undertaking: 'The Board will ...' -> 'Board'."""
+    match = _SUBJECT.match(text)
+    if not match:
+        return None
+    return clean_speaker(match["actor"])

@@ -54,7 +54,7 @@ LEAD_IN = re.compile(
     r"commented|replied|responded|emphasised|indicated|acknowledged|reiterated|outlined|clarified|stressed|considered|recognised)"
     r"(?:,\s+[^,]{1,80},)?\s+that\s+(?:,\s*)?",
 )
-EDGE_WORDS = re.compile(r"^(?:and|but|or|so|also|then|however|whilst|while|which|that|,|\s)+", re.IGNORECASE)
+EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 BULLET_ONLY = re.compile(r"^[ \t\xa0]*[·•▪◦‣∙o*\-–][ \t\xa0]*$")
 BULLET = re.compile(
-    r"^[ \t\xa0]*(?:[·•▪◦‣∙*\-–](?=[ \t\xa0])|\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:\d{1,2}|[a-z])\.(?=[ \t\xa0]))[ \t\xa0]*"
+    r"^[ \t\xa0]*(?:[·•▪◦‣∙*\-–](?=[ \t\xa0])|\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:\d{1,2}|[a-z])\.(?=[ \t\xa0])"
+    r"|(?:R|P|AFI|PAD)\d{1,2}[.:)]?(?=[ \t\xa0])|Recommendation\s+\d{1,2}[.:)]?(?=[ \t\xa0]))[ \t\xa0]*"
 )
 ITEM_NUMBER = re.compile(r"^[ \t\xa0]*\d{1,4}[.)]?[ \t\xa0]*$")
 LABEL = re.compile(
@@ -77,7 +78,9 @@ def lines_of(text: str) -> list[Line]:
 
 def _is_heading(line: str) -> bool:
     s = line.strip(" \t\xa0")
-    if not s or len(s) > 100 or SENTENCE_END.search(s) or s.endswith((",", "–", "-", "—")):
+    if not s or len(s) > 100 or s.endswith((",", "–", "-", "—")):
+        return False
+    if SENTENCE_END.search(s) and not s.endswith("?"):  # "What needs to improve?" is a heading
         return False
     words = s.split()
     if len(words) > 14 or not (s[0].isupper() or s[0].isdigit()):

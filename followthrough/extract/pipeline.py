@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from followthrough.extract.actors import explicit_actor
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
 from followthrough.extract.topics import topics_of
@@ -96,7 +97,7 @@ class AttributeComponent:
             if span.label_ == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
-                span._.actor = span._.actor or body
+                span._.actor = explicit_actor(text) or span._.actor or body
             span._.topics = topics_of(text)
         return doc
 
