@@ -351,3 +351,49 @@ def test_meeting_page_dated_by_its_html_title_when_the_heading_is_missing(tmp_pa
     assert [(i.number, i.title, doc.text[i.start : i.end]) for i in doc.items] == [
         ("86", "Minutes", "86.\n\nMinutes\n\nDecision:\n\nApproved.")
     ]
+
+
+# --- the renderer, on generated markup -------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from bs4 import BeautifulSoup  # noqa: E402
+
+from followthrough.ingest.htmltext import render  # noqa: E402
+
+WORDS = st.sampled_from(["RESOLVED:", "the", "plan", "be", "noted", "(a)", "Cabinet", "2023", "–", "&amp;"])
+SPACES = st.sampled_from([" ", "\n", "&nbsp;", " \n  ", "\t"])
+
+
+@st.composite
+def markup(draw, depth=0):
+    if depth > 3 or draw(st.booleans()):
+        words = draw(st.lists(WORDS, min_size=0, max_size=4))
+        return draw(SPACES).join(words) + (draw(SPACES) if words else "")
+    tag = draw(st.sampled_from(["p", "div", "span", "b", "ul", "ol", "table", "br", "h2", "a"]))
+    inner = "".join(draw(st.lists(markup(depth + 1), min_size=0, max_size=3)))
+    if tag == "br":
+        return "<br>"
+    if tag in ("ul", "ol"):
+        return f"<{tag}><li>{inner}</li><li>{inner}</li></{tag}>"
+    if tag == "table":
+        return f"<table><tr><td>{inner}</td><td>{inner}</td></tr></table>"
+    return f"<{tag}>{inner}</{tag}>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(markup(), min_size=1, max_size=4))
+def test_render_keeps_every_word_in_order_and_spans_inside_the_text(parts):
+    html = "<div>" + "".join(parts) + "</div>"
+    soup = BeautifulSoup(html, "lxml")
+    blocks = soup.find_all(["p", "div", "li", "td", "h2"])
+    rendered = render(soup.div, {f"m{i}": tag for i, tag in enumerate(blocks)})
+    text = rendered.text
+    words = BeautifulSoup(html, "lxml").get_text(" ").split()
+    # Every word, in order; the renderer only adds list markers ("·", "1.").
+    assert [w for w in text.split() if w != "·" and not re.fullmatch(r"\d+\.", w)] == words
+    assert "\n\n\n" not in text and "  " not in text
+    assert all(line == line.strip() for line in text.splitlines())
+    for start, end in rendered.spans.values():
+        assert 0 <= start <= end <= len(text)
+        assert text[start:end] == text[start:end].strip()
