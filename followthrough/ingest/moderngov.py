@@ -60,7 +60,7 @@ def _pattern(key: str) -> re.Pattern[str]:
 
 
 @dataclass
-class Page:
+class ParsedPage:
     """What one HTML page yields before it becomes a Document."""
 
     text: str
@@ -100,7 +100,7 @@ def read_html(path: Path, data: bytes) -> Document:
 # --- HTML pages -----------------------------------------------------------------------
 
 
-def parse_html(soup: BeautifulSoup) -> Page:
+def parse_html(soup: BeautifulSoup) -> ParsedPage:
     """Text, items and meeting details of a parsed HTML page."""
     source_url = _source_url(soup)
     dc_date = _meta_date(soup)
@@ -126,7 +126,7 @@ def parse_html(soup: BeautifulSoup) -> Page:
         page = _decision_page(root, subtitle)
     else:
         content = root.select_one(".mgContent") or root
-        page = Page(render(content).text, title=subtitle or main_title or html_title)
+        page = ParsedPage(render(content).text, title=subtitle or main_title or html_title)
         page.warnings.append(
             "unrecognised ModernGov page layout: kept the visible text of the main content"
         )
@@ -134,7 +134,7 @@ def parse_html(soup: BeautifulSoup) -> Page:
     return page
 
 
-def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> Page:
+def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedPage:
     """mgAi.aspx / ieIssueDetails.aspx: one item per "Meeting: ... (Item n)" block."""
     marks = {f"h{i}": tag for i, tag in enumerate(headings)}
     rendered = render(root, marks)
@@ -147,7 +147,7 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> Page:
         title = _block_title(tag, headings[i + 1] if i + 1 < len(headings) else None) or subtitle
         items.append(_item(text, match["item"], title or "", start, end))
     first = MEETING_BLOCK.match(inline_text(headings[0]))
-    return Page(
+    return ParsedPage(
         text,
         items=items,
         title=subtitle or items[0].title,
@@ -171,7 +171,7 @@ def _block_title(heading: Tag, stop: Tag | None) -> str | None:
     return None
 
 
-def _agenda_item_page(root: Tag, subtitle: str | None) -> Page:
+def _agenda_item_page(root: Tag, subtitle: str | None) -> ParsedPage:
     """mgAi.aspx without a meeting heading: "Agenda item", its title, then its text.
 
     The page names neither the meeting nor the item number, so neither is guessed.
@@ -180,7 +180,7 @@ def _agenda_item_page(root: Tag, subtitle: str | None) -> Page:
     rendered = render(root, {"content": content})
     start, end = rendered.spans["content"]
     items = [_item(rendered.text, None, subtitle or "", start, end)] if end > start else []
-    return Page(rendered.text, items=items, title=subtitle, kind="minutes")
+    return ParsedPage(rendered.text, items=items, title=subtitle, kind="minutes")
 
 
 def _titled(title: str | None, kind: str) -> bool:
@@ -190,7 +190,7 @@ def _titled(title: str | None, kind: str) -> bool:
 
 def _meeting_page(
     root: Tag, number_cells: list[Tag], subtitle: str | None, html_title: str | None, dc_date: date | None
-) -> Page:
+) -> ParsedPage:
     """ieListDocuments.aspx: one item per row of the agenda table."""
     rows: list[Tag] = []
     seen: set[int] = set()
@@ -207,7 +207,7 @@ def _meeting_page(
         number = inline_text(row.select_one("td.mgItemNumberCell")).rstrip(".").strip() or None
         start, end = rendered.spans[f"r{i}"]
         items.append(_item(rendered.text, number, _row_title(row, number), start, end))
-    page = Page(rendered.text, items=items, title=subtitle, kind="minutes")
+    page = ParsedPage(rendered.text, items=items, title=subtitle, kind="minutes")
     for heading in (subtitle, html_title):
         found_body, found_date, _ = detect.detect_meeting(heading or "")
         if found_date:
@@ -241,7 +241,7 @@ def _is_decision_page(root: Tag, main_title: str | None) -> bool:
     return False
 
 
-def _decision_page(root: Tag, subtitle: str | None) -> Page:
+def _decision_page(root: Tag, subtitle: str | None) -> ParsedPage:
     """ieDecisionDetails.aspx (or an "Issue - decisions" page): title, decision, where, when."""
     labels = _labelled(root)
     body = meeting_date = None
@@ -261,7 +261,7 @@ def _decision_page(root: Tag, subtitle: str | None) -> Page:
             if found:
                 meeting_date = _date(found)
                 break
-    return Page(rendered.text, title=subtitle, body=body, meeting_date=meeting_date, kind="minutes")
+    return ParsedPage(rendered.text, title=subtitle, body=body, meeting_date=meeting_date, kind="minutes")
 
 
 def _labelled(root: Tag) -> dict[str, str]:
@@ -278,14 +278,14 @@ def _labelled(root: Tag) -> dict[str, str]:
 # --- generic pages --------------------------------------------------------------------
 
 
-def _generic(soup: BeautifulSoup) -> Page:
+def _generic(soup: BeautifulSoup) -> ParsedPage:
     """Any other HTML page: the visible text of its main content."""
     title = _html_title(soup)
     heading = soup.find("h1")
     _drop(soup, _config()["page_chrome"])
     _clean(soup)
     root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
-    page = Page(render(root).text, title=(inline_text(heading) if heading else None) or title)
+    page = ParsedPage(render(root).text, title=(inline_text(heading) if heading else None) or title)
     page.warnings.append("not a ModernGov page: kept the visible text of the page")
     return page
 
@@ -293,7 +293,7 @@ def _generic(soup: BeautifulSoup) -> Page:
 # --- mgWebService GetMeeting XML -------------------------------------------------------
 
 
-def parse_meeting_xml(path: Path, data: bytes) -> Page:
+def parse_meeting_xml(path: Path, data: bytes) -> ParsedPage:
     """mgWebService.asmx/GetMeeting: agenda items with their agenda and minutes HTML."""
     soup = BeautifulSoup(data, "xml")
     root = soup.find(True)
@@ -329,7 +329,7 @@ def parse_meeting_xml(path: Path, data: bytes) -> Page:
     ]
     if not items:
         raise BadDocument(path, "empty (no agenda items in the ModernGov meeting XML)")
-    return Page(rendered.text, items=items, title=heading, body=committee, meeting_date=meeting_date, kind="minutes")
+    return ParsedPage(rendered.text, items=items, title=heading, body=committee, meeting_date=meeting_date, kind="minutes")
 
 
 def _xml_text(parent: Tag, name: str) -> str:
