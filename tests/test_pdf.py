@@ -13,7 +13,7 @@ import pytest
 from followthrough.errors import BadDocument
 from followthrough.ingest import read_document
 from followthrough.ingest.hyphens import dehyphenate
-from followthrough.ingest.pdf import looks_like_plan_header, read_pdf
+from followthrough.ingest.pdf import PageFurniture, looks_like_plan_header, read_pdf
 from followthrough.pipeline import ingest_paths
 from followthrough.store import open_db
 
@@ -184,3 +184,30 @@ def test_ingest_stores_plan_rows_and_reports_bad_files(tmp_path: Path) -> None:
     assert rows[7]["ref"] == "4.1" and rows[7]["section"] == "4. Well-being" and rows[7]["page"] == 3
     (kind, pages), = db.execute("SELECT kind, page_count FROM documents").fetchall()
     assert (kind, pages) == ("action plan", 4)
+
+
+def test_page_numbers_must_follow_the_page_order() -> None:
+    pages = [
+        "Annual Report 2023\nIntroduction\nTotal spend\n1250\n1",
+        "Annual Report 2023\nSecond page\n2",
+        "Annual Report 2023\nThird page\nPlaces\n987\n3",
+        "",  # a page without text does not count against the header
+    ]
+    furniture = PageFurniture.find(pages)
+    kept = [furniture.strip(n, text.split("\n")) for n, text in enumerate(pages, start=1)]
+    assert kept[:3] == [
+        ["Introduction", "Total spend", "1250"],
+        ["Second page"],
+        ["Third page", "Places", "987"],
+    ]
+
+
+def test_printed_page_numbers_may_be_offset() -> None:
+    bodies = ["Welcome", "Budget", "Staffing", "Summary"]
+    pages = [f"{body}\n- {n + 4} -" for n, body in enumerate(bodies, start=1)]
+    furniture = PageFurniture.find(pages)
+    assert [furniture.strip(n, p.split("\n")) for n, p in enumerate(pages, start=1)] == [[b] for b in bodies]
+    # a single page: only the explicit "Page N of M" form goes
+    single = PageFurniture.find(["Text\n7", "x"][:1])
+    assert single.strip(1, ["Text", "7"]) == ["Text", "7"]
+    assert single.strip(1, ["Text", "Page 1 of 1"]) == ["Text"]

@@ -31,6 +31,7 @@ _BREAK = re.compile(
     rf"(?<![\w-])(?P<left>{_WORD})(?:-[ \t]*\r?\n[ \t]*|[{SOFT_HYPHENS}][ \t]*(?:\r?\n[ \t]*)?)(?P<right>[^\W_]+(?:-[^\W_]+)*)"
 )
 _TOKEN = re.compile(_WORD)
+_MARKERS = {0x02: "-", 0xFFFE: "-", 0xAD: None}
 
 
 @cache
@@ -79,9 +80,13 @@ class Dehyphenator:
             left, right = match["left"], match["right"]
             return f"{left}-{right}" if self.keep_hyphen(left, right) else left + right
 
+        if "-" not in text and not any(c in text for c in SOFT_HYPHENS):
+            return text
         text = _BREAK.sub(join, text)
+        if not any(c in text for c in SOFT_HYPHENS):
+            return text
         # A marker not between two words (rare) is a plain hyphen.
-        return text.translate({ord(c): "-" for c in "\x02\ufffe"}).replace("\u00ad", "")
+        return text.translate(_MARKERS)
 
 
 def dehyphenate(text: str, evidence: str | None = None) -> str:

@@ -31,6 +31,7 @@ from followthrough.models import Document, Page
 ZONE = 3  # lines at the top and at the bottom of a page that may be header or footer
 _PAGE_OF = re.compile(r"^(?:page\s*#+(?:\s*(?:of|/)\s*#+)?|#+\s*(?:of|/)\s*#+|#+\s*\|\s*page|page\s*\|\s*#+)$")
 _BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")
+_BARE_KEY = re.compile(r"^[-–—]?\s*#\s*[-–—]?$")
 # PDFium error codes (fpdfview.h): 4 = password required, 5 = unsupported security handler.
 _ENCRYPTED = {4: "password required", 5: "unsupported security handler"}
 
@@ -58,7 +59,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     if textless:
         warnings.append(f"{len(textless)} of {len(raw)} pages have no text layer (pages {_numbers(textless)})")
     dehyphenate = Dehyphenator("\n".join(raw))
-    furniture = _Furniture.find(raw)
+    furniture = PageFurniture.find(raw)
     pages: list[Page] = []
     parts: list[str] = []
     offset = 0
@@ -155,7 +156,7 @@ def _key(line: str) -> str:
 
 
 @dataclass
-class _Furniture:
+class PageFurniture:
     """Header and footer lines found across pages, and the page-number offset."""
 
     top: set[str] = field(default_factory=set)
@@ -163,7 +164,7 @@ class _Furniture:
     number_offset: int | None = None
 
     @classmethod
-    def find(cls, pages: list[str]) -> _Furniture:
+    def find(cls, pages: list[str]) -> PageFurniture:
         top: Counter[str] = Counter()
         bottom: Counter[str] = Counter()
         offsets: Counter[int] = Counter()
@@ -180,9 +181,11 @@ class _Furniture:
                 if match:
                     offsets[int(match[1]) - number] += 1
         need = max(2, (with_text + 1) // 2)
+        # Bare numbers are page numbers only when they follow the page order (below), not
+        # because "#" recurs: a table's last cell is often a number.
         furniture = cls(
-            top={k for k, n in top.items() if n >= need},
-            bottom={k for k, n in bottom.items() if n >= need},
+            top={k for k, n in top.items() if n >= need and not _BARE_KEY.match(k)},
+            bottom={k for k, n in bottom.items() if n >= need and not _BARE_KEY.match(k)},
         )
         if offsets:
             offset, count = offsets.most_common(1)[0]
@@ -210,9 +213,19 @@ class _Furniture:
 
 @cache
 def _header_pattern() -> re.Pattern[str]:
+    """Any column name with a capital first letter ("Action No.", "TIMESCALE"), longest first.
+
+    The first letter is matched case-sensitively and the rest not: a literal first character
+    lets the regex engine reject most positions at once (2.5 times faster than IGNORECASE).
+    """
+
+    def name_pattern(name: str) -> str:
+        first, *rest = name.split()
+        head = re.escape(first[0].upper()) + (f"(?i:{re.escape(first[1:])})" if first[1:] else "")
+        return head + "".join(rf"\W+(?i:{re.escape(word)})" for word in rest)
+
     names = sorted(vocabulary(), key=len, reverse=True)
-    alternatives = "|".join(r"\W+".join(re.escape(w) for w in name.split()) for name in names)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(name_pattern(n) for n in names)})(?!\w)")
 
 
 def looks_like_plan_header(text: str, gap: int = 25) -> bool:
@@ -224,8 +237,6 @@ def looks_like_plan_header(text: str, gap: int = 25) -> bool:
     run: set[str] = set()
     end = None
     for match in _header_pattern().finditer(text):
-        if not match[0][0].isupper():
-            continue
         column = vocabulary().get(" ".join(re.findall(r"[\w&#]+", match[0].lower())))
         if column is None:
             continue
