@@ -98,6 +98,16 @@ TABLE = [
     ("Sept 2023", None, "2023-09-01", "2023-09-30"),
     ("Sept. 2023", None, "2023-09-01", "2023-09-30"),
     ("Thursday, 3rd November, 2022", None, "2022-11-03", "2022-11-03"),
+    ("21-23 June 2024", None, "2024-06-21", "2024-06-23"),
+    ("1st-3rd December 2023", None, "2023-12-01", "2023-12-03"),
+    ("from 2023 to 2025", None, "2023-01-01", "2025-12-31"),
+    ("by 31.03.2024", None, None, "2024-03-31"),
+    ("by end Q2", "2023-05-10", None, "2023-09-30"),
+    ("from 1st April 2024", None, "2024-04-01", None),
+    ("within four weeks of the meeting", "2023-05-10", None, "2023-06-07"),
+    ("within 28 days of receipt of the report", "2023-05-10", None, None),
+    ("in three months", "2023-05-10", "2023-08-10", "2023-08-10"),
+    ("over the next two years", "2023-05-10", "2023-05-10", "2025-05-10"),
     ("29 February", "2023-03-01", "2024-02-29", "2024-02-29"),
     # Frequencies, events and vague times keep their text and no dates.
     ("the next meeting", "2023-05-10", None, None),
@@ -188,10 +198,29 @@ def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -
         "paragraph 3.1.12 of the report",
         "a 3 year strategic plan",
         "£2,024 was spent",
+        "during the financial year and reported against the four core principles",
+        "to ensure ongoing and effective Member scrutiny",
     ],
 )
 def test_not_times(text: str) -> None:
     assert find_times(text, D("2023-05-10")) == []
+    assert due_for(text, D("2023-05-10")) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a year in a name is a time, but not when anything is due
+        "the Children’s Services Draft Improvement Plan 2023-24 was attached",
+        "the Strategy 2024-2028 be noted",
+        # background: already past on the reference date
+        "We inspected services for children in Powys in July 2017",
+        "The report was published on 27 June 2016",
+        "Since the last report to Committee in July, 2022",
+    ],
+)
+def test_times_that_are_not_due_dates(text: str) -> None:
+    assert find_times(text, D("2023-05-10"))
     assert due_for(text, D("2023-05-10")) is None
 
 

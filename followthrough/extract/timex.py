@@ -123,7 +123,7 @@ def _fragments(words: dict[str, Any]) -> dict[str, str]:
     ) + ")"
     weekday = "(?:" + "|".join(sorted(words["weekdays"], key=len, reverse=True)) + r")\b\.?"
     ordinals = _alternation(list(words["ordinal_days"]))
-    day = rf"(?<![\w.,/£$-])(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d)|(?:{ordinals})\b)"
+    day = rf"(?<![\w.,/£$])(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d)|(?:{ordinals})\b)"
     tens = "|".join(words["number_tens"])
     units_words = "|".join(words["number_units"])
     number_words = _alternation(list(words["numbers"]))
@@ -144,6 +144,7 @@ def _fragments(words: dict[str, Any]) -> dict[str, str]:
         "weekday": weekday,
         "day": day,
         "year": year,
+        "year_after_dash": r"(?:19|20)\d\d(?![\d%]|[.,]\d)",
         "fy": fy,
         "num": num,
         "unit": unit,
@@ -415,6 +416,15 @@ def _h_month_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | N
     return _Span(start, end, "interval") if start < end else None
 
 
+def _h_year_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    first, last = int(m["y1"]), int(m["y2"])
+    if last <= first or (last == first + 1 and m["sep"] in "-–—"):
+        return None  # "2023-2024" is a financial year
+    if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
+        return None
+    return _Span(date(first, 1, 1), date(last, 12, 31), "interval")
+
+
 def _h_month_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _Span(*_month_interval(int(m["y"]), _month(g, m["m"])), "date")
 
@@ -490,10 +500,14 @@ def _h_fy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
 
 def _h_fy_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if ref is None:
-        return _Span(None, None, "interval")
+        return _Span(None, None, "interval", strict=m["rel"].lower() == "the")
     first_month = _year_kind_month(g, m["yk"])
     offset = _relative_offset(m["rel"])
-    return _Span(*_fy_interval(_fy_start_year(ref, first_month) + offset, first_month), "interval", past=offset < 0)
+    # "the financial year" alone is background ("during the financial year"); with a cue
+    # ("the end of the financial year") it is the one containing the reference date.
+    strict = m["rel"].lower() == "the"
+    interval = _fy_interval(_fy_start_year(ref, first_month) + offset, first_month)
+    return _Span(*interval, "interval", past=offset < 0, strict=strict)
 
 
 def _calendar_unit(ref: date, unit: str, offset: int) -> Interval:
@@ -604,8 +618,9 @@ def _h_frequency(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | Non
         return None
     # "the work is ongoing" is a standing state; "the ongoing fragility" is not a schedule.
     if m[0].lower() in g.words["frequency_predicative"]:
-        following = re.match(r"\s+([A-Za-z][\w-]*)", m.string[m.end() :])
-        if following and following[1].lower() not in g.words["function_words"]:
+        before = m.string[max(0, m.start() - 20) : m.start()].lower().split()
+        after_copula = bool(before) and before[-1] in g.words["copulas"]
+        if not after_copula and re.match(r"\s*[\w(]", m.string[m.end() :]):
             return None
     return _Span(None, None, "frequency")
 
@@ -760,7 +775,7 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
                 continue
             expression = text[start:end]
             weak = expression.lower() in g.weak_frequencies
-            label = rule.name == "fy" and start == m.start() and _after_name(g, text, start)
+            label = rule.name in ("fy", "year_range") and start == m.start() and _after_name(g, text, start)
             due = DueDate(expression, span.start, span.end)
             found.append(_Found(TimeMatch(expression, start, end, due, span.kind), rule.tier, span.past, weak, label))
     return found
@@ -830,7 +845,7 @@ def _score(g: _Grammar, item: _Found, text: str, reference: date | None) -> floa
         # A past deadline may still be the due date ("was due by March"); a past date is background.
         return 1.8 if m.kind == "deadline" and not item.past else None
     if item.label:
-        return 0.8
+        return None  # the year in a name ("Improvement Plan 2017-18") is not when anything is due
     if g.future.search(clause):
         score += 0.2
     elif g.background.search(clause[-40:]):
