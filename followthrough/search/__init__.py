@@ -90,11 +90,30 @@ def search(
     parsed = parse_query(db, query)
     if not parsed.groups:
         return SearchResult([], parsed, "AND")
-    hits = _run(db, parsed.expression("AND"), filters, topic_key, limit, as_of)
     mode = "AND"
+    hits = _tiers(db, parsed, mode, filters, topic_key, limit, as_of)
     if not hits and len(parsed.groups) > 1:
-        hits, mode = _run(db, parsed.expression("OR"), filters, topic_key, limit, as_of), "OR"
+        mode = "OR"
+        hits = _tiers(db, parsed, mode, filters, topic_key, limit, as_of)
     return SearchResult(hits, parsed, mode)
+
+
+def _tiers(
+    db: sqlite_utils.Database,
+    parsed: ParsedQuery,
+    mode: str,
+    filters: SearchFilters,
+    topic_key: str | None,
+    limit: int,
+    as_of: date | None,
+) -> list[SearchHit]:
+    """The words as typed first, then (if room) statements found only through topic synonyms."""
+    hits = _run(db, parsed.expression(mode, expand=False), filters, topic_key, limit, as_of)
+    if parsed.expanded and len(hits) < limit:
+        seen = {h.id for h in hits}
+        more = _run(db, parsed.expression(mode), filters, topic_key, limit + len(hits), as_of)
+        hits += [h for h in more if h.id not in seen][: limit - len(hits)]
+    return hits
 
 
 def _run(

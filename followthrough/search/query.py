@@ -49,15 +49,21 @@ class Group:
     expression: str
     corrected: str | None = None
     topic: str | None = None
+    literal: str | None = None  # the words alone, without the topic's other terms
 
 
 @dataclass
 class ParsedQuery:
     groups: list[Group] = field(default_factory=list)
 
-    def expression(self, mode: str = "AND") -> str:
-        """All groups joined with AND (every word needed) or OR (any word)."""
-        return f" {mode} ".join(g.expression for g in self.groups)
+    def expression(self, mode: str = "AND", *, expand: bool = True) -> str:
+        """All groups joined with AND (every word needed) or OR (any word); ``expand=False``
+        leaves out the taxonomy synonyms."""
+        return f" {mode} ".join(g.expression if expand or not g.literal else g.literal for g in self.groups)
+
+    @property
+    def expanded(self) -> bool:
+        return any(g.topic for g in self.groups)
 
     @property
     def corrections(self) -> dict[str, str]:
@@ -91,7 +97,7 @@ def parse_query(db: sqlite_utils.Database | None, query: str, *, expand: bool = 
             typed = " ".join(t[0] for t in tokens[i : i + n])
             used = " ".join(t[1] or t[0] for t in tokens[i : i + n])
             corrected = used if used != typed else None
-            parsed.groups.append(Group(typed, _topic_expression(used, topic), corrected, topic.key))
+            parsed.groups.append(Group(typed, _topic_expression(used, topic), corrected, topic.key, quote(used)))
             i += n
             continue
         typed, corrected = tokens[i]
