@@ -124,17 +124,26 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 
 def test_unreadable_file_when_the_os_refuses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same case as root: the OS refusing to open the file, simulated."""
+    """The same case as root: the OS refusing access to the file, simulated.
+
+    A non-root user sees both refusals: os.access says no, and opening fails.
+    """
     locked = tmp_path / "locked.txt"
     locked.write_text("Minutes: the committee RESOLVED to approve the plan.\n", encoding="utf-8")
-    real_open = Path.open
+    real_open, real_access = Path.open, os.access
 
     def refuse(self: Path, *args, **kwargs):
         if self == locked:
             raise PermissionError(13, "Permission denied", str(self))
         return real_open(self, *args, **kwargs)
 
+    def access(path, mode, *args, **kwargs) -> bool:
+        if Path(path) == locked:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
     monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "access", access)
     result = ingest(tmp_path / "t.db", str(locked), str(GOOD))
     assert result.exit_code == 1
     assert error_lines(result) == [f"Error: {locked}: unreadable (Permission denied)"]
