@@ -29,6 +29,8 @@ _SPACE = re.compile(r"[ \t\r\n\f\v\xa0\u2000-\u200b\u202f\u205f\u3000]+")
 # Word's Symbol-font bullet arrives as a private-use character.
 _BULLETS = {"\uf0b7": "·", "\uf0a7": "·", "\u2022": "·", "\u25cf": "·", "\u25aa": "·"}
 _BULLET_START = re.compile(r"^(?:[·\-–*o§]|\d+[.)]|\(?[a-z0-9ivx]+\))\s")
+# Word pastes a bulleted list as one <p> per bullet: consecutive ones read as one list.
+_BULLET_PARAGRAPH = re.compile(r"^[·•▪\-–]\s")
 
 
 @dataclass
@@ -143,7 +145,12 @@ class _Renderer:
         previous: _Block | None = None
         for block in self.blocks:
             if previous is not None:
-                same_list = block.list_id is not None and block.list_id == previous.list_id
+                same_list = (block.list_id is not None and block.list_id == previous.list_id) or (
+                    block.list_id is None
+                    and previous.list_id is None
+                    and bool(_BULLET_PARAGRAPH.match(block.text))
+                    and bool(_BULLET_PARAGRAPH.match(previous.text))
+                )
                 sep = "\n" if same_list else "\n\n"
                 parts.append(sep)
                 pos += len(sep)
