@@ -108,6 +108,18 @@ TABLE = [
     ("within 28 days of receipt of the report", "2023-05-10", None, None),
     ("in three months", "2023-05-10", "2023-08-10", "2023-08-10"),
     ("over the next two years", "2023-05-10", "2023-05-10", "2025-05-10"),
+    # Action-plan tracker forms.
+    ("Mar-24", None, "2024-03-01", "2024-03-31"),
+    ("Sept '23", None, "2023-09-01", "2023-09-30"),
+    ("end March 2024", None, None, "2024-03-31"),
+    ("w/c 12 June", "2023-05-10", "2023-06-12", "2023-06-18"),
+    ("Q1-Q2 2024/25", None, "2024-04-01", "2024-09-30"),
+    ("2024/25 Q1", None, "2024-04-01", "2024-06-30"),
+    ("FY 2024/25", None, "2024-04-01", "2025-03-31"),
+    ("FY24/25", None, "2024-04-01", "2025-03-31"),
+    ("from April 2024 onwards", None, "2024-04-01", None),
+    ("by March 2024 at the latest", None, None, "2024-03-31"),
+    ("no later than 30 days after the publication", "2023-05-10", None, "2023-06-09"),
     ("29 February", "2023-03-01", "2024-02-29", "2024-02-29"),
     # Frequencies, events and vague times keep their text and no dates.
     ("the next meeting", "2023-05-10", None, None),
@@ -312,6 +324,34 @@ def test_start_never_after_end(text: str, month: int, month2: int, year: int, qu
     for t in find_times(expression, reference):
         if t.due.start and t.due.end:
             assert t.due.start <= t.due.end, expression
+
+
+WORDS = [
+    "by", "in", "the", "end", "of", "early", "mid-", "late", "next", "last", "this", "within", "working",
+    "days", "months", "weeks", "from", "publication", "quarter", "Q2", "2", "12", "31st", "August",
+    "May", "June", "Sept", "2023", "2024", "2023/24", "2023-24", "spring", "winter", "and", "summer",
+    "financial", "year", "meeting", "at", "once", "approved", "quarterly", "on", "a", "basis", "-",
+    "before", "after", "until", "since", "w/c", "onwards", ",", ".", "Plan", "report", "will", "be",
+]
+
+
+@settings(max_examples=300)
+@given(tokens=st.lists(st.sampled_from(WORDS), max_size=14), reference=st.none() | references)
+def test_any_text_gives_well_formed_matches(tokens: list[str], reference: date | None) -> None:
+    text = " ".join(tokens)
+    found = find_times(text, reference)
+    previous_end = 0
+    for t in found:
+        assert text[t.start : t.end] == t.text == t.due.text
+        assert t.start >= previous_end  # left to right, non-overlapping
+        previous_end = t.end
+        assert t.kind in KINDS
+        if t.due.start and t.due.end:
+            assert t.due.start <= t.due.end
+        if t.kind in ("frequency", "event"):
+            assert t.due.start is None and t.due.end is None
+    due = due_for(text, reference)
+    assert due is None or due in [t.due for t in found]
 
 
 @given(reference=references, count=st.integers(1, 60))

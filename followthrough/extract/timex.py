@@ -88,6 +88,8 @@ class _Grammar:
     modifiers: list[_Modifier]
     modifier_regex: re.Pattern[str]
     modifier_last_words: frozenset[str]
+    suffix_regex: re.Pattern[str]
+    suffix_effects: list[str]
     trigger: re.Pattern[str]
     months: dict[str, int]
     numbers: dict[str, int]
@@ -221,6 +223,11 @@ def _grammar() -> _Grammar:
         modifiers=modifiers,
         modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
         modifier_last_words=frozenset(last_words),
+        suffix_regex=re.compile(
+            r"\s+(?:" + "|".join(f"(?P<s{i}>{_phrase_regex(e['phrase'])})" for i, e in enumerate(words["suffixes"])) + r")(?![\w-])",
+            re.I,
+        ),
+        suffix_effects=[e["effect"] for e in words["suffixes"]],
         trigger=trigger,
         months=months,
         numbers=numbers,
@@ -346,9 +353,9 @@ def _year_kind_month(g: _Grammar, *names: str | None) -> int:
 
 
 def _parse_fy(text: str) -> int | None:
-    """The first year of '2023-24', '2023/24' or '2023-2024', when the second follows it."""
+    """The first year of '2023-24', '2023/24', '2023-2024' or '23/24', when the second follows it."""
     first, second = re.findall(r"\d+", text)
-    start = int(first)
+    start = int(first) if len(first) == 4 else 2000 + int(first)
     follows = (start + 1) % 100 == int(second) if len(second) == 2 else int(second) == start + 1
     return start if follows else None
 
@@ -429,6 +436,12 @@ def _h_month_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | No
     return _Span(*_month_interval(int(m["y"]), _month(g, m["m"])), "date")
 
 
+def _h_month_yy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    # "Mar-24", "Sept '23": action-plan trackers write month and year this way.
+    year = int(m["yy"])
+    return _Span(*_month_interval(year + (2000 if year < 70 else 1900), _month(g, m["m"])), "date")
+
+
 def _h_month_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     month = _month(g, m["m"])
     return _unsaid_span(lambda year: _month_interval(year, month), ref, "date", bare=True)
@@ -466,10 +479,13 @@ def _h_season(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
 
 def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     quarter = g.words["quarters"][(m["qn"] or m["qq"] or m["qo"]).lower()]
+    last_quarter = int(m["qq2"]) if m["qq2"] else quarter  # "Q1-Q2"
+    if last_quarter < quarter:
+        return None
     first_month = _year_kind_month(g, m["yk1"], m["yk2"], m["yk3"])
 
     def in_year(start_year: int, first: int = first_month) -> Interval:
-        return _months_interval(start_year, first + 3 * (quarter - 1), 3)
+        return _months_interval(start_year, first + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1))
 
     if m["fy"]:
         start_year = _parse_fy(m["fy"])
@@ -489,6 +505,18 @@ def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
 def _relative_offset(word: str) -> int:
     word = word.lower().split()[-1]
     return {"next": 1, "coming": 1, "following": 1, "last": -1, "previous": -1}.get(word, 0)
+
+
+def _h_fy_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    quarter, last_quarter, start_year = int(m["qq"]), int(m["qq2"] or m["qq"]), _parse_fy(m["fy"])
+    if start_year is None or last_quarter < quarter:
+        return None
+    return _Span(*_months_interval(start_year, 4 + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1)), "interval")
+
+
+def _h_fy_short(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    start_year = _parse_fy(m["fy"])
+    return _Span(*_fy_interval(start_year), "interval") if start_year else None
 
 
 def _h_fy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
@@ -665,6 +693,10 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
         return replace(span, start=None, end=end, kind="deadline", unsaid=None)
     if effect == "from":
         return replace(span, end=None, unsaid=None)
+    if effect == "week_of":
+        if span.start is None or span.start != span.end:
+            return None if span.start else replace(span, kind="interval", unsaid=None)
+        return replace(span, end=span.start + timedelta(days=6), kind="interval", unsaid=None)
     if effect == "after":
         start = span.end + timedelta(days=1) if span.end else None
         return replace(span, start=start, end=None, unsaid=None)
@@ -685,7 +717,7 @@ def _word_before(text: str, end: int) -> str:
     stop = i
     if i > 0 and text[i - 1] == "-" and i == end:
         i -= 1
-    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "-’'"):
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] in "-’'/"):
         i -= 1
     return text[i:stop].lower()
 
@@ -769,6 +801,9 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
                 span.bare = True
             if rule.tier == DATED_TIER:
                 start, span, cued, changed = _with_modifiers(g, text, start, span, reference)
+                suffix = g.suffix_regex.match(text, end)
+                if suffix and (after := _modify(span, g.suffix_effects[int(suffix.lastgroup[1:])], reference)):
+                    span, end, changed = after, suffix.end(), True
                 if (span.strict and not changed) or (span.bare and not cued):
                     continue
             if span.start and span.end and span.start > span.end:
