@@ -29,6 +29,7 @@ BUILT_FROM = {
     "ieIssueDetails_flintshire_cabinet_2020-09-22_item8.html": "flintshire_cabinet_2020-09-22_item8_ciw_annual_letter.txt",
     "ieIssueDetails_herefordshire_cabinet_2022-12-15_item181.html": "herefordshire_cabinet_2022-12-15_item181_ofsted_improvement_action_plan.txt",
     "ieListDocuments_cardiff_cabinet_2016-01-21.html": "cardiff_cabinet_2016-01-21_items86-89.txt",
+    "ieListDocuments_bridgend_sosc2_2022-11-03.html": "bridgend_sosc2_2022-11-03_ciw_pei_report_action_plan.txt",
     "mgAi_gwynedd_30911.html": "gwynedd_2025_audit_wales_domiciliary_care_recommendations_mgAi30911.txt",
     "mgAi_rotherham_94795.html": "rotherham_audit_2022-23_external_inspections_recommendations_mgAi94795.txt",
     "mgIssueHistory_decisions_york_2009-01-28.html": "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt",
@@ -36,7 +37,7 @@ BUILT_FROM = {
 }
 # Lines of the copied text that are page chrome or noise, and must not survive.
 CHROME_LINES = {"Additional documents:", "Items", "No. Item", "Skip to main content"}
-NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*view the full minutes text for item [\d.]+")
+NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*view the full minutes text for item [\d.]+|\s*View directions")
 # Anything of this shape in parsed text is chrome or noise that leaked through.
 LEAKS = [
     re.compile(p)
@@ -45,7 +46,7 @@ LEAKS = [
         r"Councillors\b(?! )", r"Additional documents", r"View the decision for item", r"Skip to",
         r"Modern\.gov", r"Attendance details", r"Browse meetings", r"view the full minutes text",
         r"Find out more about this issue", r"View the reasons why", r"Appendix 1\n", r"Crown copyright",
-        r"mgSiteName", r"Is Key decision", r"Decision status",
+        r"mgSiteName", r"Is Key decision", r"Decision status", r"View directions", r"No\. Item",
     )
 ]
 
@@ -115,6 +116,13 @@ EXPECTED = {
                 "'Information, Advice and Assistance (IAA) Services for Mental Health Service Users in Cardiff'"),
          ("88", "Annual Review of the Council's Voluntary Redundancy Scheme."),
          ("89", "Review of the Council's Disciplinary Policy and Associated Policies & Procedures")]),
+    # Bridgend's meeting pages print no item numbers.
+    "ieListDocuments_bridgend_sosc2_2022-11-03.html": (
+        "Subject Overview and Scrutiny Committee 2 - Thursday, 3rd November, 2022 10:00",
+        "Subject Overview and Scrutiny Committee 2", date(2022, 11, 3),
+        [(None, "Declarations of Interest"), (None, "Approval of Minutes"),
+         (None, "Care Inspectorate Wales (CIW) Performance Evaluation Report Of Childrens Social Care Services "
+                "23 - 27 May 2022")]),
     # mgAi pages name neither the meeting nor the item number: nothing is guessed.
     "mgAi_gwynedd_30911.html": ("Audit Wales Report - Domiciliary Care", None, None,
                                 [(None, "Audit Wales Report - Domiciliary Care")]),
