@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
@@ -21,6 +22,7 @@ from followthrough.cli import cli
 ROOT = Path(__file__).resolve().parent.parent
 BAD = Path(__file__).resolve().parent / "bad_files"
 GOOD = ROOT / "corpus" / "documents" / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt"
+RENDERED_PDF = ROOT / "corpus" / "rendered" / "ciw_press_powys_childrens_2019-01-09.pdf"
 
 # file -> the reason's opening words (the vocabulary in followthrough.errors.BadDocument)
 CASES = {
@@ -32,6 +34,8 @@ CASES = {
     "whitespace.txt": "empty",
     "image.png": "unsupported type",
     "not_a_docx.docx": "corrupt",
+    "truncated.docx": "corrupt",
+    "program.exe": "unsupported type",
     # a CSV is only read as an action plan; without a plan header row it is not one
     "no_plan_header.csv": "unsupported type",
 }
@@ -167,10 +171,41 @@ def test_folder_of_bad_files_with_one_good_file(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = ingest(db, str(folder))
     assert result.exit_code == 1
-    expected = sorted(name for name in CASES if not name.endswith(".png"))  # folders skip non-documents
+    # in a folder, files of other types (.png, .exe) are not documents and are passed over
+    expected = sorted(name for name in CASES if not name.endswith((".png", ".exe")))
     reported = sorted(Path(line.split(": ")[1]).name for line in error_lines(result))
     assert reported == expected
     for line in error_lines(result):
         name = Path(line.split(": ")[1]).name
         assert line.startswith(f"Error: {folder / name}: {CASES[name]}")
     assert_only_good_document(db, good)
+
+
+def partly_scanned_pdf(tmp_path: Path) -> tuple[Path, int]:
+    """A real rendering with the scanned page appended as its last page."""
+    mixed = tmp_path / "minutes_with_scanned_appendix.pdf"
+    pdf = pdfium.PdfDocument(str(RENDERED_PDF))
+    pdf.import_pages(pdfium.PdfDocument(str(BAD / "scanned.pdf")))
+    pdf.save(str(mixed))
+    return mixed, len(pdf)
+
+
+def test_pdf_with_one_scanned_page_loads_with_a_warning(tmp_path: Path) -> None:
+    """Forgiving with documents: one page without text is a warning, not a failure."""
+    mixed, pages = partly_scanned_pdf(tmp_path)
+    db = tmp_path / "t.db"
+    result = ingest(db, str(mixed))
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert warnings == [f"Warning: {mixed}: 1 of {pages} pages have no text layer (pages {pages})"]
+    assert rows_by_table(db)["documents"] == [(1, str(mixed))]
+
+
+def test_strict_fails_the_warned_file_and_stores_nothing_of_it(tmp_path: Path) -> None:
+    mixed, pages = partly_scanned_pdf(tmp_path)
+    db = tmp_path / "t.db"
+    result = ingest(db, "--strict", str(mixed), str(GOOD))
+    assert result.exit_code == 1
+    assert error_lines(result) == [f"Error: {mixed}: 1 of {pages} pages have no text layer (pages {pages})"]
+    # reported as failed, so not stored either (else a re-run would call it "unchanged")
+    assert_only_good_document(db)

@@ -1,6 +1,6 @@
 """Write tests/bad_files/: one file per way a document can be unreadable.
 
-The good PDF they start from is a rendering in corpus/rendered/ (see render_corpus.py).
+The good PDF and DOCX they start from are renderings in corpus/rendered/ (render_corpus.py).
 Needs qpdf for the encrypted file (apt-get install qpdf); everything else uses the
 project's own dependencies (pypdfium2 renders the "scanned" page, Pillow wraps it in a PDF).
 
@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -24,6 +25,7 @@ import pypdfium2 as pdfium
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "bad_files"
 GOOD_PDF = ROOT / "corpus" / "rendered" / "ciw_press_powys_childrens_2019-01-09.pdf"
+FIXED = datetime(2024, 1, 22, 15, 0, 0)  # timestamps written into the files
 
 
 def corrupt_pdf() -> bytes:
@@ -45,7 +47,9 @@ def encrypted_pdf(tmp: Path) -> bytes:
         raise SystemExit("qpdf not found: apt-get install -y qpdf")
     out = tmp / "encrypted.pdf"
     subprocess.run(
-        [qpdf, "--encrypt", "council-user", "council-owner", "256", "--", str(GOOD_PDF), str(out)],
+        # --static-id/--static-aes-iv cut the churn; AES-256's file key is still random
+        [qpdf, "--static-id", "--static-aes-iv", "--encrypt", "council-user", "council-owner", "256",
+         "--", str(GOOD_PDF), str(out)],
         check=True,
     )
     return out.read_bytes()
@@ -56,7 +60,7 @@ def scanned_pdf() -> bytes:
     page = pdfium.PdfDocument(str(GOOD_PDF))[0]
     image = page.render(scale=110 / 72, grayscale=True).to_pil().convert("L")
     buffer = io.BytesIO()
-    image.save(buffer, format="PDF", resolution=110.0, quality=60)
+    image.save(buffer, format="PDF", resolution=110.0, quality=60, creationDate=FIXED.timetuple(), modDate=FIXED.timetuple())
     return buffer.getvalue()
 
 
@@ -69,11 +73,24 @@ def png_image() -> bytes:
     return buffer.getvalue()
 
 
+def truncated_docx() -> bytes:
+    """A real DOCX cut in half: the ZIP's central directory is gone."""
+    data = GOOD_PDF.with_suffix(".docx").read_bytes()
+    return data[: len(data) // 2]
+
+
+def windows_program() -> bytes:
+    """The start of a Windows executable (an 'MZ' header and the DOS stub message)."""
+    stub = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
+    return stub + b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 200
+
+
 def not_a_docx() -> bytes:
     """A valid ZIP archive named .docx that holds no Word document parts."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "Agenda item 7: this archive is not a Word document.\n")
+        info = zipfile.ZipInfo("notes.txt", date_time=FIXED.timetuple()[:6])
+        archive.writestr(info, "Agenda item 7: this archive is not a Word document.\n")
     return buffer.getvalue()
 
 
@@ -99,6 +116,8 @@ def main() -> int:
             "whitespace.txt": b"  \n\t\n   \r\n\n",
             "image.png": png_image(),
             "not_a_docx.docx": not_a_docx(),
+            "truncated.docx": truncated_docx(),
+            "program.exe": windows_program(),
             "no_plan_header.csv": CSV_WITHOUT_PLAN_HEADER.encode(),
         }
     finally:
