@@ -37,14 +37,14 @@ BUILT_FROM = {
 }
 # Lines of the copied text that are page chrome or noise, and must not survive.
 CHROME_LINES = {"Additional documents:", "Items", "No. Item", "Skip to main content"}
-NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*view the full minutes text for item [\d.]+|\s*View directions")
+NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*View directions")
 # Anything of this shape in parsed text is chrome or noise that leaked through.
 LEAKS = [
     re.compile(p)
     for p in (
         r"pdf icon", r"\bPDF \d+", r"\d+ [KM]B\b", r"Calendar of meetings", r"Find committee documents",
         r"Councillors\b(?! )", r"Additional documents", r"View the decision for item", r"Skip to",
-        r"Modern\.gov", r"Attendance details", r"Browse meetings", r"view the full minutes text",
+        r"Modern\.gov", r"Attendance details", r"Browse meetings",
         r"Find out more about this issue", r"View the reasons why", r"Appendix 1\n", r"Crown copyright",
         r"mgSiteName", r"Is Key decision", r"Decision status", r"View directions", r"No\. Item",
     )
@@ -82,8 +82,7 @@ def test_resolutions_and_numbered_parts_are_lines_of_their_own(fixture):
     for line in source.splitlines():
         if re.match(r"\s*(?:RESOLVED|REASON|Decision:|Minutes:|\(?[0-9a-z]{1,3}[.)]\s)", line):
             want = squash(NOISE.sub("", line))
-            assert any(got.startswith(want) or (want.endswith("...") and got.startswith(want[:-3].strip()))
-                       for got in lines), f"{fixture}: {want!r} is not a line of its own"
+            assert any(got.startswith(want) for got in lines), f"{fixture}: {want!r} is not a line of its own"
 
 
 @pytest.mark.parametrize("fixture", sorted(BUILT_FROM))
@@ -163,6 +162,10 @@ def test_meeting_page_items_hold_their_own_decisions():
     assert by_number["88"].count("the current Voluntary Redundancy Scheme be agreed") == 2
     assert "\n1. the current Voluntary Redundancy Scheme be agreed and that it will continue" in by_number["88"]
     assert by_number["89"].startswith("89.\n\nReview of the Council's Disciplinary Policy")
+    # ModernGov's cut mark stays: it says the minutes go on elsewhere (the extractor reads it).
+    assert by_number["88"].endswith(
+        "\n1. the current Voluntary Redundancy Scheme be agreed ... view the full minutes text for item 88."
+    )
 
 
 def test_word_bullets_and_hard_wraps():
