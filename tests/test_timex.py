@@ -108,6 +108,9 @@ TABLE = [
     ("within 28 days of receipt of the report", "2023-05-10", None, None),
     ("in three months", "2023-05-10", "2023-08-10", "2023-08-10"),
     ("over the next two years", "2023-05-10", "2023-05-10", "2025-05-10"),
+    ("between 1 April and 30 June 2024", None, "2024-04-01", "2024-06-30"),
+    ("1 December to 31 January 2024", None, "2023-12-01", "2024-01-31"),
+    ("85% of assessments completed within 42 days", "2023-05-10", None, None),
     # Action-plan tracker forms.
     ("Mar-24", None, "2024-03-01", "2024-03-31"),
     ("Sept '23", None, "2023-09-01", "2023-09-30"),
@@ -212,6 +215,8 @@ def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -
         "£2,024 was spent",
         "during the financial year and reported against the four core principles",
         "to ensure ongoing and effective Member scrutiny",
+        "children waiting over 12 months",
+        "for 3 years the service has struggled",
     ],
 )
 def test_not_times(text: str) -> None:

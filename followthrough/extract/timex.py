@@ -99,6 +99,7 @@ class _Grammar:
     not_deadline_after: re.Pattern[str]
     resolvable_anchor: re.Pattern[str]
     background: re.Pattern[str]
+    measure_cue: re.Pattern[str]
     future: re.Pattern[str]
 
 
@@ -236,6 +237,7 @@ def _grammar() -> _Grammar:
         event_stop=re.compile(r"\s+(?:" + _alternation(words["event_stop_words"]) + r")\b", re.I),
         not_deadline_after=re.compile(r"\s*(?:" + _alternation(words["not_deadline_after"]) + r")\b", re.I),
         resolvable_anchor=re.compile(r"\b(?:" + _alternation(words["resolvable_anchors"]) + r")\b", re.I),
+        measure_cue=re.compile(r"(?:" + _alternation(words["measure_cues"]) + r")(?![\w-])", re.I),
         background=re.compile(r"\b(?:" + _alternation(words["background_cues"]) + r")\b", re.I),
         future=re.compile(r"\b(?:" + _alternation(words["future_cues"]) + r")\b", re.I),
     )
@@ -414,6 +416,15 @@ def _h_date_range_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span 
         interval = unsaid(int(m["y"]))
         return _Span(*interval, "interval") if interval else None
     return _unsaid_span(unsaid, ref, "interval")
+
+
+def _h_date_range_full(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
+        return None
+    m1, d1, m2, d2, y2 = _month(g, m["m1"]), _day(g, m["d1"]), _month(g, m["m2"]), _day(g, m["d2"]), int(m["y2"])
+    y1 = int(m["y1"]) if m["y1"] else (y2 if (m1, d1) <= (m2, d2) else y2 - 1)
+    start, end = _safe_date(y1, m1, d1), _safe_date(y2, m2, d2)
+    return _Span(start, end, "interval") if start and end and start < end else None
 
 
 def _h_month_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
@@ -598,15 +609,19 @@ def _h_relative_within(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span
         n2 = _number(g, m["n2"]) if m["n2"] else n1
     if n1 is None or n2 is None or n2 < n1:
         return None
-    if op in ("for", "during") and not nxt:
-        return None  # "for 3 years" is a duration, not a time
+    if op in ("for", "during", "over") and not nxt:
+        return None  # "for 3 years" is a duration, "over 12 months" a quantity
+    if m["the"] and not nxt and m["n1"]:
+        return None  # "in the 12 months to March 2023" is a stated period, usually past
     unit, amount = _unit(g, m["unit"])
     kind = "relative"
     following = m.string[m.end() : m.end() + 30]
     resolvable = ref is not None
     if m["anchor"]:
         resolvable = resolvable and _anchor_resolvable(g, m["anchor"], not m.string[m.end() :].strip(" .…"))
-    if g.not_deadline_after.match(following) or (m["anchor"] and not resolvable) or not resolvable:
+    clause = re.split(r"[.;:!?]\s|\n", m.string[max(0, m.start() - 80) : m.start()])[-1]
+    measure = g.measure_cue.search(clause)
+    if measure or g.not_deadline_after.match(following) or not resolvable:
         return _Span(None, None, kind)
     if op in ("within", "inside"):
         return _Span(None, _add(ref, n2 * amount, unit), kind)
