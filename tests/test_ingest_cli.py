@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 import followthrough.ingest
 import followthrough.pipeline
@@ -26,7 +26,7 @@ YORK = DOCS / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt"
 FILE_KEYS = {"path", "status", "reason", "document_id", "kind", "pages", "plan_items", "statements", "warnings"}
 
 
-def ingest(db: Path, *args: str):
+def ingest(db: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", str(db), "ingest", *args])
 
 
@@ -53,12 +53,12 @@ def document_rows(db: Path) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     db = tmp_path_factory.mktemp("corpus") / "corpus.db"
     return db, ingest(db, str(CORPUS))
 
 
-def test_ingesting_the_corpus_loads_every_file(corpus_db) -> None:
+def test_ingesting_the_corpus_loads_every_file(corpus_db: tuple[Path, Result]) -> None:
     db, result = corpus_db
     files = expand_paths([CORPUS])
     assert len(files) >= 20  # documents, the Bridgend plan and the renderings
@@ -76,7 +76,7 @@ def test_ingesting_the_corpus_loads_every_file(corpus_db) -> None:
     assert unpaged == []
 
 
-def test_second_run_adds_nothing_and_says_so(corpus_db) -> None:
+def test_second_run_adds_nothing_and_says_so(corpus_db: tuple[Path, Result]) -> None:
     db, _ = corpus_db
     before = document_rows(db)
     result = ingest(db, str(CORPUS))
