@@ -408,3 +408,33 @@ def test_render_keeps_every_word_in_order_and_spans_inside_the_text(parts):
     for start, end in rendered.spans.values():
         assert 0 <= start <= end <= len(text)
         assert text[start:end] == text[start:end].strip()
+
+
+def test_issue_page_with_two_meetings(tmp_path):
+    source = (FIXTURES / "ieIssueDetails_sefton_osc_2017-09-26_item18.html").read_text("utf-8")
+    block = source[source.index('<h2  class="mgSectionTitle" >') : source.index("</table>") + len("</table>")]
+    cabinet = (
+        block.replace("26&#47;09&#47;2017", "05&#47;10&#47;2017")
+        .replace("Overview and Scrutiny Committee &#40;Children&#39;s Services and Safeguarding&#41;", "Cabinet")
+        .replace("&#40;Item 18&#41;", "&#40;Item 52&#41;")
+    )
+    path = tmp_path / "ieIssueDetails.aspx"
+    path.write_text(
+        "<!-- saved from url=(0063)https://modgov.sefton.gov.uk/ieIssueDetails.aspx?IId=49652&Opt=3 -->\n"
+        + source.replace(block, cabinet + "\n" + block),
+        "utf-8",
+    )
+    doc = read_document(path)
+    assert [(i.number, i.title) for i in doc.items] == [
+        ("52", "Updated Children's Social Care Improvement Plan"),
+        ("18", "Updated Children's Social Care Improvement Plan"),
+    ]
+    assert (doc.body, doc.meeting_date) == ("Cabinet", date(2017, 10, 5))
+    assert doc.warnings == [
+        "issue page covers 2 meetings: committee and date are the first listed (Cabinet, 2017-10-05)"
+    ]
+    assert doc.source_url == "https://modgov.sefton.gov.uk/ieIssueDetails.aspx?IId=49652&Opt=3"
+    first, second = doc.items
+    assert first.end < second.start
+    assert doc.text[second.start :].startswith("Meeting: 26/09/2017 - Overview and Scrutiny Committee")
+    assert doc.text.count("RESOLVED: That") == 2

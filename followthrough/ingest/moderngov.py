@@ -147,7 +147,7 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedP
         title = _block_title(tag, headings[i + 1] if i + 1 < len(headings) else None) or subtitle
         items.append(_item(text, match["item"], title or "", start, end))
     first = MEETING_BLOCK.match(inline_text(headings[0]))
-    return ParsedPage(
+    page = ParsedPage(
         text,
         items=items,
         title=subtitle or items[0].title,
@@ -155,6 +155,13 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedP
         meeting_date=_date(first),
         kind="minutes",
     )
+    meetings = {(_tidy(m["body"]), _date(m)) for m in (MEETING_BLOCK.match(inline_text(h)) for h in headings)}
+    if len(meetings) > 1:
+        page.warnings.append(
+            f"issue page covers {len(meetings)} meetings: committee and date are the first listed "
+            f"({page.body}, {page.meeting_date.isoformat() if page.meeting_date else 'no date'})"
+        )
+    return page
 
 
 def _block_title(heading: Tag, stop: Tag | None) -> str | None:
