@@ -40,7 +40,7 @@ def save(pdf: pdfium.PdfDocument) -> bytes:
 
 def test_pages_and_offsets() -> None:
     doc = read_document(MINUTES)
-    assert [p.number for p in doc.pages] == [1, 2, 3, 4, 5, 6]
+    assert [p.number for p in doc.pages] == [1, 2, 3, 4, 5, 6, 7]
     for page in doc.pages:
         assert doc.text[page.start : page.start + len(page.text)] == page.text
     assert doc.pages[2].text.startswith("3. Placements")
@@ -52,15 +52,38 @@ def test_running_header_and_page_footer_are_removed() -> None:
     raw = raw_pages(MINUTES)
     # the fixture really has them on every page ...
     assert all(lines(text)[0] == MINUTES_HEADER for text in raw)
-    assert [lines(text)[-1] for text in raw] == [f"Page {n} of 6" for n in range(1, 7)]
+    assert [lines(text)[-1] for text in raw] == [f"Page {n} of 7" for n in range(1, 8)]
     # ... and the document text has neither
     doc = read_document(MINUTES)
     assert MINUTES_HEADER not in doc.text
-    assert not re.search(r"Page \d of 6", doc.text)
+    assert not re.search(r"Page \d of 7", doc.text)
     # the body is untouched: first and last lines of each page's body survive
     for text, page in zip(raw, doc.pages):
         body = lines(text)[1:-1]
         assert lines(page.text) == [line.strip() for line in lines(dehyphenate("\n".join(body)))]
+
+
+def test_paragraph_breaks_from_line_spacing() -> None:
+    doc = read_document(MINUTES)
+    # PDFium gives one line per printed line and no paragraph breaks ...
+    assert "(Paragraph 1.1.)\nThe Head" in raw_pages(MINUTES)[0]
+    # ... the wider gap between paragraphs becomes a blank line, the lines inside stay joined
+    assert "(Paragraph 1.1.)\n\nThe Head of Children's Services reported that the service had appointed\neleven" in doc.text
+    first = [p.text for p in doc.passages if p.text.endswith("(Paragraph 1.1.)")]
+    assert first == [
+        "The Head of Children's Services reported that the service had appointed\neleven social workers "
+        "since the last meeting and that agency use had fallen\nto 24 per cent. (Paragraph 1.1.)"
+    ]
+
+
+def test_a_sentence_running_on_to_the_next_page_stays_one_passage() -> None:
+    doc = read_document(MINUTES)
+    last = doc.pages[-1]
+    assert last.text[0].islower()
+    assert doc.text[last.start - 2 : last.start] != "\n\n"
+    closing = [p for p in doc.passages if p.text.startswith("In closing the chair")]
+    assert len(closing) == 1 and closing[0].text.endswith("at the next meeting.")
+    assert closing[0].page == 6 and doc.page_at(closing[0].end) == 7
 
 
 def test_plan_header_and_footer_lines_are_removed_but_body_text_is_kept() -> None:

@@ -14,14 +14,17 @@ rejoined within a page (hyphens.py); a word broken across a page break is left a
 
 from __future__ import annotations
 
+import ctypes
 import io
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
 from followthrough.ingest.hyphens import Dehyphenator
@@ -65,12 +68,17 @@ def read_pdf(path: Path, data: bytes) -> Document:
     offset = 0
     for number, text in enumerate(texts, start=1):
         text = _tidy(dehyphenate("\n".join(furniture.strip(number, text.split("\n")))))
+        if parts:
+            # A sentence that runs on to the next page stays one paragraph.
+            separator = "\n" if _runs_on(parts[-1], text) else "\n\n"
+            parts.append(separator)
+            offset += len(separator)
         pages.append(Page(number=number, text=text, start=offset))
         parts.append(text)
-        offset += len(text) + 2
+        offset += len(text)
     items = [item for table in layout.tables for item in table.items]
     return Document(
-        path=str(path), sha256="", text="\n\n".join(parts), pages=pages, file_type="pdf",
+        path=str(path), sha256="", text="".join(parts), pages=pages, file_type="pdf",
         kind="action plan" if items else "other", title=title, plan_items=items, warnings=warnings,
     )
 
@@ -115,7 +123,7 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int]]:
         try:
             page = pdf[index]
             textpage = page.get_textpage()
-            texts.append(_newlines(textpage.get_text_range()))
+            texts.append(_paragraphs(textpage, textpage.get_text_range()))
             textpage.close()
             page.close()
         except pdfium.PdfiumError:
@@ -124,8 +132,59 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int]]:
     return texts, failed
 
 
+def _paragraphs(textpage: pdfium.PdfTextPage, text: str) -> str:
+    """The page text with "\\n" line ends and a blank line at a paragraph or heading break:
+    where the gap between two lines' baselines is over 1.3 times the page's usual line pitch
+    (its lower quartile), or the font size changes.
+
+    PDFium's text has no paragraph breaks; passages (and so extraction) need them. Offsets in
+    ``text`` are PDFium character indexes (its line ends are generated characters), which is
+    checked before the baselines are read.
+    """
+    if textpage.count_chars() != len(text):
+        return _newlines(text)  # characters outside the BMP shift the indexes: skip
+    x, y = ctypes.c_double(), ctypes.c_double()
+    lines: list[tuple[str, float | None, float]] = []
+    pos = 0
+    for line in text.split("\r\n"):
+        baseline, size = None, 0.0
+        stripped = line.lstrip()
+        first = pos + len(line) - len(stripped)
+        if stripped and pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y):
+            baseline, size = y.value, pdfium_c.FPDFText_GetFontSize(textpage, first)
+        lines.append((line, baseline, size))
+        pos += len(line) + 2
+    placed = [b for _, b, _ in lines if b is not None]
+    pitches = [a - b for a, b in zip(placed, placed[1:]) if a - b > 0]
+    if len(pitches) < 2:
+        return _newlines(text)
+    # The lower quartile, not the median: where most paragraphs are one line long (minutes),
+    # paragraph gaps are as common as line gaps.
+    usual = statistics.quantiles(pitches, n=4, method="inclusive")[0]
+    out: list[str] = []
+    previous: tuple[float, float] | None = None
+    for line, baseline, size in lines:
+        if baseline is not None and previous is not None:
+            pitch = previous[0] - baseline
+            # a wide gap, a jump back up the page (a new column) or a change of font size
+            # (a heading and its text)
+            broken = pitch > 1.3 * usual or pitch < -0.5 * usual or abs(size - previous[1]) >= 1.0
+            if broken and out and out[-1].strip():
+                out.append("")
+        if baseline is not None:
+            previous = (baseline, size)
+        out.append(line)
+    return _newlines("\n".join(out))
+
+
 def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _runs_on(before: str, after: str) -> bool:
+    """Whether ``after`` continues the sentence that ``before`` leaves open."""
+    before, after = before.rstrip(), after.lstrip()
+    return bool(before and after) and before[-1] not in ".:;!?\"'”’)|" and (after[0].islower() or after[0] in ",;")
 
 
 def _tidy(text: str) -> str:
