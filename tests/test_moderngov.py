@@ -438,3 +438,10 @@ def test_issue_page_with_two_meetings(tmp_path):
     assert first.end < second.start
     assert doc.text[second.start :].startswith("Meeting: 26/09/2017 - Overview and Scrutiny Committee")
     assert doc.text.count("RESOLVED: That") == 2
+
+
+def test_getmeeting_xml_with_a_byte_order_mark(tmp_path):
+    data = (REAL / "mgWebService_GetMeeting__with-minutes__lgsf-manchester-trimmed.xml").read_bytes()
+    path = tmp_path / "meeting.xml"
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    assert read_html(path, path.read_bytes()).meeting_date == date(2026, 2, 10)

@@ -75,7 +75,7 @@ class ParsedPage:
 
 def read_html(path: Path, data: bytes) -> Document:
     """Read a saved ModernGov page (or GetMeeting XML, or any HTML page)."""
-    if re.match(rb"\s*(?:\xef\xbb\xbf)?<\?xml", data[:200]) and not re.search(rb"<html", data[:2000], re.I):
+    if re.match(rb"(?:\xef\xbb\xbf)?\s*<\?xml", data[:200]) and not re.search(rb"<html", data[:2000], re.I):
         page = parse_meeting_xml(path, data)
     else:
         page = parse_html(BeautifulSoup(data, "lxml"))
