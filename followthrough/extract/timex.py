@@ -73,6 +73,7 @@ class _Rule:
     tier: int
     needs: str  # "" | "bare" | "strict"
     regex: re.Pattern[str]
+    feature: str | None = None  # skip texts without it (see FEATURES)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class _Grammar:
     suffix_regex: re.Pattern[str]
     suffix_effects: list[str]
     trigger: re.Pattern[str]
+    features: dict[str, re.Pattern[str]]
     months: dict[str, int]
     numbers: dict[str, int]
     weak_frequencies: frozenset[str]
@@ -169,11 +171,13 @@ def _read_rules(text: str, fragments: dict[str, str]) -> list[_Rule]:
     def flush() -> None:
         if header is None:
             return
-        name, kind, tier, *needs = header
+        name, kind, tier, *flags = header
+        needs = [f for f in flags if not f.startswith("if=")]
+        feature = next((f[3:] for f in flags if f.startswith("if=")), None)
         # Every expression starts at the start of a word; saying so first lets the regex
         # engine skip the other positions quickly.
         pattern = r"(?<!\w)(?=\w)(?:" + re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines)) + ")"
-        rules.append(_Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I)))
+        rules.append(_Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I), feature))
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -230,6 +234,14 @@ def _grammar() -> _Grammar:
         ),
         suffix_effects=[e["effect"] for e in words["suffixes"]],
         trigger=trigger,
+        features={
+            "digit": re.compile(r"\d"),
+            "month": re.compile(fragments["month"]),
+            "season": re.compile(fragments["season"], re.I),
+            "quarter": re.compile(r"quarter|qtr|\bq[1-4]", re.I),
+            "yearkind": re.compile(fragments["yearkind"], re.I),
+            "unit": re.compile(r"day|week|fortnight|month|quarter|year", re.I),
+        },
         months=months,
         numbers=numbers,
         weak_frequencies=frozenset(p.lower() for p in words["frequency_weak"]),
@@ -796,7 +808,13 @@ def _after_name(g: _Grammar, text: str, start: int) -> bool:
 def _candidates(text: str, reference: date | None) -> list[_Found]:
     g = _grammar()
     found: list[_Found] = []
+    present: dict[str, bool] = {}
     for rule in g.rules:
+        if rule.feature:
+            if rule.feature not in present:
+                present[rule.feature] = g.features[rule.feature].search(text) is not None
+            if not present[rule.feature]:
+                continue
         handler = HANDLERS[rule.name]
         pos = 0
         while (m := rule.regex.search(text, pos)) is not None:
