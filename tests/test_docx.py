@@ -96,3 +96,16 @@ def test_zip_that_is_not_a_word_document(tmp_path: Path) -> None:
     with pytest.raises(BadDocument) as caught:
         read_docx(tmp_path / "x.docx", buffer.getvalue())
     assert caught.value.reason.startswith("corrupt (")
+
+
+def test_spreadsheet_named_docx(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    with pytest.raises(BadDocument) as caught:
+        read_docx(tmp_path / "x.docx", buffer.getvalue())
+    assert caught.value.reason == (
+        "unsupported type (not a Word document: content type "
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml)"
+    )

@@ -260,3 +260,18 @@ def test_corrupt_xlsx(tmp_path: Path) -> None:
     assert caught.value.reason.startswith("corrupt (")
     with pytest.raises(BadDocument, match=r"broken\.xlsx: corrupt"):
         read_spreadsheet(tmp_path / "broken.xlsx", b"PK\x03\x04" + b"junk" * 10)
+
+
+def test_continuation_without_a_reference_column() -> None:
+    rows = [
+        Row(["Theme", "Improvement action", "Lead"], 1),
+        Row(["Workforce", "Recruit six social workers and", "Head of"], 1),
+        Row(["", "a practice leader per team", "Service"], 2),
+        Row(["Placements", "Recruit foster carers", "Fostering Manager"], 2),
+    ]
+    plan = read_plan(rows)
+    assert plan is not None
+    assert [(i.area, i.action, i.lead, i.page) for i in plan.items] == [
+        ("Workforce", "Recruit six social workers and a practice leader per team", "Head of Service", 1),
+        ("Placements", "Recruit foster carers", "Fostering Manager", 2),
+    ]

@@ -10,6 +10,7 @@ are left out, and Document.pages stays empty: a DOCX has no reliable page breaks
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -31,7 +32,9 @@ def read_docx(path: Path, data: bytes) -> Document:
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, EOFError) as exc:
         raise BadDocument(path, f"corrupt (not a readable DOCX: {exc})") from exc
     except ValueError as exc:  # a zip of another kind, e.g. a spreadsheet named .docx
-        raise BadDocument(path, f"unsupported type ({exc})") from exc
+        found = re.search(r"content type is '([^']+)'", str(exc))
+        what = f"content type {found[1]}" if found else str(exc)
+        raise BadDocument(path, f"unsupported type (not a Word document: {what})") from exc
     except Exception as exc:  # malformed XML inside the zip (lxml raises its own types)
         raise BadDocument(path, f"corrupt ({type(exc).__name__}: {exc})") from exc
     blocks: list[str] = []
