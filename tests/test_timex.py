@@ -111,6 +111,10 @@ TABLE = [
     ("between 1 April and 30 June 2024", None, "2024-04-01", "2024-06-30"),
     ("1 December to 31 January 2024", None, "2023-12-01", "2024-01-31"),
     ("85% of assessments completed within 42 days", "2023-05-10", None, None),
+    ("to the December meeting", "2023-11-14", "2023-12-01", "2023-12-31"),
+    ("at its March 2024 Cabinet meeting", None, "2024-03-01", "2024-03-31"),
+    ("after 12 months", "2023-11-14", "2024-11-14", "2024-11-14"),
+    ("by the end of the municipal year", "2023-11-14", None, "2024-04-30"),
     # Action-plan tracker forms.
     ("Mar-24", None, "2024-03-01", "2024-03-31"),
     ("Sept '23", None, "2023-09-01", "2023-09-30"),

@@ -465,6 +465,14 @@ def _h_month_yy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None
     return _Span(*_month_interval(year + (2000 if year < 70 else 1900), _month(g, m["m"])), "date")
 
 
+def _h_meeting_month(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    # "to the December meeting", "at its March 2024 Cabinet"
+    month = _month(g, m["m"])
+    if m["y"]:
+        return _Span(*_month_interval(int(m["y"]), month), "date")
+    return _unsaid_span(lambda year: _month_interval(year, month), ref, "date")
+
+
 def _h_month_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     month = _month(g, m["m"])
     return _unsaid_span(lambda year: _month_interval(year, month), ref, "date", bare=True)
@@ -637,6 +645,8 @@ def _h_relative_within(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span
         return _Span(None, None, kind)
     if op in ("within", "inside"):
         return _Span(None, _add(ref, n2 * amount, unit), kind)
+    if op == "after":
+        return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), kind)
     if nxt or op in ("over", "during", "for"):
         return _Span(ref, _add(ref, n2 * amount, unit), kind)
     return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), kind)
