@@ -11,10 +11,9 @@ import pypdfium2.raw as pdfium_raw
 import pytest
 
 from followthrough.errors import BadDocument
-from followthrough.ingest import read_document
+from followthrough.ingest import read_document, store_document
 from followthrough.ingest.hyphens import dehyphenate
 from followthrough.ingest.pdf import PageFurniture, looks_like_plan_header, read_pdf
-from followthrough.pipeline import ingest_paths
 from followthrough.store import open_db
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
@@ -163,7 +162,11 @@ def test_truncated_pdf_is_corrupt(tmp_path: Path) -> None:
 
 
 def test_encrypted_pdf() -> None:
-    assert reason(FIXTURES / "encrypted.pdf", (FIXTURES / "encrypted.pdf").read_bytes()) == "encrypted (password required)"
+    path = FIXTURES / "encrypted.pdf"
+    assert reason(path, path.read_bytes()) == "encrypted (password required)"
+    with pytest.raises(BadDocument) as caught:
+        read_document(path)
+    assert str(caught.value) == f"{path}: encrypted (password required)"
 
 
 def test_pdf_without_pages_is_empty(tmp_path: Path) -> None:
@@ -196,17 +199,17 @@ def test_some_pages_without_text_are_a_warning(tmp_path: Path) -> None:
     assert "1. Workforce" in doc.text
 
 
-def test_ingest_stores_plan_rows_and_reports_bad_files(tmp_path: Path) -> None:
+def test_stored_plan_rows_and_pages(tmp_path: Path) -> None:
     db = open_db(tmp_path / "t.db")
-    report = ingest_paths(db, [BRIDGEND, FIXTURES / "encrypted.pdf"], extract=False)
-    assert [(f.status, f.reason) for f in report.files] == [
-        ("added", None), ("failed", "encrypted (password required)"),
-    ]
+    doc = read_document(BRIDGEND)
+    store_document(db, doc)
     rows = list(db.query("SELECT ref, section, page, action FROM plan_items ORDER BY id"))
     assert len(rows) == 11
     assert rows[7]["ref"] == "4.1" and rows[7]["section"] == "4. Well-being" and rows[7]["page"] == 3
     (kind, pages), = db.execute("SELECT kind, page_count FROM documents").fetchall()
     assert (kind, pages) == ("action plan", 4)
+    spans = db.execute('SELECT number, start, "end" FROM pages ORDER BY number').fetchall()
+    assert [doc.text[start:end].strip() == doc.pages[n - 1].text for n, start, end in spans] == [True] * 4
 
 
 def test_page_numbers_must_follow_the_page_order() -> None:
