@@ -3,34 +3,56 @@
 ``find_times`` finds every expression ("by May 2016", "quarter 2 of the 2023-24 financial
 year", "within 20 working days of the publication of this report", "on a quarterly basis",
 "once it had been approved"), ``due_for`` picks the one that says when a statement's action
-is due. Conventions follow ANNOTATION.md ("Time"): an interval is its first and last day;
-a deadline ("by X", "the end of X", "within N days") has no start; a year left unsaid is the
-first occurrence that has not ended by the reference date; frequencies, events and vague
-times keep their text with no dates. The patterns are in ``data/time_rules.txt`` and the
-word lists in ``data/time_words.json``; this module holds only their meaning.
+is due. The patterns are in ``data/time_rules.txt`` and the words in ``data/time_words.json``
+(loaded by :mod:`~followthrough.extract.timegrammar`); this module gives them meaning.
+
+Conventions (ANNOTATION.md "Time", and choices where it is silent):
+
+- an interval is its first and last day; "by X", "the end of X", "until X" keep only the end;
+  "before X" ends the day before X starts; "from X" keeps only the start;
+- a year left unsaid is the first occurrence not yet over on the reference date ("in June"
+  said on 15 June is this June); "next June" the one after; no reference, no dates;
+- seasons: spring Mar-May, summer Jun-Aug, autumn Sep-Nov, winter Dec-Feb (winter 2023 runs
+  into 2024; in "winter 2023/24" autumn and winter take the first year, spring and summer the
+  second);
+- "2023-24"/"2023/24" is the financial year April-March (an "academic year" September-August,
+  a "municipal year" May-April); Q1 is April-June of it; "Q1 2024" with a plain year is the
+  calendar quarter January-March; a quarter with no year is the next one not yet over;
+- early/mid/late X are the first, middle and last third of X (early 2024 = Jan-Apr, mid =
+  May-Aug, late = Sep-Dec; early June = 1-10, mid = 11-20, late = 21-30);
+- "within N (working) days/weeks/months [of publication]" ends N after the reference date,
+  with working days skipping weekends and England & Wales bank holidays; "in N months" and
+  "N-M months from publication" are the date(s) N (to M) after it; counting from any other
+  event ("of giving the Notice") stays unresolved;
+- frequencies ("quarterly", "annual"), events ("once it had been approved") and vague times
+  ("shortly", "the next meeting") keep their text and have no dates.
 """
 
 from __future__ import annotations
 
-import calendar
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
-from followthrough.extract.holidays import add_working_days
+from followthrough.extract.periods import (
+    Interval,
+    calendar_unit,
+    fy_interval,
+    fy_start_year,
+    month_interval,
+    months_interval,
+    part_of,
+    resolve_unsaid,
+    safe_date,
+    shift,
+)
+from followthrough.extract.timegrammar import Grammar, grammar
 from followthrough.models import DueDate
 
 KINDS = ("date", "interval", "deadline", "relative", "frequency", "event")
 DATED_TIER = 0
-
-Interval = tuple[date, date]
 
 
 @dataclass
@@ -66,300 +88,43 @@ class _Found:
     label: bool = False  # part of a name: "Performance Review Plan 2020/21"
 
 
-@dataclass
-class _Rule:
-    name: str
-    kind: str
-    tier: int
-    needs: str  # "" | "bare" | "strict"
-    regex: re.Pattern[str]
-    feature: str | None = None  # skip texts without it (see FEATURES)
-
-
-@dataclass
-class _Modifier:
-    effect: str
-    include: str  # always | bare | never
-
-
-@dataclass
-class _Grammar:
-    words: dict[str, Any]
-    rules: list[_Rule]
-    modifiers: list[_Modifier]
-    modifier_regex: re.Pattern[str]
-    modifier_last_words: frozenset[str]
-    suffix_regex: re.Pattern[str]
-    suffix_effects: list[str]
-    trigger: re.Pattern[str]
-    features: dict[str, re.Pattern[str]]
-    months: dict[str, int]
-    numbers: dict[str, int]
-    weak_frequencies: frozenset[str]
-    frequency_adjectives: re.Pattern[str]
-    event_stop: re.Pattern[str]
-    not_deadline_after: re.Pattern[str]
-    resolvable_anchor: re.Pattern[str]
-    background: re.Pattern[str]
-    measure_cue: re.Pattern[str]
-    future: re.Pattern[str]
-
-
-# ---------------------------------------------------------------- loading the data files
-
-
-def _phrase_regex(phrase: str) -> str:
-    """A phrase from the word lists as a regex: words escaped, any white space between them."""
-    return r"\s+".join(re.escape(word) for word in phrase.split())
-
-
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(_phrase_regex(p) for p in sorted(set(phrases), key=len, reverse=True))
-
-
-def _fragments(words: dict[str, Any]) -> dict[str, str]:
-    names = [name for group in words["months"] for name in group]
-    names += [name.upper() for name in names]
-    full = {group[0].lower() for group in words["months"]}
-    # Abbreviations may take a full stop ("Sept."); full names ("May") never do.
-    month = "(?-i:" + "|".join(
-        re.escape(name) + (r"\b" if name.lower() in full else r"\b\.?")
-        for name in sorted(names, key=len, reverse=True)
-    ) + ")"
-    weekday = "(?:" + "|".join(sorted(words["weekdays"], key=len, reverse=True)) + r")\b\.?"
-    ordinals = _alternation(list(words["ordinal_days"]))
-    day = rf"(?<![\w.,/£$])(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d)|(?:{ordinals})\b)"
-    tens = "|".join(words["number_tens"])
-    units_words = "|".join(words["number_units"])
-    number_words = _alternation(list(words["numbers"]))
-    num = rf"(?<![\w.,£$])(?:\d{{1,3}}(?![\d.,]\d)|(?:(?:{tens})[\s-](?:{units_words})|{number_words})\b)"
-    unit = (
-        r"(?:(?:working|business|calendar|clear)\s+days?|working\s+weeks?|calendar\s+months?"
-        r"|days?|weeks?|fortnights?|months?|quarters?|years?)\b"
-    )
-    year = r"(?<![\d£$.,/])(?<!\d[-–])(?:19|20)\d\d(?![\d%]|[.,]\d)"
-    fy = r"(?<![\d£$.,/])(?<!\d[-–])(?:19|20)\d\d\s?[-/–]\s?(?:(?:19|20)\d\d|\d\d)(?![\d%/]|[.,]\d)"
-    anchor = (
-        r"(?:(?:the|this|its|their)\s+)?(?:date\s+of\s+(?:the\s+|this\s+)?)?"
-        r"(?:[\w’'-]+ing\s+(?:the\s+|this\s+|its\s+|their\s+)?)?[\w’'-]+"
-        r"(?:\s+of\s+(?:the\s+|this\s+|its\s+|their\s+)?[\w’'-]+){0,2}"
-    )
-    return {
-        "month": month,
-        "weekday": weekday,
-        "day": day,
-        "year": year,
-        "year_after_dash": r"(?:19|20)\d\d(?![\d%]|[.,]\d)",
-        "fy": fy,
-        "num": num,
-        "unit": unit,
-        "season": "(?:" + "|".join(words["seasons"]) + r")\b",
-        "yearkind": "(?:" + "|".join(words["year_kinds"]) + ")",
-        "anchor": anchor,
-        "frequency": _alternation(words["frequency_phrases"]),
-        "vague": _alternation(words["vague_phrases"]),
-        "event_openers": _alternation(words["event_openers"]),
-        "event_first_word": words["event_first_word"],
-    }
-
-
-def _read_rules(text: str, fragments: dict[str, str]) -> list[_Rule]:
-    rules: list[_Rule] = []
-    header: list[str] | None = None
-    lines: list[str] = []
-
-    def flush() -> None:
-        if header is None:
-            return
-        name, kind, tier, *flags = header
-        needs = [f for f in flags if not f.startswith("if=")]
-        feature = next((f[3:] for f in flags if f.startswith("if=")), None)
-        # Every expression starts at the start of a word; saying so first lets the regex
-        # engine skip the other positions quickly.
-        pattern = r"(?<!\w)(?=\w)(?:" + re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines)) + ")"
-        rules.append(_Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I), feature))
-
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("== "):
-            flush()
-            header, lines = line[3:].split(), []
-        else:
-            lines.append(line)
-    flush()
-    return rules
-
-
-@lru_cache(maxsize=1)
-def _grammar() -> _Grammar:
-    """Load and compile the word lists and rules once."""
-    data = resources.files("followthrough.extract").joinpath("data")
-    words = json.loads(data.joinpath("time_words.json").read_text("utf-8"))
-    fragments = _fragments(words)
-    rules = _read_rules(data.joinpath("time_rules.txt").read_text("utf-8"), fragments)
-    modifiers, alternatives, last_words = [], [], set()
-    for i, entry in enumerate(words["modifiers"]):
-        phrase = entry["phrase"]
-        last_words.update(entry.get("last_words") or [phrase.split()[-1].lower()])
-        body = phrase[3:] if phrase.startswith("re:") else _phrase_regex(phrase)
-        tail = r"\s*" if phrase.endswith("-") else r"\s+"
-        alternatives.append(rf"(?P<m{i}>(?<![\w-]){body}){tail}")
-        modifiers.append(_Modifier(entry["effect"], entry["include"]))
-    months = {}
-    for number, names in enumerate(words["months"], start=1):
-        for name in names:
-            months[name.lower()] = number
-    numbers = dict(words["numbers"])
-    for ten, tens_value in words["number_tens"].items():
-        for unit, unit_value in words["number_units"].items():
-            numbers[f"{ten}-{unit}"] = numbers[f"{ten} {unit}"] = tens_value + unit_value
-    trigger_words = words["trigger_words"] + list(words["seasons"])
-    month_names = [name for names in words["months"] for name in names]
-    trigger = re.compile(
-        r"\d|(?-i:" + "|".join(month_names) + "|" + "|".join(n.upper() for n in month_names) + ")|"
-        + "|".join(re.escape(w) for w in trigger_words),
-        re.I,
-    )
-    return _Grammar(
-        words=words,
-        rules=rules,
-        modifiers=modifiers,
-        modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
-        modifier_last_words=frozenset(last_words),
-        suffix_regex=re.compile(
-            r"\s+(?:" + "|".join(f"(?P<s{i}>{_phrase_regex(e['phrase'])})" for i, e in enumerate(words["suffixes"])) + r")(?![\w-])",
-            re.I,
-        ),
-        suffix_effects=[e["effect"] for e in words["suffixes"]],
-        trigger=trigger,
-        features={
-            "digit": re.compile(r"\d"),
-            "month": re.compile(fragments["month"]),
-            "season": re.compile(fragments["season"], re.I),
-            "quarter": re.compile(r"quarter|qtr|\bq[1-4]", re.I),
-            "yearkind": re.compile(fragments["yearkind"], re.I),
-            "unit": re.compile(r"day|week|fortnight|month|quarter|year", re.I),
-        },
-        months=months,
-        numbers=numbers,
-        weak_frequencies=frozenset(p.lower() for p in words["frequency_weak"]),
-        frequency_adjectives=re.compile("(?:" + _alternation(words["frequency_adjectives"]) + ")$", re.I),
-        event_stop=re.compile(r"\s+(?:" + _alternation(words["event_stop_words"]) + r")\b", re.I),
-        not_deadline_after=re.compile(r"\s*(?:" + _alternation(words["not_deadline_after"]) + r")\b", re.I),
-        resolvable_anchor=re.compile(r"\b(?:" + _alternation(words["resolvable_anchors"]) + r")\b", re.I),
-        measure_cue=re.compile(r"(?:" + _alternation(words["measure_cues"]) + r")(?![\w-])", re.I),
-        background=re.compile(r"\b(?:" + _alternation(words["background_cues"]) + r")\b", re.I),
-        future=re.compile(r"\b(?:" + _alternation(words["future_cues"]) + r")\b", re.I),
-    )
-
-
-# ---------------------------------------------------------------- calendar arithmetic
-
-
-def _month_interval(year: int, month: int) -> Interval:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _months_interval(year: int, first_month: int, months: int) -> Interval:
-    """``months`` whole months starting at ``first_month`` of ``year`` (may run into later years)."""
-    start = date(year, 1, 1) + relativedelta(months=first_month - 1)
-    return start, start + relativedelta(months=months) - timedelta(days=1)
-
-
-def _fy_interval(start_year: int, first_month: int = 4) -> Interval:
-    return _months_interval(start_year, first_month, 12)
-
-
-def _fy_start_year(day: date, first_month: int = 4) -> int:
-    return day.year if day.month >= first_month else day.year - 1
-
-
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _resolve_unsaid(unsaid: Callable[[int], Interval | None], ref: date, mode: str) -> Interval | None:
-    """Which year an expression with no year means, seen from ``ref``.
-
-    default/this: the first occurrence not yet over on ``ref``; next: the first starting
-    after ``ref``'s occurrence; last: the latest one already over.
-    """
-    found = [iv for year in range(ref.year - 2, ref.year + 3) if (iv := unsaid(year)) is not None]
-    if mode == "last":
-        over = [iv for iv in found if iv[1] < ref]
-        return over[-1] if over else None
-    current = next((iv for iv in found if iv[1] >= ref), None)
-    if mode == "next" and current is not None and current[0] <= ref:
-        return next((iv for iv in found if iv[0] > current[1]), None)
-    return current
+# ---------------------------------------------------------------- rule handlers
 
 
 def _unsaid_span(unsaid: Callable[[int], Interval | None], ref: date | None, kind: str, **extra: Any) -> _Span:
-    interval = _resolve_unsaid(unsaid, ref, "default") if ref else None
+    interval = resolve_unsaid(unsaid, ref, "default") if ref else None
     start, end = interval if interval else (None, None)
     return _Span(start, end, kind, unsaid=unsaid, **extra)
 
 
-def _add(day: date, amount: int, unit: str) -> date:
-    if unit == "working_day":
-        return add_working_days(day, amount)
-    if unit == "day":
-        return day + timedelta(days=amount)
-    if unit == "month":
-        return day + relativedelta(months=amount)
-    return day + relativedelta(years=amount)
 
 
-def _thirds(start: date, end: date, part: str) -> Interval:
-    """First, middle or last third (or half) of an interval; by whole months when they divide evenly."""
-    parts = {"early": (0, 3), "mid": (1, 3), "late": (2, 3), "first_half": (0, 2), "second_half": (1, 2)}
-    index, count = parts[part]
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
-    if whole_months and months % count == 0 and months >= count:
-        size = months // count
-        first = start + relativedelta(months=index * size)
-        return first, first + relativedelta(months=size) - timedelta(days=1)
-    length = (end - start).days + 1
-    lo = start + timedelta(days=length * index // count)
-    hi = start + timedelta(days=length * (index + 1) // count - 1)
-    return lo, hi
-
-
-# ---------------------------------------------------------------- rule handlers
-
-
-def _month(g: _Grammar, text: str) -> int:
+def _month(g: Grammar, text: str) -> int:
     return g.months[text.rstrip(".").lower()]
 
 
-def _day(g: _Grammar, text: str) -> int:
+def _day(g: Grammar, text: str) -> int:
     text = text.lower()
     if text in g.words["ordinal_days"]:
         return g.words["ordinal_days"][text]
     return int(re.match(r"\d+", text)[0])
 
 
-def _number(g: _Grammar, text: str) -> int | None:
+def _number(g: Grammar, text: str) -> int | None:
     text = re.sub(r"\s+", " ", text.lower())
     if text.isdigit():
         return int(text)
     return g.numbers.get(text)
 
 
-def _unit(g: _Grammar, text: str) -> tuple[str, int]:
+def _unit(g: Grammar, text: str) -> tuple[str, int]:
     word = re.sub(r"\s+", " ", text.lower())
     word = word[:-1] if word.endswith("s") else word
     kind, amount = g.words["units"][word]
     return kind, amount
 
 
-def _year_kind_month(g: _Grammar, *names: str | None) -> int:
+def _year_kind_month(g: Grammar, *names: str | None) -> int:
     for name in names:
         if name:
             return g.words["year_kinds"][name.lower()]
@@ -374,46 +139,46 @@ def _parse_fy(text: str) -> int | None:
     return start if follows else None
 
 
-def _date_span(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _date_span(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     month, day = _month(g, m["m"]) if not m["m"].isdigit() else int(m["m"]), _day(g, m["d"])
     if m["y"]:
         year = int(m["y"])
         if len(m["y"]) == 2:
             year += 2000 if year < 70 else 1900
-        found = _safe_date(year, month, day)
+        found = safe_date(year, month, day)
         return _Span(found, found, "date") if found else None
-    if _safe_date(2000, month, day) is None:  # 2000 is a leap year: 29 February is allowed
+    if safe_date(2000, month, day) is None:  # 2000 is a leap year: 29 February is allowed
         return None
 
     def unsaid(year: int) -> Interval | None:
-        found = _safe_date(year, month, day)
+        found = safe_date(year, month, day)
         return (found, found) if found else None
 
     return _unsaid_span(unsaid, ref, "date")
 
 
-def _h_date_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_dmy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _date_span(g, m, ref)
 
 
-def _h_date_mdy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_mdy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     # "May 20" alone is too often not a date; a year or an ordinal suffix makes it one.
     if not m["y"] and not re.search(r"(?:st|nd|rd|th)$", m["d"], re.I):
         return None
     return _date_span(g, m, ref)
 
 
-def _h_date_numeric(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_numeric(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if m["sep"] != "/" and len(m["y"]) != 4:  # 3.1.12 is a paragraph number
         return None
     return _date_span(g, m, ref)
 
 
-def _h_date_iso(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_iso(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _date_span(g, m, ref)
 
 
-def _h_date_range_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_range_dmy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
         return None  # "3 and 10 December" is two dates, not a range
     month, first, last = _month(g, m["m"]), _day(g, m["d1"]), _day(g, m["d2"])
@@ -421,7 +186,7 @@ def _h_date_range_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span 
         return None
 
     def unsaid(year: int) -> Interval | None:
-        lo, hi = _safe_date(year, month, first), _safe_date(year, month, last)
+        lo, hi = safe_date(year, month, first), safe_date(year, month, last)
         return (lo, hi) if lo and hi else None
 
     if m["y"]:
@@ -430,23 +195,23 @@ def _h_date_range_dmy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span 
     return _unsaid_span(unsaid, ref, "interval")
 
 
-def _h_date_range_full(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_date_range_full(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
         return None
     m1, d1, m2, d2, y2 = _month(g, m["m1"]), _day(g, m["d1"]), _month(g, m["m2"]), _day(g, m["d2"]), int(m["y2"])
     y1 = int(m["y1"]) if m["y1"] else (y2 if (m1, d1) <= (m2, d2) else y2 - 1)
-    start, end = _safe_date(y1, m1, d1), _safe_date(y2, m2, d2)
+    start, end = safe_date(y1, m1, d1), safe_date(y2, m2, d2)
     return _Span(start, end, "interval") if start and end and start < end else None
 
 
-def _h_month_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_month_range(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     first, last, year2 = _month(g, m["m1"]), _month(g, m["m2"]), int(m["y2"])
     year1 = int(m["y1"]) if m["y1"] else (year2 if first <= last else year2 - 1)
-    start, end = _month_interval(year1, first)[0], _month_interval(year2, last)[1]
+    start, end = month_interval(year1, first)[0], month_interval(year2, last)[1]
     return _Span(start, end, "interval") if start < end else None
 
 
-def _h_year_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_year_range(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     first, last = int(m["y1"]), int(m["y2"])
     if last <= first or (last == first + 1 and m["sep"] in "-–—"):
         return None  # "2023-2024" is a financial year
@@ -455,35 +220,35 @@ def _h_year_range(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | No
     return _Span(date(first, 1, 1), date(last, 12, 31), "interval")
 
 
-def _h_month_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
-    return _Span(*_month_interval(int(m["y"]), _month(g, m["m"])), "date")
+def _h_month_year(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    return _Span(*month_interval(int(m["y"]), _month(g, m["m"])), "date")
 
 
-def _h_month_yy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_month_yy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     # "Mar-24", "Sept '23": action-plan trackers write month and year this way.
     year = int(m["yy"])
-    return _Span(*_month_interval(year + (2000 if year < 70 else 1900), _month(g, m["m"])), "date")
+    return _Span(*month_interval(year + (2000 if year < 70 else 1900), _month(g, m["m"])), "date")
 
 
-def _h_meeting_month(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_meeting_month(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     # "to the December meeting", "at its March 2024 Cabinet"
     month = _month(g, m["m"])
     if m["y"]:
-        return _Span(*_month_interval(int(m["y"]), month), "date")
-    return _unsaid_span(lambda year: _month_interval(year, month), ref, "date")
+        return _Span(*month_interval(int(m["y"]), month), "date")
+    return _unsaid_span(lambda year: month_interval(year, month), ref, "date")
 
 
-def _h_month_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_month_bare(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     month = _month(g, m["m"])
-    return _unsaid_span(lambda year: _month_interval(year, month), ref, "date", bare=True)
+    return _unsaid_span(lambda year: month_interval(year, month), ref, "date", bare=True)
 
 
-def _season_interval(g: _Grammar, name: str, year: int) -> Interval:
+def _season_interval(g: Grammar, name: str, year: int) -> Interval:
     first, last = g.words["seasons"][name.lower()]
-    return _months_interval(year, first, (last - first) % 12 + 1)
+    return months_interval(year, first, (last - first) % 12 + 1)
 
 
-def _h_season(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_season(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     first, last = m["s1"].lower(), (m["s2"] or m["s1"]).lower()
 
     def unsaid(year: int, second_year: int | None = None) -> Interval | None:
@@ -508,7 +273,7 @@ def _h_season(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _unsaid_span(unsaid, ref, "interval", bare=not m["prep"])
 
 
-def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_quarter(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     quarter = g.words["quarters"][(m["qn"] or m["qq"] or m["qo"]).lower()]
     last_quarter = int(m["qq2"]) if m["qq2"] else quarter  # "Q1-Q2"
     if last_quarter < quarter:
@@ -516,7 +281,7 @@ def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     first_month = _year_kind_month(g, m["yk1"], m["yk2"], m["yk3"])
 
     def in_year(start_year: int, first: int = first_month) -> Interval:
-        return _months_interval(start_year, first + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1))
+        return months_interval(start_year, first + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1))
 
     if m["fy"]:
         start_year = _parse_fy(m["fy"])
@@ -528,7 +293,7 @@ def _h_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if m["rel"]:
         if ref is None:
             return _Span(None, None, "interval")
-        start_year = _fy_start_year(ref, first_month) + _relative_offset(m["rel"])
+        start_year = fy_start_year(ref, first_month) + _relative_offset(m["rel"])
         return _Span(*in_year(start_year), "interval", past=_relative_offset(m["rel"]) < 0)
     return _unsaid_span(in_year, ref, "interval")
 
@@ -538,26 +303,26 @@ def _relative_offset(word: str) -> int:
     return {"next": 1, "coming": 1, "following": 1, "last": -1, "previous": -1}.get(word, 0)
 
 
-def _h_fy_quarter(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_fy_quarter(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     quarter, last_quarter, start_year = int(m["qq"]), int(m["qq2"] or m["qq"]), _parse_fy(m["fy"])
     if start_year is None or last_quarter < quarter:
         return None
-    return _Span(*_months_interval(start_year, 4 + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1)), "interval")
+    return _Span(*months_interval(start_year, 4 + 3 * (quarter - 1), 3 * (last_quarter - quarter + 1)), "interval")
 
 
-def _h_fy_short(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_fy_short(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     start_year = _parse_fy(m["fy"])
-    return _Span(*_fy_interval(start_year), "interval") if start_year else None
+    return _Span(*fy_interval(start_year), "interval") if start_year else None
 
 
-def _h_fy(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_fy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     start_year = _parse_fy(m["fy"])
     if start_year is None:
         return None
-    return _Span(*_fy_interval(start_year, _year_kind_month(g, m["yk1"], m["yk2"])), "interval")
+    return _Span(*fy_interval(start_year, _year_kind_month(g, m["yk1"], m["yk2"])), "interval")
 
 
-def _h_fy_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_fy_relative(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if ref is None:
         return _Span(None, None, "interval", strict=m["rel"].lower() == "the")
     first_month = _year_kind_month(g, m["yk"])
@@ -565,49 +330,35 @@ def _h_fy_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | N
     # "the financial year" alone is background ("during the financial year"); with a cue
     # ("the end of the financial year") it is the one containing the reference date.
     strict = m["rel"].lower() == "the"
-    interval = _fy_interval(_fy_start_year(ref, first_month) + offset, first_month)
+    interval = fy_interval(fy_start_year(ref, first_month) + offset, first_month)
     return _Span(*interval, "interval", past=offset < 0, strict=strict)
 
 
-def _calendar_unit(ref: date, unit: str, offset: int) -> Interval:
-    if unit == "year":
-        return date(ref.year + offset, 1, 1), date(ref.year + offset, 12, 31)
-    if unit == "month":
-        start = date(ref.year, ref.month, 1) + relativedelta(months=offset)
-        return _month_interval(start.year, start.month)
-    if unit == "quarter":
-        start_year = _fy_start_year(ref)
-        index = (ref.month - 4) % 12 // 3 + offset
-        return _months_interval(start_year, 4 + 3 * index, 3)
-    monday = ref - timedelta(days=ref.weekday()) + timedelta(weeks=offset)
-    return monday, monday + timedelta(days=6)
-
-
-def _h_calendar_relative(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_calendar_relative(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if ref is None:
         return _Span(None, None, "interval")
     offset = _relative_offset(m["rel"])
-    return _Span(*_calendar_unit(ref, m["unit"].lower(), offset), "interval", past=offset < 0)
+    return _Span(*calendar_unit(ref, m["unit"].lower(), offset), "interval", past=offset < 0)
 
 
-def _h_later_this(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_later_this(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if ref is None:
         return _Span(None, None, "interval")
-    return _Span(ref, _calendar_unit(ref, m["unit"].lower(), 0)[1], "interval")
+    return _Span(ref, calendar_unit(ref, m["unit"].lower(), 0)[1], "interval")
 
 
-def _h_the_year(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_the_year(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if ref is None:
         return _Span(None, None, "date", strict=True)
-    return _Span(*_calendar_unit(ref, m["unit"].lower(), 0), "date", strict=True)
+    return _Span(*calendar_unit(ref, m["unit"].lower(), 0), "date", strict=True)
 
 
-def _h_year_bare(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_year_bare(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     year = int(m["y"])
     return _Span(date(year, 1, 1), date(year, 12, 31), "date", bare=not m["cal"])
 
 
-def _anchor_resolvable(g: _Grammar, anchor: str, at_text_end: bool) -> bool:
+def _anchor_resolvable(g: Grammar, anchor: str, at_text_end: bool) -> bool:
     """Whether a relative time counts from the document's own date (its publication or meeting)."""
     if g.resolvable_anchor.search(anchor):
         return True
@@ -616,7 +367,7 @@ def _anchor_resolvable(g: _Grammar, anchor: str, at_text_end: bool) -> bool:
     return at_text_end and len(last) >= 3 and any(w.startswith(last) for w in g.words["anchor_head_words"])
 
 
-def _h_relative_within(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_relative_within(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     op, nxt = m["op"].lower(), (m["next"] or "").lower()
     unit_text = m["unit"].lower()
     if not m["n1"]:
@@ -644,15 +395,15 @@ def _h_relative_within(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span
     if measure or g.not_deadline_after.match(following) or not resolvable:
         return _Span(None, None, kind)
     if op in ("within", "inside"):
-        return _Span(None, _add(ref, n2 * amount, unit), kind)
+        return _Span(None, shift(ref, n2 * amount, unit), kind)
     if op == "after":
-        return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), kind)
+        return _Span(shift(ref, n1 * amount, unit), shift(ref, n2 * amount, unit), kind)
     if nxt or op in ("over", "during", "for"):
-        return _Span(ref, _add(ref, n2 * amount, unit), kind)
-    return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), kind)
+        return _Span(ref, shift(ref, n2 * amount, unit), kind)
+    return _Span(shift(ref, n1 * amount, unit), shift(ref, n2 * amount, unit), kind)
 
 
-def _h_relative_from(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_relative_from(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     n1 = _number(g, m["n1"])
     n2 = _number(g, m["n2"]) if m["n2"] else n1
     if n1 is None or n2 is None or n2 < n1:
@@ -661,10 +412,10 @@ def _h_relative_from(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span |
     at_end = not m.string[m.end() :].strip(" .…")
     if ref is None or not _anchor_resolvable(g, m["anchor"], at_end):
         return _Span(None, None, "relative")
-    return _Span(_add(ref, n1 * amount, unit), _add(ref, n2 * amount, unit), "relative")
+    return _Span(shift(ref, n1 * amount, unit), shift(ref, n2 * amount, unit), "relative")
 
 
-def _h_relative_ago(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_relative_ago(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     n1 = _number(g, m["n1"])
     if n1 is None:
         return None
@@ -673,11 +424,11 @@ def _h_relative_ago(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | 
     unit, amount = _unit(g, m["unit"])
     if unit == "working_day":
         return None
-    found = _add(ref, -n1 * amount, unit)
+    found = shift(ref, -n1 * amount, unit)
     return _Span(found, found, "relative", past=True)
 
 
-def _h_frequency(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_frequency(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     # An adjective before a capitalised word is a title: "Annual Performance Letter".
     if g.frequency_adjectives.match(m[0]) and re.match(r"\s+[A-Z]", m.string[m.end() :]):
         return None
@@ -693,15 +444,15 @@ def _h_frequency(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | Non
 _h_frequency_every = _h_frequency
 
 
-def _h_vague(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_vague(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _Span(None, None, "event")
 
 
-def _h_event(g: _Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+def _h_event(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _Span(None, None, "event")
 
 
-HANDLERS: dict[str, Callable[[_Grammar, re.Match[str], date | None], _Span | None]] = {
+HANDLERS: dict[str, Callable[[Grammar, re.Match[str], date | None], _Span | None]] = {
     name[3:]: handler for name, handler in globals().items() if name.startswith("_h_")
 }
 
@@ -720,7 +471,7 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
             return None
         if ref is None:
             return replace(span, past=effect == "last")
-        interval = _resolve_unsaid(span.unsaid, ref, effect)
+        interval = resolve_unsaid(span.unsaid, ref, effect)
         start, end = interval if interval else (None, None)
         return replace(span, start=start, end=end, past=effect == "last")
     if effect in ("deadline", "end_of"):
@@ -742,7 +493,7 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
         return replace(span, kind="interval", unsaid=None) if span.kind != "deadline" else None
     if span.start == span.end or span.kind == "deadline":
         return None
-    start, end = _thirds(span.start, span.end, effect)
+    start, end = part_of(span.start, span.end, effect)
     return replace(span, start=start, end=end, kind="interval", unsaid=None)
 
 
@@ -759,7 +510,7 @@ def _word_before(text: str, end: int) -> str:
     return text[i:stop].lower()
 
 
-def _with_modifiers(g: _Grammar, text: str, start: int, span: _Span, ref: date | None) -> tuple[int, _Span, bool, bool]:
+def _with_modifiers(g: Grammar, text: str, start: int, span: _Span, ref: date | None) -> tuple[int, _Span, bool, bool]:
     """Extend a match leftwards over its cue words; returns start, span, cued, changed."""
     cued = changed = False
     while True:
@@ -787,7 +538,7 @@ def _with_modifiers(g: _Grammar, text: str, start: int, span: _Span, ref: date |
 # ---------------------------------------------------------------- finding
 
 
-def _event_end(g: _Grammar, m: re.Match[str]) -> int | None:
+def _event_end(g: Grammar, m: re.Match[str]) -> int | None:
     """Where an event clause ends: a stop word, punctuation, or the word limit."""
     body_start = m.start("body")
     body = m["body"]
@@ -801,7 +552,7 @@ def _event_end(g: _Grammar, m: re.Match[str]) -> int | None:
     return body_start + words[-1].end()
 
 
-def _event_allowed(g: _Grammar, text: str, m: re.Match[str]) -> bool:
+def _event_allowed(g: Grammar, text: str, m: re.Match[str]) -> bool:
     before = text[max(0, m.start() - 20) : m.start()].lower().split()
     opener = m["op"].lower().split()[0]
     if before and before[-1] in g.words["event_not_after"] and opener in ("after", "following", "once"):
@@ -809,14 +560,14 @@ def _event_allowed(g: _Grammar, text: str, m: re.Match[str]) -> bool:
     return not re.match(r"(?:again|more|only|per|every|a\s+(?:year|month|week|quarter))\b", m["body"], re.I)
 
 
-def _after_name(g: _Grammar, text: str, start: int) -> bool:
+def _after_name(g: Grammar, text: str, start: int) -> bool:
     """Whether ``start`` follows a capitalised word that is not a cue: 'Improvement Plan 2017-18'."""
     before = re.search(r"([A-Z][\w’'&-]*)\s+$", text[max(0, start - 40) : start])
     return bool(before) and before[1] not in g.words["label_exempt_words"] and before[1].lower() not in g.months
 
 
 def _candidates(text: str, reference: date | None) -> list[_Found]:
-    g = _grammar()
+    g = grammar()
     found: list[_Found] = []
     present: dict[str, bool] = {}
     for rule in g.rules:
@@ -882,7 +633,7 @@ def _select(found: list[_Found]) -> list[_Found]:
 
 
 def _find(text: str, reference: date | None) -> list[_Found]:
-    if not text or not _grammar().trigger.search(text):
+    if not text or not grammar().trigger.search(text):
         return []
     return _select(_candidates(text, reference))
 
@@ -904,7 +655,7 @@ def normalise(expression: str, reference: date | None) -> DueDate:
 # ---------------------------------------------------------------- choosing a due date
 
 
-def _score(g: _Grammar, item: _Found, text: str, reference: date | None) -> float | None:
+def _score(g: Grammar, item: _Found, text: str, reference: date | None) -> float | None:
     """How well a time states when an action is due; None for background (a past date)."""
     m = item.match
     if m.kind == "frequency":
@@ -941,7 +692,7 @@ def due_for(text: str, reference: date | None) -> DueDate | None:
     found = _find(text, reference)
     if not found:
         return None
-    g = _grammar()
+    g = grammar()
     scored = [(score, -f.match.start, f) for f in found if (score := _score(g, f, text, reference)) is not None]
     if not scored:
         return None
