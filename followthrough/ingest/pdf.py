@@ -10,6 +10,10 @@ Running headers and footers are removed: a line among the first or last three of
 form (digits ignored) recurs there on at least half the pages (and on two or more), "Page 3 of
 12", and bare page numbers that follow the page order. Words broken at line-end hyphens are
 rejoined within a page (hyphens.py); a word broken across a page break is left as it is.
+
+PDFium's text has one line per printed line and no paragraph breaks; a blank line is put where
+the gap between baselines is wide or the font size changes, so passages are paragraphs. Pages
+are joined with a blank line, or a single line break when a sentence runs on to the next page.
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
         textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
         if len(textless) + len(failed) == len(raw):
             raise BadDocument(path, f"scanned with no text layer ({len(raw)} pages, no extractable text)")
-        layout = _plan_tables(data, raw)
+        dehyphenate = Dehyphenator("\n".join(raw))
+        layout = _plan_tables(data, raw, dehyphenate)
         texts = [_page_with_tables(pdf, i, raw[i], layout) for i in range(len(raw))]
         title = _metadata_title(pdf)
     finally:
@@ -61,7 +66,6 @@ def read_pdf(path: Path, data: bytes) -> Document:
         warnings.append(f"{len(failed)} of {len(raw)} pages could not be read (pages {_numbers(failed)})")
     if textless:
         warnings.append(f"{len(textless)} of {len(raw)} pages have no text layer (pages {_numbers(textless)})")
-    dehyphenate = Dehyphenator("\n".join(raw))
     furniture = PageFurniture.find(raw)
     pages: list[Page] = []
     parts: list[str] = []
@@ -317,7 +321,7 @@ class _Layout:
     warnings: list[str] = field(default_factory=list)
 
 
-def _plan_tables(data: bytes, raw: list[str]) -> _Layout:
+def _plan_tables(data: bytes, raw: list[str], dehyphenate: Dehyphenator) -> _Layout:
     layout = _Layout()
     candidates = {i for i, text in enumerate(raw) if looks_like_plan_header(text)}
     if not candidates:
@@ -358,7 +362,6 @@ def _plan_tables(data: bytes, raw: list[str]) -> _Layout:
                     continue
                 active[0].extend(rows)
                 active[1].append((index, bbox))
-    dehyphenate = Dehyphenator("\n".join(raw))
     for rows, boxes in groups:
         table = read_plan(rows, dehyphenate=dehyphenate)
         if table is None or not table.items:
