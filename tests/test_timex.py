@@ -238,6 +238,9 @@ def test_not_times(text: str) -> None:
         "We inspected services for children in Powys in July 2017",
         "The report was published on 27 June 2016",
         "Since the last report to Committee in July, 2022",
+        # a year left unsaid in past narrative is the one before, not the next
+        "The Committee had considered the report in March",
+        "Members were informed that the plan was submitted on 13 November",
     ],
 )
 def test_times_that_are_not_due_dates(text: str) -> None:
@@ -253,6 +256,11 @@ def test_due_for_prefers_the_future_over_background() -> None:
     # A frequency beats a past date; a future date beats a frequency.
     assert due_for("Since July 2022 reports have come quarterly", D("2023-01-01")).text == "quarterly"
     assert due_for("reports would come quarterly from April 2023", D("2023-01-01")).start == D("2023-04-01")
+
+
+def test_due_for_reads_future_narrative_with_an_unsaid_year() -> None:
+    assert due_for("The report would be considered in March", D("2023-05-10")).start == D("2024-03-01")
+    assert due_for("The plan will be submitted on 13 November", D("2023-11-14")).end == D("2024-11-13")
 
 
 def test_due_for_ignores_a_plan_named_by_its_year() -> None:

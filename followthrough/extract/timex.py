@@ -86,6 +86,7 @@ class _Found:
     past: bool
     weak: bool = False
     label: bool = False  # part of a name: "Performance Review Plan 2020/21"
+    yearless: bool = False  # the year was left unsaid ("in March")
 
 
 # ---------------------------------------------------------------- rule handlers
@@ -593,6 +594,7 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
                 span.strict = True
             if rule.needs == "bare":
                 span.bare = True
+            yearless = span.unsaid is not None
             if rule.tier == DATED_TIER:
                 start, span, cued, changed = _with_modifiers(g, text, start, span, reference)
                 suffix = g.suffix_regex.match(text, end)
@@ -606,7 +608,8 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
             weak = expression.lower() in g.weak_frequencies
             label = rule.name in ("fy", "year_range") and start == m.start() and _after_name(g, text, start)
             due = DueDate(expression, span.start, span.end)
-            found.append(_Found(TimeMatch(expression, start, end, due, span.kind), rule.tier, span.past, weak, label))
+            match = TimeMatch(expression, start, end, due, span.kind)
+            found.append(_Found(match, rule.tier, span.past, weak, label, yearless))
     return found
 
 
@@ -639,7 +642,12 @@ def _find(text: str, reference: date | None) -> list[_Found]:
 
 
 def find_times(text: str, reference: date | None) -> list[TimeMatch]:
-    """Every time expression in ``text``, left to right, non-overlapping, longest first."""
+    """Every time expression in ``text``, left to right, non-overlapping, longest first.
+
+    Where expressions overlap, a dated one wins over a frequency, a frequency over a vague
+    time, a vague time over an event clause; within a tier the longest wins. An event clause
+    that runs into a date is cut before it ("once it is approved" | "in June 2023").
+    """
     return [f.match for f in _find(text, reference)]
 
 
@@ -678,6 +686,8 @@ def _score(g: Grammar, item: _Found, text: str, reference: date | None) -> float
     if g.future.search(clause):
         score += 0.2
     elif g.background.search(clause[-40:]):
+        if item.yearless:
+            return None  # "the report had been considered in March": the March before, background
         score -= 1.5
     return score
 
