@@ -220,6 +220,8 @@ def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -
         "during the financial year and reported against the four core principles",
         "to ensure ongoing and effective Member scrutiny",
         "children waiting over 12 months",
+        "the council offices in Spring Gardens",
+        "the Winter Pressures Plan",
         "for 3 years the service has struggled",
     ],
 )

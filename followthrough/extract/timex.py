@@ -251,6 +251,8 @@ def _season_interval(g: Grammar, name: str, year: int) -> Interval:
 
 def _h_season(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     first, last = m["s1"].lower(), (m["s2"] or m["s1"]).lower()
+    if not (m["y"] or m["fy"]) and re.match(r"\s+(?!Term\b)[A-Z]", m.string[m.end() :]):
+        return None  # a name: "in Spring Gardens", "the Winter Pressures Plan"
 
     def unsaid(year: int, second_year: int | None = None) -> Interval | None:
         lo = _season_interval(g, first, year)
