@@ -101,7 +101,13 @@ def test_plan_rows_replace_the_table_region_on_their_page() -> None:
     assert doc.page_at(doc.text.index("1. People – voice and control")) == 1
     # PDFium's cell-by-cell fragments of the table are gone
     assert "Recruitment \nand retention" not in doc.text
-    assert doc.title is None or "Bridgend-style" not in doc.title
+
+
+def test_title_is_the_largest_type_on_page_one() -> None:
+    # set in Heading 1 and wrapped over two lines; the smaller running header is not the title
+    title = "Children's Social Care – Improvement Check Action Plan (illustrative test document)"
+    assert read_document(BRIDGEND).title == title
+    assert read_document(MINUTES).title == "Minutes of the Children's Scrutiny Committee"
 
 
 def test_hyphen_broken_words_are_rejoined() -> None:

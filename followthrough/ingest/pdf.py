@@ -31,6 +31,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
+from followthrough.ingest.detect import detect_title
 from followthrough.ingest.hyphens import Dehyphenator
 from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
 from followthrough.models import Document, Page
@@ -41,6 +42,7 @@ _BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")
 _BARE_KEY = re.compile(r"^[-–—]?\s*#\s*[-–—]?$")
 # PDFium error codes (fpdfview.h): 4 = password required, 5 = unsupported security handler.
 _ENCRYPTED = {4: "password required", 5: "unsupported security handler"}
+_MARKERS = {0x02: "-", 0xFFFE: "-"}
 
 
 def read_pdf(path: Path, data: bytes) -> Document:
@@ -49,7 +51,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         if len(pdf) == 0:
             raise BadDocument(path, "empty (no pages)")
-        raw, failed = _page_texts(pdf)
+        raw, failed, type_title = _page_texts(pdf)
         if len(failed) == len(raw):
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
         textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
@@ -58,7 +60,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
         dehyphenate = Dehyphenator("\n".join(raw))
         layout = _plan_tables(data, raw, dehyphenate)
         texts = [_page_with_tables(pdf, i, raw[i], layout) for i in range(len(raw))]
-        title = _metadata_title(pdf)
+        title = _metadata_title(pdf) or type_title
     finally:
         pdf.close()
     warnings = list(layout.warnings)
@@ -119,36 +121,41 @@ def _pdfminer_opinion(data: bytes) -> int | str:
         return "unreadable"
 
 
-def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int]]:
-    """Each page's PDFium text with "\\n" line ends, and the numbers of pages that failed."""
+def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | None]:
+    """Each page's PDFium text with "\\n" line ends, the numbers of pages that failed, and
+    the title (page 1's largest type)."""
     texts: list[str] = []
     failed: list[int] = []
+    title = None
     for index in range(len(pdf)):
         try:
             page = pdf[index]
             textpage = page.get_textpage()
-            texts.append(_paragraphs(textpage, textpage.get_text_range()))
+            lines = _lines(textpage, textpage.get_text_range())
+            texts.append(_paragraphs(lines))
+            if index == 0:
+                title = _largest_type(lines)
             textpage.close()
             page.close()
         except pdfium.PdfiumError:
             texts.append("")
             failed.append(index + 1)
-    return texts, failed
+    return texts, failed, title
 
 
-def _paragraphs(textpage: pdfium.PdfTextPage, text: str) -> str:
-    """The page text with "\\n" line ends and a blank line at a paragraph or heading break:
-    where the gap between two lines' baselines is over 1.3 times the page's usual line pitch
-    (its lower quartile), or the font size changes.
+_Line = tuple[str, float | None, float]  # text, baseline (None if unknown), font size
 
-    PDFium's text has no paragraph breaks; passages (and so extraction) need them. Offsets in
-    ``text`` are PDFium character indexes (its line ends are generated characters), which is
-    checked before the baselines are read.
+
+def _lines(textpage: pdfium.PdfTextPage, text: str) -> list[_Line]:
+    """PDFium's lines with the baseline and font size of each line's first character.
+
+    Offsets in ``text`` are PDFium character indexes (its line ends are generated
+    characters); where they are not (characters outside the BMP) no positions are read.
     """
     if textpage.count_chars() != len(text):
-        return _newlines(text)  # characters outside the BMP shift the indexes: skip
+        return [(line, None, 0.0) for line in _newlines(text).split("\n")]
     x, y = ctypes.c_double(), ctypes.c_double()
-    lines: list[tuple[str, float | None, float]] = []
+    lines: list[_Line] = []
     pos = 0
     for line in text.split("\r\n"):
         baseline, size = None, 0.0
@@ -156,12 +163,22 @@ def _paragraphs(textpage: pdfium.PdfTextPage, text: str) -> str:
         first = pos + len(line) - len(stripped)
         if stripped and pdfium_c.FPDFText_GetCharOrigin(textpage, first, x, y):
             baseline, size = y.value, pdfium_c.FPDFText_GetFontSize(textpage, first)
-        lines.append((line, baseline, size))
+        lines.append((line.replace("\r", "\n"), baseline, size))
         pos += len(line) + 2
+    return lines
+
+
+def _paragraphs(lines: list[_Line]) -> str:
+    """The page text with a blank line at each paragraph or heading break: where the gap
+    between two lines' baselines is over 1.3 times the page's usual line pitch (its lower
+    quartile), or the font size changes.
+
+    PDFium's text has no paragraph breaks; passages (and so extraction) need them.
+    """
     placed = [b for _, b, _ in lines if b is not None]
     pitches = [a - b for a, b in zip(placed, placed[1:]) if a - b > 0]
     if len(pitches) < 2:
-        return _newlines(text)
+        return "\n".join(line for line, _, _ in lines)
     # The lower quartile, not the median: where most paragraphs are one line long (minutes),
     # paragraph gaps are as common as line gaps.
     usual = statistics.quantiles(pitches, n=4, method="inclusive")[0]
@@ -178,7 +195,24 @@ def _paragraphs(textpage: pdfium.PdfTextPage, text: str) -> str:
         if baseline is not None:
             previous = (baseline, size)
         out.append(line)
-    return _newlines("\n".join(out))
+    return "\n".join(out)
+
+
+def _largest_type(lines: list[_Line], head: int = 20) -> str | None:
+    """The first run of lines set in the page's largest type, if larger than the body text."""
+    sized = [(line.strip(), size) for line, _, size in lines if line.strip() and size][:head]
+    if len(sized) < 2:
+        return None
+    body = statistics.median(size for _, size in sized)
+    largest = max(size for _, size in sized)
+    if largest < body + 2:
+        return None
+    start = next(i for i, (_, size) in enumerate(sized) if size == largest)
+    run = [text for text, size in sized[start : start + 3] if abs(size - largest) < 0.5]
+    title = re.sub(r"\s+", " ", " ".join(run).translate(_MARKERS)).strip()
+    # Web-page residue set large ("Issue - meetings", "Agenda, decisions and minutes") is not a
+    # title: detect_title's own filter decides.
+    return title if 8 <= len(title) <= 200 and detect_title(title) == title else None
 
 
 def _newlines(text: str) -> str:
