@@ -318,6 +318,15 @@ def _h_fy_short(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     return _Span(*fy_interval(start_year), "interval") if start_year else None
 
 
+def _h_fy_range(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    first, last = _parse_fy(m["fy1"]), _parse_fy(m["fy2"])
+    if first is None or last is None or last <= first:
+        return None
+    if m["sep"].lower() == "and" and (m["lead"] or "").lower() != "between":
+        return None
+    return _Span(fy_interval(first)[0], fy_interval(last)[1], "interval")
+
+
 def _h_fy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     start_year = _parse_fy(m["fy"])
     if start_year is None:
@@ -484,6 +493,11 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
         return replace(span, start=None, end=end, kind="deadline", unsaid=None)
     if effect == "from":
         return replace(span, end=None, unsaid=None)
+    if effect == "remainder":
+        if span.end is None:
+            return replace(span, kind="interval", unsaid=None)
+        start = max(ref, span.start) if ref and span.start else span.start
+        return replace(span, start=start, kind="interval", unsaid=None) if start <= span.end else None
     if effect == "week_of":
         if span.start is None or span.start != span.end:
             return None if span.start else replace(span, kind="interval", unsaid=None)
@@ -608,7 +622,7 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
                 continue
             expression = text[start:end]
             weak = expression.lower() in g.weak_frequencies
-            label = rule.name in ("fy", "year_range") and start == m.start() and _after_name(g, text, start)
+            label = rule.name in ("fy", "fy_range", "year_range") and start == m.start() and _after_name(g, text, start)
             due = DueDate(expression, span.start, span.end)
             match = TimeMatch(expression, start, end, due, span.kind)
             found.append(_Found(match, rule.tier, span.past, weak, label, yearless))
