@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from followthrough.extract.actors import passage_speaker
-from followthrough.extract.cues import cues, heading_kind, procedural
+from followthrough.extract.cues import CueIndex, Hit, heading_kind, procedural
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
 
 
@@ -61,12 +61,12 @@ MIN_WORDS = 4
 LONG_CLAUSE = 240
 
 
-def classify_text(text: str) -> list[Candidate]:
-    """All candidate statements in a document's text, in order."""
-    return list(_walk(text, blocks_of(text)))
+def classify_text(text: str, blocks: list[Block] | None = None) -> list[Candidate]:
+    """All candidate statements in a document's text (laid out as ``blocks``), in order."""
+    return list(_walk(text, blocks if blocks is not None else blocks_of(text), CueIndex(text)))
 
 
-def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
+def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candidate]:
     heading: str | None = None  # kind set by the last heading
     decision_mode: str | None = None  # None | "block" (after Decision:) | "parts" (after a RESOLVED lead)
     speaker: str | None = None
@@ -90,7 +90,7 @@ def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
             if heading is None and not procedural().search(block.text):
                 # A headline can itself state a finding ("... but serious concerns remain").
                 for sentence in sentences_of(block):
-                    yield from _by_cues(sentence, speaker, kinds=("concern", "recommendation"))
+                    yield from _by_cues(cue_index, sentence, speaker, kinds=("concern", "recommendation"))
             continue
         truncated_tail = index == last_index
         if block.role == "bullet":
@@ -111,7 +111,7 @@ def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
                     decision_mode = "parts"
                     continue
                 if lead or decision_mode == "block" or block.role == "bullet":
-                    yield from _decision(text, rest_start, sentence.end, speaker)
+                    yield from _decision(cue_index, text, rest_start, sentence.end, speaker)
                     if lead and decision_mode is None:
                         decision_mode = "parts"
                     continue
@@ -124,14 +124,14 @@ def _walk(text: str, blocks: list[Block]) -> Iterator[Candidate]:
                 continue
             if truncated_tail and sentence.end == block.end and not re.search(r"[.!?;:]\W*$", sentence.text) and len(sentence.text) < 40:
                 continue  # a stored excerpt cut mid-sentence: too little left to judge
-            yield from _by_cues(sentence, speaker)
+            yield from _by_cues(cue_index, sentence, speaker)
 
 
 def _long_enough(text: str) -> bool:
     return len(text.split()) >= MIN_WORDS
 
 
-def _decision(text: str, start: int, end: int, speaker: str | None) -> Iterator[Candidate]:
+def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | None) -> Iterator[Candidate]:
     part = text[start:end]
     prefix = PART_PREFIX.match(part)
     start += prefix.end() if prefix else 0
@@ -143,8 +143,7 @@ def _decision(text: str, start: int, end: int, speaker: str | None) -> Iterator[
     if len(body.split()) < 3 or not HAS_VERB.search(body):
         return
     yield Candidate("decision", start, end, speaker, in_resolution=True)
-    commitment = cues()["commitment"]
-    if commitment.positive.search(body) and not (commitment.negative and commitment.negative.search(body)):
+    if index.find("commitment", start, end):
         yield Candidate("commitment", start, end, speaker, in_resolution=True)
 
 
@@ -157,29 +156,26 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def _by_cues(sentence: Sentence, speaker: str | None, kinds: tuple[str, ...] = ("recommendation", "concern", "commitment")) -> Iterator[Candidate]:
+def _by_cues(
+    index: CueIndex,
+    sentence: Sentence,
+    speaker: str | None,
+    kinds: tuple[str, ...] = ("recommendation", "concern", "commitment"),
+) -> Iterator[Candidate]:
     text = sentence.text
-    table = cues()
     for a, b in _clauses(sentence):
         clause = text[a:b]
         for kind in kinds:
-            kc = table[kind]
-            hits = [m for m in kc.positive.finditer(clause)] if kc.positive else []
+            hits = index.find(kind, sentence.start + a, sentence.start + b)
             if not hits:
                 continue
-            if kc.negative and kc.negative.search(clause):
-                continue
-            if kc.negative_modal_only and kc.negative_modal_only.search(clause) and kc.modal:
-                hits = [m for m in hits if not kc.modal.fullmatch(m.group(0))]
-                if not hits:
-                    continue
             for x, y in _split_same_kind(clause, hits):
                 x, y = _tidy(clause, x, y, [h for h in hits if x <= h.start() < y])
-                if y - x >= 12 and _long_enough(clause[x:y]) or (y - x >= 12 and kind == "concern"):
+                if y - x >= 12 and (_long_enough(clause[x:y]) or kind == "concern"):
                     yield Candidate(kind, sentence.start + a + x, sentence.start + a + y, speaker)
 
 
-def _split_same_kind(clause: str, hits: list[re.Match[str]]) -> list[tuple[int, int]]:
+def _split_same_kind(clause: str, hits: list[Hit]) -> list[tuple[int, int]]:
     """Cut a clause between two cues of one kind joined by 'and'/'which' + a new subject."""
     cuts = []
     for first, second in zip(hits, hits[1:]):
@@ -196,7 +192,7 @@ def _split_same_kind(clause: str, hits: list[re.Match[str]]) -> list[tuple[int, 
     return spans
 
 
-def _tidy(clause: str, x: int, y: int, hits: list[re.Match[str]]) -> tuple[int, int]:
+def _tidy(clause: str, x: int, y: int, hits: list[Hit]) -> tuple[int, int]:
     """Narrow a long clause around its cues; drop dangling joiners at the edges."""
     if y - x > LONG_CLAUSE and hits:
         lead = LEAD_IN.match(clause, x, y)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -30,6 +32,14 @@ for _name in ("due", "actor", "topics", "chars"):
         Span.set_extension(_name, default=None)
 
 
+def doc_text(doc: Doc) -> str:
+    """The Doc's text, built once: ``Doc.text`` joins the tokens again on every access."""
+    text = doc.user_data.get("followthrough_text")
+    if text is None:
+        text = doc.user_data["followthrough_text"] = doc.text
+    return text
+
+
 @Language.factory("followthrough_layout")
 def make_layout(nlp: Language, name: str) -> "LayoutComponent":
     return LayoutComponent()
@@ -39,16 +49,22 @@ class LayoutComponent:
     """Sentence boundaries from layout (bullets, labels, wrapped lines), not punctuation alone."""
 
     def __call__(self, doc: Doc) -> Doc:
-        blocks = blocks_of(doc.text)
+        if not len(doc):
+            return doc
+        blocks = blocks_of(doc_text(doc))
         doc.user_data["followthrough_blocks"] = blocks
-        starts = set()
-        for block in blocks:
-            for sentence in sentences_of(block):
-                span = doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
-                if span is not None and len(span):
-                    starts.add(span.start)
-        for token in doc:
-            token.is_sent_start = token.i in starts or token.i == 0
+        # Token.is_sent_start rescans the Doc on every assignment; one array write is linear.
+        starts = numpy.full(len(doc), -1, dtype="int64")
+        starts[0] = 1
+        offsets = doc.to_array("IDX")
+        sentence_starts = numpy.array([s.start for b in blocks for s in sentences_of(b)], dtype=offsets.dtype)
+        found = numpy.searchsorted(offsets, sentence_starts)
+        hit = found < len(offsets)
+        found = found[hit]
+        found = found[offsets[found] == sentence_starts[hit]]
+        starts[found] = 1
+        if len(doc):
+            doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
         return doc
 
 
@@ -62,7 +78,8 @@ class StatementComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for candidate in classify_text(doc.text):
+        blocks = doc.user_data.get("followthrough_blocks")
+        for candidate in classify_text(doc_text(doc), blocks):
             span = doc.char_span(candidate.start, candidate.end, label=candidate.kind, alignment_mode="expand")
             if span is None:
                 continue
@@ -89,9 +106,10 @@ class AttributeComponent:
 
         reference = doc.user_data.get("meeting_date")
         body = doc.user_data.get("body")
+        full_text = doc_text(doc)
         for span in doc.spans.get("statements", []):
             start, end = span._.chars or (span.start_char, span.end_char)
-            text = doc.text[start:end]
+            text = full_text[start:end]
             if span.label_ != "concern":
                 span._.due = due_for(text, reference)
             if span.label_ == "commitment":
@@ -114,6 +132,7 @@ def build(model: str | None = None) -> Language:
 def run(document: Document, nlp: Language, meeting_date: date | None) -> list[Statement]:
     """Statements of one document, in text order."""
     doc = nlp.make_doc(document.text)
+    doc.user_data["followthrough_text"] = document.text
     doc.user_data["meeting_date"] = meeting_date
     doc.user_data["body"] = document.body
     for name, component in nlp.pipeline:

@@ -7,6 +7,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from followthrough.extract.cues import fast_pattern, word_matches
+
 
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, dict]:
@@ -23,13 +25,15 @@ def term_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [
-        (topic, re.compile("|".join(term_pattern(t) for t in entry["terms"]), re.IGNORECASE))
-        for topic, entry in taxonomy().items()
-    ]
+def _patterns() -> list[tuple[str, re.Pattern[str], bool]]:
+    out = []
+    for topic, entry in taxonomy().items():
+        pattern, boundary = fast_pattern("|".join(term_pattern(t.lower()) for t in entry["terms"]))
+        out.append((topic, pattern, boundary))
+    return out
 
 
 def topics_of(text: str) -> list[str]:
     """Every topic whose terms occur in ``text``, in taxonomy order."""
-    return [topic for topic, pattern in _patterns() if pattern.search(text)]
+    lower = text.lower()
+    return [topic for topic, pattern, boundary in _patterns() if word_matches(pattern, lower, boundary, first=True)]

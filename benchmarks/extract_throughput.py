@@ -1,0 +1,64 @@
+"""Extraction throughput (characters/s) beside spaCy's bare blank("en") tokenizer.
+
+The corpus documents (corpus/documents, plus the long Limerick minutes if present) are
+repeated until the text reaches --megabytes; both runs see the same documents, in the
+same process. Target (issue 3): extraction >= 40% of the tokenizer's rate.
+
+    .venv/bin/python benchmarks/extract_throughput.py --megabytes 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+import spacy
+
+from followthrough.extract import build_pipeline, extract_statements
+from followthrough.models import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def corpus_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus" / "documents").glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").rglob("*.md"))]
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", type=float, default=5.0)
+    args = parser.parse_args()
+    base = corpus_texts()
+    texts: list[str] = []
+    size = 0
+    while size < args.megabytes * 1_000_000:
+        for text in base:
+            texts.append(text)
+            size += len(text)
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, spaCy {spacy.__version__}")
+    print(f"text: {len(texts)} documents, {size:,} characters")
+
+    tokenizer = spacy.blank("en")
+    start = time.perf_counter()
+    tokens = sum(len(tokenizer.make_doc(t)) for t in texts)
+    floor = time.perf_counter() - start
+    print(f"blank('en') tokenizer: {floor:.2f} s, {size / floor:,.0f} chars/s ({tokens:,} tokens)")
+
+    nlp = build_pipeline()
+    start = time.perf_counter()
+    found = 0
+    for i, text in enumerate(texts):
+        doc = Document(path=f"doc{i}.txt", sha256="", text=text)
+        found += len(extract_statements(doc, nlp=nlp))
+    took = time.perf_counter() - start
+    print(f"followthrough extraction: {took:.2f} s, {size / took:,.0f} chars/s ({found:,} statements)")
+    print(f"extraction / tokenizer rate: {floor / took:.0%} (target >= 40%)")
+
+
+if __name__ == "__main__":
+    main()

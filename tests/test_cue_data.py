@@ -1,0 +1,49 @@
+"""The cue data file is consistent: every cue compiles, and its anchors really gate it.
+
+A cue's ``anchors`` let a clause skip the regular expression when none occurs in it; an
+anchor list that misses a word the pattern can match would silently lose statements.
+Checked against every sentence of the corpus and the long Limerick minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from followthrough.extract.cues import cues, split_alternatives
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRIES = [
+    json.loads(line)
+    for line in resources.files("followthrough.extract").joinpath("data/cues.jsonl").read_text("utf-8").splitlines()
+    if line.strip()
+]
+
+
+def corpus_text() -> str:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").rglob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").rglob("*.md"))]
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: f"{e['kind']}:{e['pattern'][:30]}")
+def test_every_unanchored_case_insensitive_cue_has_anchors_that_cover_its_matches(entry):
+    re.compile(entry["pattern"])
+    if entry.get("case") or "^" in entry["pattern"]:
+        return
+    anchors = entry.get("anchors")
+    assert anchors, "an unanchored cue needs anchors"
+    for match in re.finditer(entry["pattern"], corpus_text().lower()):
+        assert any(a in match.group(0) for a in anchors), f"{match.group(0)!r} has none of {anchors}"
+
+
+def test_split_alternatives_respects_groups_classes_and_escapes():
+    assert split_alternatives(r"\ba|\b(?:b|c)|[|]|\|x") == [r"\ba", r"\b(?:b|c)", "[|]", r"\|x"]
+
+
+def test_all_kinds_have_cues():
+    assert all(table.positive for table in cues().values())
