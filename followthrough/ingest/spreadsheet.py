@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -25,14 +26,19 @@ NO_HEADER = "unsupported type (no action-plan header row found)"
 
 def read_spreadsheet(path: Path, data: bytes) -> Document:
     """Read a CSV or XLSX action plan; raises BadDocument when it holds none."""
+    sheets: Iterable[tuple[str | None, list[Row]]]
     if data.startswith(b"PK\x03\x04"):
         file_type, sheets = "xlsx", _xlsx_sheets(path, data)
     else:
         file_type, sheets = "csv", [(None, _csv_rows(path, data))]
-    for sheet, rows in sheets:
-        plan = read_plan(rows, search=HEADER_SEARCH)
-        if plan and plan.items:
-            return _document(path, file_type, sheet, plan)
+    try:
+        for sheet, rows in sheets:
+            plan = read_plan(rows, search=HEADER_SEARCH)
+            if plan and plan.items:
+                return _document(path, file_type, sheet, plan)
+    finally:
+        if isinstance(sheets, Iterator):
+            sheets.close()  # closes the workbook now, not when the generator is collected
     raise BadDocument(path, NO_HEADER)
 
 
@@ -59,7 +65,8 @@ def _csv_rows(path: Path, data: bytes) -> list[Row]:
         raise BadDocument(path, f"corrupt (CSV: {exc})") from exc
 
 
-def _xlsx_sheets(path: Path, data: bytes) -> list[tuple[str, list[Row]]]:
+def _xlsx_sheets(path: Path, data: bytes) -> Iterator[tuple[str, list[Row]]]:
+    """Each worksheet's rows, read one sheet at a time (the caller stops at the plan)."""
     from openpyxl import load_workbook  # slow to import; only for XLSX
 
     try:
@@ -69,12 +76,12 @@ def _xlsx_sheets(path: Path, data: bytes) -> list[tuple[str, list[Row]]]:
     except Exception as exc:  # openpyxl's InvalidFileException, malformed XML
         raise BadDocument(path, f"corrupt ({type(exc).__name__}: {exc})") from exc
     try:
-        return [
-            (sheet.title, [Row([_cell(v) for v in values]) for values in sheet.iter_rows(values_only=True)])
-            for sheet in book.worksheets
-        ]
-    except Exception as exc:
-        raise BadDocument(path, f"corrupt ({type(exc).__name__}: {exc})") from exc
+        for sheet in book.worksheets:
+            try:
+                rows = [Row([_cell(v) for v in values]) for values in sheet.iter_rows(values_only=True)]
+            except Exception as exc:  # a damaged sheet part inside a good zip
+                raise BadDocument(path, f"corrupt (sheet {sheet.title!r}: {type(exc).__name__}: {exc})") from exc
+            yield sheet.title, rows
     finally:
         book.close()
 
