@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -37,7 +37,7 @@ def read_spreadsheet(path: Path, data: bytes) -> Document:
             if plan and plan.items:
                 return _document(path, file_type, sheet, plan)
     finally:
-        if isinstance(sheets, Iterator):
+        if isinstance(sheets, Generator):
             sheets.close()  # closes the workbook now, not when the generator is collected
     raise BadDocument(path, NO_HEADER)
 
