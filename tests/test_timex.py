@@ -118,6 +118,7 @@ TABLE = [
     ("from 2024/25 to 2026/27", None, "2024-04-01", "2027-03-31"),
     ("the remainder of the 2025/26 municipal year", "2025-06-01", "2025-06-01", "2026-04-30"),
     ("the rest of the year", "2025-06-01", "2025-06-01", "2025-12-31"),
+    ("by the end of the 2023/24 financial year", None, None, "2024-03-31"),
     # Action-plan tracker forms.
     ("Mar-24", None, "2024-03-01", "2024-03-31"),
     ("Sept '23", None, "2023-09-01", "2023-09-30"),

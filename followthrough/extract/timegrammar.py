@@ -159,7 +159,8 @@ def grammar() -> Grammar:
         phrase = entry["phrase"]
         last_words.update(entry.get("last_words") or [phrase.split()[-1].lower()])
         body = phrase[3:] if phrase.startswith("re:") else phrase_regex(phrase)
-        tail = r"\s*" if phrase.endswith("-") else r"\s+"
+        # "by the end of the 2023/24 financial year": an article may stand between cue and time.
+        tail = r"\s*" if phrase.endswith("-") else r"\s+(?:the\s+)?"
         alternatives.append(rf"(?P<m{i}>(?<![\w-]){body}){tail}")
         modifiers.append(Modifier(entry["effect"], entry["include"]))
     months = {}
@@ -182,7 +183,7 @@ def grammar() -> Grammar:
         rules=rules,
         modifiers=modifiers,
         modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
-        modifier_last_words=frozenset(last_words),
+        modifier_last_words=frozenset(last_words | {"the"}),
         suffix_regex=re.compile(
             r"\s+(?:" + "|".join(f"(?P<s{i}>{phrase_regex(e['phrase'])})" for i, e in enumerate(words["suffixes"])) + r")(?![\w-])",
             re.I,
