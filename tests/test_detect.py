@@ -153,5 +153,5 @@ def test_title(name, title):
 def test_read_document_uses_detection(name):
     doc = read_document(DOCS / name)
     assert doc.kind == KINDS[name]
-    _, found, _ = detect.detect_meeting(doc.text)
+    _, found, _ = detect.detect_meeting(doc.text, name=name)
     assert doc.meeting_date == found

@@ -83,6 +83,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             if label.startswith("recommendation"):
                 heading = "recommendation"
             continue
+        if block.role == "heading" and decision_mode == "block":
+            block.role = "paragraph"  # a one-line decision with no full stop is text, not a heading
         if block.role == "heading":
             decision_mode = None
             heading = heading_kind(block.text)

@@ -25,7 +25,7 @@ Reader = Callable[[Path, bytes], Document]
 SUFFIXES = {
     ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
     ".pdf": "pdf",
-    ".htm": "html", ".html": "html", ".aspx": "html",
+    ".htm": "html", ".html": "html", ".aspx": "html", ".xml": "html",
     ".docx": "docx",
     ".csv": "csv",
     ".xlsx": "xlsx",
@@ -83,7 +83,7 @@ def read_document(
     doc.file_type = file_type
     if not doc.text.strip() and not doc.plan_items:
         raise BadDocument(path, "empty (no text)")
-    found_body, found_date, _ = detect.detect_meeting(doc.text)
+    found_body, found_date, _ = detect.detect_meeting(doc.text, name=path.name)
     doc.body = body or doc.body or found_body
     doc.meeting_date = meeting_date or doc.meeting_date or found_date
     doc.kind = kind or (doc.kind if doc.kind != "other" else detect.detect_kind(doc.text, bool(doc.plan_items)))
