@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.extract.cues import cues, split_alternatives
+from followthrough.extract.cues import anchors_in, cues, split_alternatives
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = [
@@ -37,8 +37,12 @@ def test_every_unanchored_case_insensitive_cue_has_anchors_that_cover_its_matche
         return
     anchors = entry.get("anchors")
     assert anchors, "an unanchored cue needs anchors"
-    for match in re.finditer(entry["pattern"], corpus_text().lower()):
-        assert any(a in match.group(0) for a in anchors), f"{match.group(0)!r} has none of {anchors}"
+    text = corpus_text().lower()
+    for match in re.finditer(entry["pattern"], text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        assert anchors_in(line) & set(anchors), f"{match.group(0)!r} has none of {anchors}"
 
 
 def test_split_alternatives_respects_groups_classes_and_escapes():

@@ -88,10 +88,7 @@ class Cue:
     modal_only: bool = False  # (negations) cancels modal cues only
     anchored: bool = False  # uses ^ (the clause start): matched clause by clause
     boundary: bool = False  # leading \\b removed for speed: check the word start by hand
-    anchors: tuple[str, ...] = ()  # one of these occurs in every match (lower case)
-
-    def may_match(self, lower: str) -> bool:
-        return not self.anchors or any(anchor in lower for anchor in self.anchors)
+    anchors: frozenset[str] = frozenset()  # one of these occurs in every match (lower case)
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,7 @@ def cues() -> dict[str, KindCues]:
             return Cue(
                 pattern=pattern,
                 boundary=boundary,
-                anchors=tuple(entry.get("anchors", ())),
+                anchors=frozenset(entry.get("anchors", ())),
                 case=bool(entry.get("case")),
                 modal=bool(entry.get("modal")),
                 modal_only=bool(entry.get("modal_only")),
@@ -187,6 +184,25 @@ class Hit:
         return self.finish
 
 
+@lru_cache(maxsize=1)
+def _anchor_finder() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One regex over every anchor (longest first), and for each anchor the anchors
+    inside it: a clause containing "received" also contains "receive"."""
+    anchors = {a for table in cues().values() for cue in (*table.positive, *table.negative) for a in cue.anchors}
+    ordered = sorted(anchors, key=len, reverse=True)
+    inside = {a: frozenset(b for b in anchors if b in a) for a in anchors}
+    return re.compile("|".join(re.escape(a) for a in ordered)), inside
+
+
+def anchors_in(lower: str) -> set[str]:
+    """The cue anchors that occur in a lower-cased clause."""
+    finder, inside = _anchor_finder()
+    present: set[str] = set()
+    for found in set(finder.findall(lower)):
+        present |= inside[found]
+    return present
+
+
 class CueIndex:
     """Cue matching for one document, clause by clause.
 
@@ -202,17 +218,17 @@ class CueIndex:
         """Cue hits of ``kind`` in text[start:end] after negations, relative to ``start``."""
         table = cues()[kind]
         clause = Text(self.view.original[start:end])
-        lower = clause.lower if clause.lower is not None else clause.original.lower()
+        present = anchors_in(clause.lower if clause.lower is not None else clause.original.lower())
         hits = [
             Hit(m.start(), m.end(), cue.modal)
             for cue in table.positive
-            if cue.may_match(lower)
+            if not cue.anchors or not present.isdisjoint(cue.anchors)
             for m in clause.finditer(cue)
         ]
         if not hits:
             return []
         for cue in table.negative:
-            if cue.may_match(lower) and clause.search(cue):
+            if (not cue.anchors or not present.isdisjoint(cue.anchors)) and clause.search(cue):
                 if not cue.modal_only:
                     return []
                 hits = [h for h in hits if not h.modal]
