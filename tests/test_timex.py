@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from followthrough.extract.holidays import add_working_days, bank_holidays, is_working_day
+from followthrough.extract.periods import month_interval, months_interval, part_of
 from followthrough.extract.timex import KINDS, due_for, find_times, normalise
 
 GOLD = Path("/work/shared/eval/dev/gold")
@@ -397,6 +398,27 @@ def test_financial_quarters_tile_the_year(year: int) -> None:
     assert quarters[-1].end == whole.end == date(year + 1, 3, 31)
     for before, after in zip(quarters, quarters[1:]):
         assert after.start == before.end + timedelta(days=1)
+
+
+@given(year=years, month=st.integers(1, 12), count=st.integers(1, 40))
+def test_months_interval_walks_whole_months(year: int, month: int, count: int) -> None:
+    start, end = months_interval(year, month, count)
+    assert start == date(year, month, 1)
+    y, m = year, month
+    for _ in range(count - 1):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    assert end == month_interval(y, m)[1]
+
+
+@given(start=references, length=st.integers(3, 800))
+def test_early_mid_late_tile_any_interval(start: date, length: int) -> None:
+    end = start + timedelta(days=length - 1)
+    early, mid, late = (part_of(start, end, p) for p in ("early", "mid", "late"))
+    assert all(lo <= hi for lo, hi in (early, mid, late))
+    assert early[0] == start and late[1] == end
+    assert mid[0] == early[1] + timedelta(days=1) and late[0] == mid[1] + timedelta(days=1)
+    first, second = part_of(start, end, "first_half"), part_of(start, end, "second_half")
+    assert first[0] == start and second[1] == end and second[0] == first[1] + timedelta(days=1)
 
 
 # ---------------------------------------------------------------- bank holidays

@@ -23,8 +23,9 @@ def month_interval(year: int, month: int) -> Interval:
 
 def months_interval(year: int, first_month: int, months: int) -> Interval:
     """``months`` whole months starting at ``first_month`` of ``year`` (may run into later years)."""
-    start = date(year, 1, 1) + relativedelta(months=first_month - 1)
-    return start, start + relativedelta(months=months) - timedelta(days=1)
+    first = year * 12 + first_month - 1  # months since year 0, so the arithmetic stays in integers
+    last = first + months - 1
+    return date(first // 12, first % 12 + 1, 1), month_interval(last // 12, last % 12 + 1)[1]
 
 
 def fy_interval(start_year: int, first_month: int = 4) -> Interval:
@@ -76,6 +77,8 @@ def part_of(start: date, end: date, part: str) -> Interval:
     """First, middle or last third (or half) of an interval; by whole months when they divide evenly."""
     parts = {"early": (0, 3), "mid": (1, 3), "late": (2, 3), "first_half": (0, 2), "second_half": (1, 2)}
     index, count = parts[part]
+    if (end - start).days + 1 < count:
+        raise ValueError(f"{start}..{end} is too short to split into {count}")
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
     if whole_months and months % count == 0 and months >= count:

@@ -30,6 +30,7 @@ Conventions (ANNOTATION.md "Time", and choices where it is silent):
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -508,8 +509,8 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
     # early / mid / late / halves
     if span.start is None or span.end is None:
         return replace(span, kind="interval", unsaid=None) if span.kind != "deadline" else None
-    if span.start == span.end or span.kind == "deadline":
-        return None
+    if (span.end - span.start).days < 2 or span.kind == "deadline":
+        return None  # a day or two has no early, mid and late
     start, end = part_of(span.start, span.end, effect)
     return replace(span, start=start, end=end, kind="interval", unsaid=None)
 
@@ -635,18 +636,22 @@ def _select(found: list[_Found]) -> list[_Found]:
     An event clause that runs into a dated match is cut before it ("once approved in June 2023").
     """
     chosen: list[_Found] = []
+    starts: list[int] = []  # of the chosen matches, sorted; they never overlap, so ends sort alike
+    ends: list[int] = []
     for item in sorted(found, key=lambda f: (f.tier, -(f.match.end - f.match.start), f.match.start)):
         m = item.match
-        if any(c.match.start <= m.start < c.match.end for c in chosen):
-            continue
-        cut = min((c.match.start for c in chosen if m.start < c.match.start < m.end), default=None)
-        if cut is not None:
+        i = bisect.bisect_right(starts, m.start)
+        if i > 0 and ends[i - 1] > m.start:
+            continue  # starts inside a match already chosen
+        if i < len(starts) and starts[i] < m.end:
             if item.tier < 3:
                 continue
-            kept = re.sub(r"(?:\s+(?:in|on|at|by|from|during|of|to|and|for|the))*\s*$", "", m.text[: cut - m.start], flags=re.I)
+            kept = re.sub(r"(?:\s+(?:in|on|at|by|from|during|of|to|and|for|the))*\s*$", "", m.text[: starts[i] - m.start], flags=re.I)
             if len(kept.split()) < 2:
                 continue
             item = replace(item, match=replace(m, text=kept, end=m.start + len(kept), due=DueDate(kept)))
+        starts.insert(i, item.match.start)
+        ends.insert(i, item.match.end)
         chosen.append(item)
     return sorted(chosen, key=lambda f: f.match.start)
 
