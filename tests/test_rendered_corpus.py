@@ -152,3 +152,23 @@ def test_read_document_on_the_long_limerick_pdf() -> None:
     for tail, head in runs_on:
         assert _norm(f"{tail} {head}") in text
     assert doc.kind == "minutes"
+
+
+@pytest.mark.parametrize("name", list(HEADERS))
+def test_docx_has_page_fields_a_page_break_and_headings(name: str) -> None:
+    document = docx.Document(str(RENDERED / f"{name}.docx"))
+    footer = document.sections[0].footer._element.xml
+    assert " PAGE " in footer and " NUMPAGES " in footer
+    body = document.element.body.xml
+    assert 'w:type="page"' in body or name.startswith("cardiff")  # Cardiff's break is its table's
+    assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
+
+
+def test_tables_repeat_their_header_row() -> None:
+    tables = [
+        table
+        for name in HEADERS
+        for table in docx.Document(str(RENDERED / f"{name}.docx")).tables
+    ]
+    assert len(tables) >= 3
+    assert all("w:tblHeader" in table.rows[0]._tr.xml for table in tables)
