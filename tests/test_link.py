@@ -160,3 +160,19 @@ def test_empty_plan_or_no_findings_give_empty_links():
     assert matches == [] and scores.score.shape == (0, 1)
     scores, matches = match([FindingText("workforce")], [])
     assert matches == [[]]
+
+
+def test_candidate_pairs_give_the_same_links_as_full_cdist(monkeypatch):
+    """Past FULL_CDIST_PAIRS only pairs that can reach the threshold are compared."""
+    from followthrough.link import matcher
+
+    rows = read_document(CASES / "anglesey2016" / "plan.csv").plan_items + read_document(CASES / "bridgend" / "plan.csv").plan_items
+    for n, row in enumerate(rows):
+        row.document_id = 1 if n < 13 else 2
+    findings = [FindingText(g["finding"]) for case in ("bridgend", "anglesey2016")
+                for g in json.loads((CASES / case / "gold.json").read_text("utf-8"))["links"]]
+    _, full = match(findings, rows)
+    monkeypatch.setattr(matcher, "FULL_CDIST_PAIRS", 0)
+    _, candidates = match(findings, rows)
+    assert [[m.row for m in f] for f in candidates] == [[m.row for m in f] for f in full]
+    assert any(full)
