@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from followthrough.extract.holidays import add_working_days, bank_holidays, is_working_day
 from followthrough.extract.periods import month_interval, months_interval, part_of
-from followthrough.extract.timex import KINDS, due_for, find_times, normalise
+from followthrough.extract.timegrammar import grammar
+from followthrough.extract.timex import HANDLERS, KINDS, due_for, find_times, normalise
 
 GOLD = Path("/work/shared/eval/dev/gold")
 DOCS = Path(__file__).resolve().parent.parent / "corpus" / "documents"
@@ -23,6 +24,15 @@ D = date.fromisoformat
 
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def test_every_rule_in_the_data_file_has_a_handler() -> None:
+    rules = grammar().rules
+    assert rules
+    for rule in rules:
+        assert rule.name in HANDLERS, rule.name
+        assert rule.kind in KINDS and rule.tier in (0, 1, 2, 3)
+        assert rule.feature is None or rule.feature in grammar().features
 
 
 # ANNOTATION.md "Time", row by row, and the conventions of the task brief.
