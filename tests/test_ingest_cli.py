@@ -201,3 +201,24 @@ def test_failure_in_an_after_store_hook_rolls_back_the_document(
     result = ingest(db, str(YORK))
     assert isinstance(result.exception, Boom)
     assert set(document_rows(db).values()) == {0}
+
+
+def test_no_extract_stores_text_but_no_statements(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    result = ingest(db, "--no-extract", str(DOCS / "bridgend_cabinet_2023_ciw_improvement_check_item168.txt"))
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "1 files: 1 added, 0 unchanged, 0 failed; 0 statements extracted"
+    assert document_rows(db)["statements"] == 0
+    assert document_rows(db)["passages"] > 0
+
+
+def test_same_bytes_twice_in_one_run_are_stored_once(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(YORK.read_bytes())
+    db = tmp_path / "t.db"
+    result = ingest(db, "--json", str(YORK), str(copy))
+    assert result.exit_code == 0
+    first, second = json.loads(result.stdout)["files"]
+    assert (first["status"], second["status"]) == ("added", "unchanged")
+    assert second["document_id"] == first["document_id"]
+    assert document_rows(db)["documents"] == 1
