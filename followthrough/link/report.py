@@ -80,11 +80,23 @@ class GapReport:
         out["no_date"] = sum(c.status == "no date" for c in self.commitments)
         return out
 
+    def by_plan(self) -> list[dict[str, Any]]:
+        """Per plan: findings it answers, its rows linked and its rows that answer nothing."""
+        out = []
+        for plan in self.plans:
+            answered = {f.id for f in self.findings for l in f.links if l.plan_document == plan}
+            linked = {l.plan_item_id for f in self.findings for l in f.links if l.plan_document == plan}
+            unlinked = [i for i in self.unlinked_plan_items if i["plan_document"] == plan]
+            out.append({"plan_document": plan, "findings_answered": len(answered), "rows_linked": len(linked),
+                        "rows_unlinked": len(unlinked)})
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "plans": self.plans,
             "summary": self.counts(),
+            "by_plan": self.by_plan(),
             "findings": [f.as_dict() for f in self.findings],
             "unlinked_plan_items": self.unlinked_plan_items,
             "commitments": [c.as_dict() for c in self.commitments],
@@ -205,7 +217,13 @@ def render_markdown(report: GapReport) -> str:
         "",
         f"**{c['findings']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
         f"{c['unlinked_plan_items']} plan rows answer no finding; {c['overdue']} commitments overdue, {c['no_date']} with no date.",
+        "",
     ]
+    for p in report.by_plan():
+        lines.append(
+            f"- {_md(p['plan_document'])}: answers {p['findings_answered']} findings with {p['rows_linked']} rows; "
+            f"{p['rows_unlinked']} rows answer none"
+        )
     for status, title in (("gap", "Gaps: no plan row answers these"), ("partial", "Partly answered"), ("addressed", "Addressed")):
         group = [f for f in report.findings if f.status == status]
         if not group:
@@ -221,9 +239,12 @@ def render_markdown(report: GapReport) -> str:
                     f"{_md(l.action, 90)} ({_md(l.reason)})"
                 )
     if report.unlinked_plan_items:
-        lines += ["", f"## Plan rows that answer no finding ({len(report.unlinked_plan_items)})", ""]
-        for item in report.unlinked_plan_items:
-            lines.append(f"- {_md(item['ref'])} ({_md(item['plan_document'])}, row {item['id']}): {_md(item['action'], 100)}")
+        lines += ["", f"## Plan rows that answer no finding ({len(report.unlinked_plan_items)})"]
+        for plan in report.plans:
+            items = [i for i in report.unlinked_plan_items if i["plan_document"] == plan]
+            if items:
+                lines += ["", f"### {_md(plan)}", ""]
+                lines += [f"- {_md(i['ref'])} (row {i['id']}): {_md(i['action'], 100)}" for i in items]
     if report.commitments:
         lines += ["", f"## Commitments overdue or undated ({len(report.commitments)})", ""]
         for cm in report.commitments:
@@ -285,6 +306,13 @@ def render_html(report: GapReport) -> str:
         f'<div><b>{c["overdue"]}</b>commitments overdue</div>',
         f'<div><b>{c["no_date"]}</b>commitments with no date</div>',
         "</div>",
+        "<ul>",
+        *[
+            f"<li>{_h(p['plan_document'])}: answers {p['findings_answered']} findings with {p['rows_linked']} rows; "
+            f"{p['rows_unlinked']} rows answer none</li>"
+            for p in report.by_plan()
+        ],
+        "</ul>",
     ]
     titles = (("gap", "Gaps: no plan row answers these"), ("partial", "Partly answered"), ("addressed", "Addressed"))
     for status, title in titles:
