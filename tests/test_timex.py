@@ -130,6 +130,9 @@ TABLE = [
     ("the remainder of the 2025/26 municipal year", "2025-06-01", "2025-06-01", "2026-04-30"),
     ("the rest of the year", "2025-06-01", "2025-06-01", "2025-12-31"),
     ("by the end of the 2023/24 financial year", None, None, "2024-03-31"),
+    ("by Christmas", "2024-01-10", None, "2024-12-25"),
+    ("before Easter", "2024-01-10", None, "2024-03-30"),
+    ("Easter 2025", None, "2025-04-20", "2025-04-20"),
     # Action-plan tracker forms.
     ("Mar-24", None, "2024-03-01", "2024-03-31"),
     ("Sept '23", None, "2023-09-01", "2023-09-30"),
@@ -237,6 +240,7 @@ def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -
         "children waiting over 12 months",
         "the council offices in Spring Gardens",
         "the Winter Pressures Plan",
+        "over the Christmas period",
         "for 3 years the service has struggled",
     ],
 )

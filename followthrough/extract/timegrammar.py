@@ -110,6 +110,7 @@ def fragments_of(words: dict[str, Any]) -> dict[str, str]:
         "season": "(?:" + "|".join(words["seasons"]) + r")\b",
         "yearkind": "(?:" + "|".join(words["year_kinds"]) + ")",
         "anchor": anchor,
+        "named_day": "(?:" + alternation(list(words["named_days"])) + ")",
         "frequency": alternation(words["frequency_phrases"]),
         "vague": alternation(words["vague_phrases"]),
         "event_openers": alternation(words["event_openers"]),
@@ -171,7 +172,7 @@ def grammar() -> Grammar:
     for ten, tens_value in words["number_tens"].items():
         for unit, unit_value in words["number_units"].items():
             numbers[f"{ten}-{unit}"] = numbers[f"{ten} {unit}"] = tens_value + unit_value
-    trigger_words = words["trigger_words"] + list(words["seasons"])
+    trigger_words = words["trigger_words"] + list(words["seasons"]) + list(words["named_days"])
     month_names = [name for names in words["months"] for name in names]
     trigger = re.compile(
         r"\d|(?-i:" + "|".join(month_names) + "|" + "|".join(n.upper() for n in month_names) + ")|"

@@ -37,6 +37,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from dateutil.easter import easter
+
 from followthrough.extract.periods import (
     Interval,
     calendar_unit,
@@ -238,6 +240,22 @@ def _h_meeting_month(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | 
     if m["y"]:
         return _Span(*month_interval(int(m["y"]), month), "date")
     return _unsaid_span(lambda year: month_interval(year, month), ref, "date")
+
+
+def _h_named_day(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    # "by Christmas", "before Easter": a named day needs a cue ("the Christmas period" is not one)
+    rule = g.words["named_days"][re.sub(r"\s+", " ", m["name"].lower())]
+
+    def unsaid(year: int) -> Interval | None:
+        if rule.startswith("easter"):
+            day = easter(year) + timedelta(days=int(rule[len("easter") :]))
+        else:
+            day = safe_date(year, int(rule[:2]), int(rule[3:]))
+        return (day, day) if day else None
+
+    if m["y"]:
+        return _Span(*unsaid(int(m["y"])), "date")
+    return _unsaid_span(unsaid, ref, "date", bare=True)
 
 
 def _h_month_bare(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
