@@ -29,7 +29,9 @@ class Candidate:
 RESOLUTION_LEAD = re.compile(
     r"^\s*(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?"
     r"|(?:It\s+was|The\s+\w+(?:\s+\w+)?\s+)(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
-    r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b)\s*"
+    r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
+    # a ModernGov decision printed without its label: "That the Committee is assured by ..."
+    r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b))\s*"
 )
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
