@@ -208,3 +208,13 @@ def _search_tracking(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(Migration("0004_search_tracking", _search_tracking, transactional=False))
+
+# Tracking's term cache: each commitment's (and decision's) content words, so the prefilter over 100,000 open
+# commitments is a set intersection per row instead of re-tokenising every text each ingest.
+STATEMENT_TERMS = """
+CREATE TABLE statement_terms (
+    statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+    terms TEXT NOT NULL
+)
+"""
+MIGRATIONS.append(Migration("0004b_statement_terms", _sql(STATEMENT_TERMS)))

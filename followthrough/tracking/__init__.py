@@ -14,7 +14,7 @@ from followthrough.errors import UsageError
 from followthrough.store import transaction
 from followthrough.tracking import store as _store
 from followthrough.tracking.listing import CommitmentRow, list_commitments
-from followthrough.tracking.match import score_evidence
+from followthrough.tracking.match import score_evidence, vocabulary
 
 
 @dataclass
@@ -33,17 +33,17 @@ def track_document(db: sqlite_utils.Database, document_id: int) -> TrackReport:
     """
     with transaction(db):
         ctx = _store.context(db, document_id)
+        contexts = {document_id: ctx}
         _store.clear_auto(db, document_id=document_id)
         _store.clear_auto(db, commitment_document_id=document_id)
-        earlier = _store.earlier_commitments(db, ctx)
-        written = _store.write_evidence(db, score_evidence(earlier, _store.load_units(db, document_id), ctx), ctx)
+        units = _store.load_units(db, document_id)
+        compared, earlier = _store.earlier_commitments(db, ctx, vocabulary(units))
+        written = _store.write_evidence(db, score_evidence(earlier, units, contexts), contexts)
         own = _store.document_commitments(db, document_id)
-        if own:
-            for later_id in _store.later_documents(db, ctx):
-                later_ctx = _store.context(db, later_id)
-                units = _store.load_units(db, later_id)
-                written += _store.write_evidence(db, score_evidence(own, units, later_ctx), later_ctx)
-    return TrackReport(document_id, len(earlier), written)
+        later, later_contexts = _store.later_units(db, ctx, own)
+        if later:
+            written += _store.write_evidence(db, score_evidence(own, later, later_contexts), later_contexts)
+    return TrackReport(document_id, compared, written)
 
 
 def track_stored(db: sqlite_utils.Database, doc) -> None:

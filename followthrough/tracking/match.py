@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -112,6 +113,7 @@ class Unit:
     passage_id: int | None = None
     due: DueDate | None = None
     cue: str | None = None
+    terms: list[str] = field(default_factory=list)  # stems(text), when cached
 
 
 @dataclass
@@ -126,6 +128,7 @@ class Commitment:
     due_end: date | None = None  # the current due date (a re-dated one if any)
     body: str | None = None  # the body of the meeting where it was made
     meeting_date: date | None = None
+    terms: list[str] = field(default_factory=list)  # stems(text), cached in commitment_terms
 
 
 @dataclass
@@ -154,25 +157,40 @@ def is_delivery(unit: Unit) -> bool:
     return unit.kind != "commitment" and unit.cue is not None and not is_promise(unit.text)
 
 
-def prefilter(commitments: list[Commitment], units: list[Unit]) -> list[Commitment]:
-    """Commitments sharing enough content words with the units, best overlap first, capped."""
+def vocabulary(units: list[Unit]) -> set[str]:
+    return {w for u in units for w in stems(u.text)}
+
+
+def prefilter(terms_by_id: Iterable[tuple[int, list[str]]], words: set[str]) -> tuple[int, list[int]]:
+    """(how many commitments were looked at, the ids of those sharing enough content words
+    with the units, best overlap first, capped).
+
+    This runs over every commitment in the date window (up to 100,000s), so it is one pass
+    of set intersections on cached terms, before any fuzzy scoring.
+    """
     s = settings()
-    vocabulary = {w for u in units for w in stems(u.text)}
-    kept: list[tuple[float, int, Commitment]] = []
-    for c in commitments:
-        terms = set(stems(c.text))
-        if not terms:
+    need, min_overlap = s.candidate_min_shared_terms, s.candidate_min_overlap
+    seen: set[int] = set()
+    kept: list[tuple[float, int, int]] = []
+    for cid, terms in terms_by_id:
+        if cid in seen or not terms:
             continue
-        shared = len(terms & vocabulary)
-        if shared >= min(s.candidate_min_shared_terms, len(terms)) and shared / len(terms) >= s.candidate_min_overlap:
-            kept.append((shared / len(terms), shared, c))
+        seen.add(cid)
+        unique = set(terms)
+        shared = len(unique & words)
+        if shared >= min(need, len(unique)) and shared >= min_overlap * len(unique):
+            kept.append((shared / len(unique), shared, cid))
     kept.sort(key=lambda k: (-k[0], -k[1]))
-    return [c for _, _, c in kept[: s.max_candidates]]
+    return len(seen), [cid for _, _, cid in kept[: s.max_candidates]]
+
+
+@lru_cache(maxsize=1)
+def _body_pattern() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in settings().body_words) + r")\b", re.IGNORECASE)
 
 
 def _body_named(text: str) -> list[str]:
-    lowered = text.lower()
-    return [w for w in settings().body_words if re.search(rf"\b{re.escape(w)}\b", lowered)]
+    return [m.lower() for m in _body_pattern().findall(text)]
 
 
 def _body_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
@@ -202,17 +220,18 @@ def _window_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
     return 0.0, None
 
 
-def score_evidence(commitments: list[Commitment], units: list[Unit], ctx: Context) -> list[Evidence]:
-    """At most one evidence of each kind per commitment: the best-scoring unit."""
+def score_evidence(commitments: list[Commitment], units: list[Unit], contexts: dict[int, Context]) -> list[Evidence]:
+    """At most one evidence of each kind per commitment and document: the best-scoring unit.
+
+    ``commitments`` are already prefiltered; one ``cdist`` call scores them against every unit.
+    """
     s = settings()
-    units = [u for u in units if u.document_id == ctx.document_id and (is_delivery(u) or u.kind == "commitment")]
+    units = [u for u in units if u.document_id in contexts and (is_delivery(u) or u.kind == "commitment")]
     if not units or not commitments:
         return []
-    candidates = prefilter(commitments, units)
-    if not candidates:
-        return []
-    unit_stems = [stems(u.text) for u in units]
-    cand_stems = [stems(c.text) for c in candidates]
+    candidates = commitments
+    unit_stems = [u.terms or stems(u.text) for u in units]
+    cand_stems = [c.terms or stems(c.text) for c in candidates]
     unit_norm = [" ".join(t) for t in unit_stems]
     cand_norm = [" ".join(t) for t in cand_stems]
     matrix = process.cdist(
@@ -227,10 +246,10 @@ def score_evidence(commitments: list[Commitment], units: list[Unit], ctx: Contex
         terms = set(cand_stems[ci])
         coverage = len(terms & set(unit_stems[ui])) / len(terms) if terms else 0.0
         sim = round((float(matrix[ci, ui]) / 100 + coverage) / 2, 3)
-        evidence = _evidence(c, u, sim, ctx)
+        evidence = _evidence(c, u, sim, contexts[u.document_id])
         if evidence is None:
             continue
-        key = (c.id, evidence.kind)
+        key = (c.id, evidence.kind, u.document_id)
         if key not in best or evidence.score > best[key].score:
             best[key] = evidence
     return sorted(best.values(), key=lambda e: (e.commitment.id, e.kind))

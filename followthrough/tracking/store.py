@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from itertools import chain
 from datetime import date, datetime, timedelta, timezone
 
 import sqlite_utils
@@ -10,7 +12,9 @@ import sqlite_utils
 from followthrough.models import DueDate
 from followthrough.search.taxonomy import tag_topics
 from followthrough.store import insert
-from followthrough.tracking.match import Commitment, Context, Evidence, Unit, delivery_cue, sentences, settings
+from followthrough.tracking.match import (
+    Commitment, Context, Evidence, Unit, delivery_cue, prefilter, sentences, settings, stems,
+)
 from followthrough.tracking.status import DUE_END_SQL, REPORTED_SQL
 
 
@@ -44,21 +48,54 @@ def load_units(db: sqlite_utils.Database, document_id: int) -> list[Unit]:
     return units
 
 
-def _commitments(db: sqlite_utils.Database, where: str, params: dict) -> list[Commitment]:
+_ROW = f"""
+    SELECT s.id, s.document_id, s.text, s.topics, s.due_start, {DUE_END_SQL} AS due_end, d.body, d.meeting_date
+    FROM statements s JOIN documents d ON d.id = s.document_id
+"""
+
+
+def _commitment(row: tuple, terms: list[str] | None = None) -> Commitment:
+    sid, doc_id, text, topics, due_start, due_end, body, meeting_date = row
+    # Stored topics only: tagging 100,000 texts again on every ingest would dominate the time.
+    return Commitment(
+        sid, doc_id, text, frozenset(json.loads(topics or "[]")), _day(due_start), _day(due_end),
+        body, _day(meeting_date), terms or [],
+    )
+
+
+def commitments_by_id(db: sqlite_utils.Database, ids: list[int], as_of: date | None) -> list[Commitment]:
+    if not ids:
+        return []
+    params = {"ids": json.dumps(ids), "as_of": (as_of or date.max).isoformat()}
+    rows = db.execute(_ROW + " WHERE s.id IN (SELECT value FROM json_each(:ids))", params).fetchall()
+    order = {cid: i for i, cid in enumerate(ids)}
+    return sorted((_commitment(r) for r in rows), key=lambda c: order[c.id])
+
+
+def open_commitment_terms(db: sqlite_utils.Database, where: str, params: dict) -> Iterator[tuple[int, list[str]]]:
+    """(id, content words) of unreported commitments matching ``where``, streamed; terms
+    missing from the cache are worked out and stored once the rows are read."""
     sql = f"""
-        SELECT s.id, s.document_id, s.text, s.topics, s.due_start, {DUE_END_SQL} AS due_end, d.body, d.meeting_date
+        SELECT s.id, t.terms, CASE WHEN t.terms IS NULL THEN s.text END
         FROM statements s JOIN documents d ON d.id = s.document_id
+        LEFT JOIN statement_terms t ON t.statement_id = s.id
         WHERE s.kind = 'commitment' AND {where} AND NOT {REPORTED_SQL}
     """
-    found = []
-    for sid, doc_id, text, topics, due_start, due_end, body, meeting_date in db.execute(sql, params):
-        tags = frozenset(json.loads(topics or "[]")) | frozenset(tag_topics(text))
-        found.append(Commitment(sid, doc_id, text, tags, _day(due_start), _day(due_end), body, _day(meeting_date)))
-    return found
+    missing = []
+    for sid, terms, text in db.execute(sql, params).fetchall():
+        if terms is None:
+            words = stems(text)
+            missing.append((sid, " ".join(words)))
+            yield sid, words
+        else:
+            yield sid, terms.split()
+    if missing:
+        db.conn.executemany("INSERT OR REPLACE INTO statement_terms (statement_id, terms) VALUES (?, ?)", missing)
 
 
-def earlier_commitments(db: sqlite_utils.Database, ctx: Context) -> list[Commitment]:
-    """Unreported commitments from other documents that this one could report on.
+def earlier_commitments(db: sqlite_utils.Database, ctx: Context, words: set[str]) -> tuple[int, list[Commitment]]:
+    """(how many were in the date window, the prefiltered ones) among unreported commitments
+    from other documents that this one could report on.
 
     With a meeting date: those made no later than it, whose due window is near it (or,
     undated, made within the last two years). Without one: every unreported commitment.
@@ -67,53 +104,93 @@ def earlier_commitments(db: sqlite_utils.Database, ctx: Context) -> list[Commitm
     md = ctx.meeting_date
     params = {"doc": ctx.document_id, "as_of": (md or date.max).isoformat()}
     if md is None:
-        return _commitments(db, "s.document_id != :doc", params)
-    params |= {
-        "md": md.isoformat(),
-        "due_lo": (md - timedelta(days=s.candidate_after_days)).isoformat(),
-        "due_hi": (md + timedelta(days=s.candidate_before_days)).isoformat(),
-        "made_lo": (md - timedelta(days=s.candidate_undated_days)).isoformat(),
-    }
-    # Two index-friendly queries (dated by due_end, undated by meeting date) and re-dated ones.
-    dated = _commitments(
-        db,
-        "s.document_id != :doc AND s.due_end BETWEEN :due_lo AND :due_hi"
-        " AND COALESCE(s.due_start, s.due_end) <= :due_hi AND COALESCE(d.meeting_date, '') <= :md",
-        params,
-    )
-    undated = _commitments(
-        db,
-        "s.document_id != :doc AND s.due_end IS NULL AND d.meeting_date BETWEEN :made_lo AND :md",
-        params,
-    )
-    redated = _commitments(
-        db,
-        "s.document_id != :doc AND COALESCE(d.meeting_date, '') <= :md AND s.id IN ("
-        "SELECT commitment_id FROM commitment_evidence WHERE kind = 're-dated' AND source != 'rejected')",
-        params,
-    )
-    seen: dict[int, Commitment] = {}
-    for c in dated + undated + redated:
-        seen.setdefault(c.id, c)
-    return list(seen.values())
+        streams = [open_commitment_terms(db, "s.document_id != :doc", params)]
+    else:
+        params |= {
+            "md": md.isoformat(),
+            "due_lo": (md - timedelta(days=s.candidate_after_days)).isoformat(),
+            "due_hi": (md + timedelta(days=s.candidate_before_days)).isoformat(),
+            "made_lo": (md - timedelta(days=s.candidate_undated_days)).isoformat(),
+        }
+        # Index-friendly pieces: dated (by due_end), undated (by meeting date), and re-dated.
+        streams = [
+            open_commitment_terms(
+                db,
+                "s.document_id != :doc AND s.due_end BETWEEN :due_lo AND :due_hi"
+                " AND COALESCE(s.due_start, s.due_end) <= :due_hi AND COALESCE(d.meeting_date, '') <= :md",
+                params,
+            ),
+            open_commitment_terms(
+                db, "s.document_id != :doc AND s.due_end IS NULL AND d.meeting_date BETWEEN :made_lo AND :md", params
+            ),
+            open_commitment_terms(
+                db,
+                "s.document_id != :doc AND COALESCE(d.meeting_date, '') <= :md AND s.id IN ("
+                "SELECT commitment_id FROM commitment_evidence WHERE kind = 're-dated' AND source != 'rejected')",
+                params,
+            ),
+        ]
+    compared, kept = prefilter(chain.from_iterable(streams), words)
+    found = commitments_by_id(db, kept, md)
+    for c in found:
+        c.terms = stems(c.text)
+    return compared, found
 
 
 def document_commitments(db: sqlite_utils.Database, document_id: int) -> list[Commitment]:
-    return _commitments(db, "s.document_id = :doc", {"doc": document_id, "as_of": date.max.isoformat()})
+    """The document's own unreported commitments (their terms cached on the way)."""
+    terms = dict(open_commitment_terms(db, "s.document_id = :doc", {"doc": document_id, "as_of": date.max.isoformat()}))
+    found = commitments_by_id(db, list(terms), None)
+    for c in found:
+        c.terms = terms[c.id]
+    return found
 
 
-def later_documents(db: sqlite_utils.Database, ctx: Context) -> list[int]:
-    """Documents dated after this one (already stored), oldest first, that may report on it."""
-    if ctx.meeting_date is None:
-        return []
+def later_units(db: sqlite_utils.Database, ctx: Context, own: list[Commitment]) -> tuple[list[Unit], dict[int, Context]]:
+    """Decisions and commitments of documents dated after this one, within reach of its
+    commitments' due windows (a year for undated ones), that share enough words with one.
+
+    Used when minutes arrive out of date order; passages are left out to keep it cheap, and
+    content words come from the ``statement_terms`` cache (filled here when missing).
+    """
     s = settings()
-    horizon = ctx.meeting_date + timedelta(days=max(s.candidate_after_days, s.candidate_undated_days) + 366)
+    if ctx.meeting_date is None or not own:
+        return [], {}
+    ends = [c.due_end + timedelta(days=s.window_after_days) for c in own if c.due_end]
+    if any(c.due_end is None for c in own):
+        ends.append(ctx.meeting_date + timedelta(days=365))
+    own_terms = [set(c.terms or stems(c.text)) for c in own]
+    needed = [max(min(s.candidate_min_shared_terms, len(t)), s.candidate_min_overlap * len(t)) for t in own_terms]
+    words = set().union(*own_terms)
     rows = db.execute(
-        "SELECT id FROM documents WHERE id != ? AND meeting_date > ? AND meeting_date <= ?"
-        " ORDER BY meeting_date, id",
-        [ctx.document_id, ctx.meeting_date.isoformat(), horizon.isoformat()],
-    )
-    return [r[0] for r in rows]
+        "SELECT s.id, t.terms, CASE WHEN t.terms IS NULL THEN s.text END"
+        " FROM documents d JOIN statements s ON s.document_id = d.id"
+        " LEFT JOIN statement_terms t ON t.statement_id = s.id"
+        " WHERE d.id != ? AND d.meeting_date > ? AND d.meeting_date <= ? AND s.kind IN ('decision', 'commitment')",
+        [ctx.document_id, ctx.meeting_date.isoformat(), max(ends).isoformat()],
+    ).fetchall()
+    kept: dict[int, list[str]] = {}
+    missing = []
+    for sid, cached, text in rows:
+        terms = cached.split() if cached is not None else stems(text)
+        if cached is None:
+            missing.append((sid, " ".join(terms)))
+        shared = words.intersection(terms)
+        if any(len(t & shared) >= n and n for t, n in zip(own_terms, needed)):
+            kept[sid] = terms
+    if missing:
+        db.conn.executemany("INSERT OR REPLACE INTO statement_terms (statement_id, terms) VALUES (?, ?)", missing)
+    units: list[Unit] = []
+    contexts: dict[int, Context] = {}
+    for sid, doc_id, kind, text, topics, due_text, due_start, due_end, meeting_date, body in db.execute(
+        "SELECT s.id, s.document_id, s.kind, s.text, s.topics, s.due_text, s.due_start, s.due_end, d.meeting_date, d.body"
+        " FROM statements s JOIN documents d ON d.id = s.document_id WHERE s.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(kept))],
+    ):
+        contexts.setdefault(doc_id, Context(doc_id, _day(meeting_date), body))
+        due = DueDate(due_text, _day(due_start), _day(due_end)) if due_text else None
+        units.append(Unit(doc_id, text, kind, frozenset(json.loads(topics or "[]")), statement_id=sid, due=due, terms=kept[sid]))
+    return units, contexts
 
 
 def clear_auto(db: sqlite_utils.Database, *, document_id: int | None = None, commitment_document_id: int | None = None) -> None:
@@ -130,7 +207,7 @@ def clear_auto(db: sqlite_utils.Database, *, document_id: int | None = None, com
     db.execute(f"DELETE FROM commitment_evidence WHERE source = 'auto' AND {where}", [value])
 
 
-def write_evidence(db: sqlite_utils.Database, evidence: list[Evidence], ctx: Context) -> int:
+def write_evidence(db: sqlite_utils.Database, evidence: list[Evidence], contexts: dict[int, Context]) -> int:
     """Store evidence; a reviewer's earlier decision on the same texts is applied, never overwritten."""
     written = 0
     for e in evidence:
@@ -162,7 +239,7 @@ def write_evidence(db: sqlite_utils.Database, evidence: list[Evidence], ctx: Con
             },
         )
         if e.kind != "related":
-            add_history(db, c.id, e.kind, ctx.meeting_date, u.document_id, evidence_id, e.reason)
+            add_history(db, c.id, e.kind, contexts[u.document_id].meeting_date, u.document_id, evidence_id, e.reason)
         written += 1
     return written
 
