@@ -9,6 +9,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from followthrough.errors import BadDocument
 from followthrough.ingest import read_document, store_document
@@ -243,3 +245,25 @@ def test_printed_page_numbers_may_be_offset() -> None:
     single = PageFurniture.find(["Text\n7", "x"][:1])
     assert single.strip(1, ["Text", "7"]) == ["Text", "7"]
     assert single.strip(1, ["Text", "Page 1 of 1"]) == ["Text"]
+
+
+def test_table_reading_failure_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pdfplumber.page
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("bad content stream")
+
+    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", broken)
+    doc = read_pdf(BRIDGEND, BRIDGEND.read_bytes())
+    assert doc.plan_items == [] and doc.kind == "other"
+    assert doc.warnings == ["tables on page 1 not read (ValueError)"]
+    assert "Record the" in doc.text  # PDFium's text of the table is kept
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab AB-\n\ufffe\x02\u00ad.1")), max_size=40))
+def test_dehyphenate_is_idempotent_and_leaves_no_markers(text: str) -> None:
+    once = dehyphenate(text)
+    assert not {"\ufffe", "\x02", "\u00ad"} & set(once)
+    assert dehyphenate(once) == once
+    if "-\n" not in text and not {"\ufffe", "\x02", "\u00ad"} & set(text):
+        assert once == text

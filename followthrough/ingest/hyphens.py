@@ -82,11 +82,14 @@ class Dehyphenator:
 
         if "-" not in text and not any(c in text for c in SOFT_HYPHENS):
             return text
-        text = _BREAK.sub(join, text)
-        if not any(c in text for c in SOFT_HYPHENS):
-            return text
-        # A marker not between two words (rare) is a plain hyphen.
-        return text.translate(_MARKERS)
+        # Matches do not overlap, so "a-/b-/c" needs a second pass for "b-/c"; a marker left
+        # over (not between two words) becomes a plain hyphen, a soft hyphen nothing.
+        for _ in range(5):
+            joined = _BREAK.sub(join, text).translate(_MARKERS)
+            if joined == text:
+                break
+            text = joined
+        return text
 
 
 def dehyphenate(text: str, evidence: str | None = None) -> str:
