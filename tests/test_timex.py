@@ -262,6 +262,7 @@ def test_not_times(text: str) -> None:
         # a year left unsaid in past narrative is the one before, not the next
         "The Committee had considered the report in March",
         "Members were informed that the plan was submitted on 13 November",
+        "the Members Code of Conduct adopted by Council from 1 September 2008",
     ],
 )
 def test_times_that_are_not_due_dates(text: str) -> None:
@@ -282,6 +283,13 @@ def test_due_for_prefers_the_future_over_background() -> None:
 def test_due_for_reads_future_narrative_with_an_unsaid_year() -> None:
     assert due_for("The report would be considered in March", D("2023-05-10")).start == D("2024-03-01")
     assert due_for("The plan will be submitted on 13 November", D("2023-11-14")).end == D("2024-11-13")
+
+
+def test_a_reference_with_a_time_of_day_counts_as_its_day() -> None:
+    from datetime import datetime
+
+    assert due_for("in June", datetime(2023, 5, 10, 14, 30)) == due_for("in June", D("2023-05-10"))
+    assert due_for("in May", datetime(2023, 5, 31, 23, 0)).start == D("2023-05-01")
 
 
 def test_due_for_ignores_a_plan_named_by_its_year() -> None:

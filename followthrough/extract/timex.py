@@ -34,7 +34,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dateutil.easter import easter
@@ -84,6 +84,8 @@ class _Span:
 
 @dataclass
 class _Found:
+    """A match with what due_for needs to rank it."""
+
     match: TimeMatch
     tier: int
     past: bool
@@ -99,8 +101,6 @@ def _unsaid_span(unsaid: Callable[[int], Interval | None], ref: date | None, kin
     interval = resolve_unsaid(unsaid, ref, "default") if ref else None
     start, end = interval if interval else (None, None)
     return _Span(start, end, kind, unsaid=unsaid, **extra)
-
-
 
 
 def _month(g: Grammar, text: str) -> int:
@@ -674,7 +674,13 @@ def _select(found: list[_Found]) -> list[_Found]:
     return sorted(chosen, key=lambda f: f.match.start)
 
 
+def _day_of(reference: date | None) -> date | None:
+    # A meeting's date and time: only the day counts.
+    return reference.date() if isinstance(reference, datetime) else reference
+
+
 def _find(text: str, reference: date | None) -> list[_Found]:
+    reference = _day_of(reference)
     if not text or not grammar().trigger.search(text):
         return []
     return _select(_candidates(text, reference))
@@ -716,7 +722,8 @@ def _score(g: Grammar, item: _Found, text: str, reference: date | None) -> float
     if "meeting" in m.text.lower():
         score += 0.3
     clause = re.split(r"[.;:!?]\s|,\s", text[max(0, m.start - 60) : m.start])[-1]
-    is_past = item.past or (reference is not None and m.due.end is not None and m.due.end < reference)
+    last = m.due.end or m.due.start  # "from 1 September 2008" is over once it has started
+    is_past = item.past or (reference is not None and last is not None and last < reference)
     if is_past:
         # A past deadline may still be the due date ("was due by March"); a past date is background.
         return 1.8 if m.kind == "deadline" and not item.past else None
@@ -738,6 +745,7 @@ def due_for(text: str, reference: date | None) -> DueDate | None:
     over frequencies, then events and vague times; a date already past on ``reference``
     is background and never chosen (a past deadline only when nothing better is said).
     """
+    reference = _day_of(reference)
     found = _find(text, reference)
     if not found:
         return None
