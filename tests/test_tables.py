@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from followthrough.errors import BadDocument
@@ -275,3 +277,41 @@ def test_continuation_without_a_reference_column() -> None:
         ("Workforce", "Recruit six social workers and a practice leader per team", "Head of Service", 1),
         ("Placements", "Recruit foster carers", "Fostering Manager", 2),
     ]
+
+
+# -- property: rows split over pages and repeated headers come back as written ---------------
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+PHRASE = st.lists(WORD, min_size=1, max_size=8).map(" ".join)
+
+
+@st.composite
+def paged_plan(draw: st.DrawFn) -> tuple[list[tuple], list[Row]]:
+    """Plan rows as written, and the table rows a PDF reader would give for them."""
+    header = ["Ref", "Area", "Action", "Lead"]
+    rows, expected, page = [Row(header, 1)], [], 1
+    for s in range(draw(st.integers(1, 3))):
+        section = f"{s + 1}. {draw(PHRASE).capitalize()}"
+        rows.append(Row([section, None, None, None], page))
+        for n in range(draw(st.integers(1, 4))):
+            ref = f"{s + 1}.{n + 1}"
+            area, action, lead = draw(PHRASE), draw(PHRASE), draw(PHRASE)
+            expected.append((ref, section, area, action, lead))
+            words = action.split()
+            cut = draw(st.integers(0, len(words))) if draw(st.booleans()) else len(words)
+            rows.append(Row([ref, area, "\n".join([" ".join(words[:cut])]), lead], page))
+            if cut < len(words) or draw(st.booleans()):
+                page += 1  # a page break after this row, maybe inside it
+                if draw(st.booleans()):
+                    rows.append(Row(list(header), page))
+                if cut < len(words):
+                    rows.append(Row(["", "", " ".join(words[cut:]), ""], page))
+    return expected, rows
+
+
+@given(paged_plan())
+def test_split_rows_and_repeated_headers_round_trip(case: tuple[list[tuple], list[Row]]) -> None:
+    expected, rows = case
+    plan = read_plan(rows, dehyphenate=Dehyphenator(""))
+    assert plan is not None
+    assert [(i.ref, i.section, i.area, i.action, i.lead) for i in plan.items] == expected
