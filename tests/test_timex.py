@@ -16,6 +16,9 @@ from followthrough.extract.periods import month_interval, months_interval, part_
 from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import HANDLERS, KINDS, due_for, find_times, normalise
 
+# Compile the rules once before any timed (hypothesis) test runs.
+grammar()
+
 GOLD = Path("/work/shared/eval/dev/gold")
 DOCS = Path(__file__).resolve().parent.parent / "corpus" / "documents"
 MONTHS = list(calendar.month_name)[1:]
