@@ -156,6 +156,7 @@ TABLE = [
     ("quarterly", "2023-05-10", None, None),
     ("on a quarterly basis", "2023-05-10", None, None),
     ("six monthly", "2023-05-10", None, None),
+    ("6 monthly", "2023-05-10", None, None),
     ("annually", "2023-05-10", None, None),
     ("monthly", "2023-05-10", None, None),
     ("shortly", "2023-05-10", None, None),
@@ -244,6 +245,8 @@ def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -
         "the council offices in Spring Gardens",
         "the Winter Pressures Plan",
         "over the Christmas period",
+        "the report was presented by April Jones",
+        "Councillors thanked June Evans for her work",
         "for 3 years the service has struggled",
     ],
 )

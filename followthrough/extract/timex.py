@@ -259,6 +259,8 @@ def _h_named_day(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None
 
 
 def _h_month_bare(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if re.match(r"\s+[A-Z][a-z]", m.string[m.end() :]):
+        return None  # a first name: "by April Jones", "thanked June Evans"
     month = _month(g, m["m"])
     return _unsaid_span(lambda year: month_interval(year, month), ref, "date", bare=True)
 
