@@ -109,3 +109,28 @@ def test_spreadsheet_named_docx(tmp_path: Path) -> None:
         "unsupported type (not a Word document: content type "
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml)"
     )
+
+
+def test_text_inside_content_controls_is_kept(tmp_path: Path) -> None:
+    """Council templates wrap fields in content controls (w:sdt), which python-docx skips."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    word = docx.Document()
+    word.add_paragraph("Report of the Head of Children's Services.")
+    control = parse_xml(
+        f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent>"
+        "<w:p><w:r><w:t>The Cabinet will receive a progress report in March 2025.</w:t></w:r></w:p>"
+        "</w:sdtContent></w:sdt>"
+    )
+    word.element.body.insert(1, control)
+    path = tmp_path / "report.docx"
+    word.save(path)
+    assert [p.text for p in docx.Document(str(path)).iter_inner_content()] == [
+        "Report of the Head of Children's Services."
+    ]
+    doc = read_document(path)
+    assert doc.text.split("\n\n") == [
+        "Report of the Head of Children's Services.",
+        "The Cabinet will receive a progress report in March 2025.",
+    ]

@@ -12,10 +12,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
+from docx.blkcntnr import BlockItemContainer
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -40,7 +44,7 @@ def read_docx(path: Path, data: bytes) -> Document:
     blocks: list[str] = []
     tables: list[PlanTable] = []
     warnings: list[str] = []
-    content = list(word.iter_inner_content())
+    content = list(_blocks(word.element.body, word._body))
     dehyphenate = Dehyphenator(_all_text(content))
     previous: PlanTable | None = None
     for block in content:
@@ -73,6 +77,20 @@ def read_docx(path: Path, data: bytes) -> Document:
         file_type="docx", kind="action plan" if items else "other",
         title=title if title and len(title) >= 8 else None, plan_items=items, warnings=warnings,
     )
+
+
+def _blocks(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in order, including those inside content controls (w:sdt),
+    which python-docx's ``iter_inner_content`` passes over."""
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content, parent)
 
 
 def table_rows(table: Table) -> list[Row]:
