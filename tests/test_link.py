@@ -176,3 +176,44 @@ def test_candidate_pairs_give_the_same_links_as_full_cdist(monkeypatch):
     _, candidates = match(findings, rows)
     assert [[m.row for m in f] for f in candidates] == [[m.row for m in f] for f in full]
     assert any(full)
+
+
+def test_longest_glossary_phrase_wins():
+    """'private fostering' is its own concept, not the fostering of placements."""
+    from followthrough.link.terms import analyse
+
+    assert "accommodation" in analyse("Recruit more foster carers").concepts
+    terms = analyse("Private fostering arrangements are not identified")
+    assert "private_fostering" in terms.concepts and "accommodation" not in terms.concepts
+    # one phrase listed under two concepts raises both
+    assert {"front door", "prevention"} <= analyse("signposting at first contact").topics
+
+
+def test_an_other_councils_plan_in_its_own_words():
+    """An England-style plan the matcher was not tuned on: each finding finds its row."""
+    from followthrough.models import PlanItem
+
+    rows = [
+        ("1.1", "Workforce", "Reduce the number of agency social workers and stabilise the workforce through a recruitment and retention offer"),
+        ("1.2", "Management oversight", "Team managers to record supervision and management oversight on every child's file each month"),
+        ("2.1", "Care leavers", "Every care leaver to have an up-to-date pathway plan and a personal adviser"),
+        ("2.2", "Sufficiency", "Open two in-house children's homes so that more children live close to home"),
+        ("3.1", "Exploitation", "Launch the multi-agency child exploitation hub with the police"),
+        ("3.2", "Missing children", "Offer every child a return home interview within 72 hours of a missing episode"),
+        ("4.3", "Court work", "Track every case in pre-proceedings through a monthly legal gateway panel"),
+    ]
+    items = [PlanItem(ref, None, area, action, document_id=1) for ref, area, action in rows]
+    findings = {
+        "Too many children experience frequent changes of social worker": "1.1",
+        "Management oversight of frontline practice is not consistently effective": "1.2",
+        "Care leavers do not all have pathway plans": "2.1",
+        "Too many children live at a distance from their families": "2.2",
+        "Children at risk of sexual exploitation were not always identified quickly": "3.1",
+        "Return home interviews are not always offered to children who go missing": "3.2",
+        "Delays in pre-proceedings mean children wait too long for permanence": "4.3",
+        "Young carers are not consistently offered an assessment": None,
+    }
+    _, matches = match([FindingText(f) for f in findings], items)
+    for (finding, want), found in zip(findings.items(), matches):
+        got = [items[m.row].ref for m in found]
+        assert got == ([want] if want else []), finding

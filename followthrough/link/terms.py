@@ -131,13 +131,20 @@ def analyse(text: str | None) -> Terms:
     concepts: set[str] = set()
     absorbed: set[str] = set()
     for sequence in (tokens, joined):
+        covered_to = 0  # the longest phrase wins: "private fostering" is not "fostering"
         for i, token in enumerate(sequence):
-            for phrase, index in glossary.index.get(token, ()):
-                if tuple(sequence[i : i + len(phrase)]) == phrase:
-                    concept = glossary.concepts[index]
-                    concepts.add(concept.id)
-                    if concept.match:
-                        absorbed.update(phrase)
+            longest = 0
+            for phrase, index in glossary.index.get(token, ()):  # longest first
+                if len(phrase) < longest or tuple(sequence[i : i + len(phrase)]) != phrase:
+                    continue
+                if i + len(phrase) <= covered_to:
+                    break  # inside a longer phrase already matched
+                longest = len(phrase)  # the same phrase may belong to several concepts
+                concept = glossary.concepts[index]
+                concepts.add(concept.id)
+                if concept.match:
+                    absorbed.update(phrase)
+            covered_to = max(covered_to, i + longest)
     stems = {t for t in tokens + joined if len(t) > 2 and t not in stop and not t.isdigit()}
     # Stop words are listed unstemmed; drop stems of listed words too ("strengths" -> "strength").
     stems -= _stemmed_stopwords()
