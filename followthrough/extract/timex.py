@@ -162,6 +162,8 @@ def _date_span(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
 
 
 def _h_date_dmy(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
+    if m["d"][0].isalpha() and not re.search(r"\bof\b", m[0], re.I):
+        return None  # "the first of April" is a date, "the first April meeting" is not
     return _date_span(g, m, ref)
 
 
