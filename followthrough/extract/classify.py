@@ -28,10 +28,11 @@ class Candidate:
 
 RESOLUTION_LEAD = re.compile(
     r"^\s*(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?"
-    r"|(?:It\s+was|The\s+\w+(?:\s+\w+)?\s+)(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
+    r"|(?:It\s+was\s+|The\s+\w+(?:\s+\w+)?\s+)(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
-    r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b))\s*"
+    r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
+    r"|(?=That\s+[^.;]{0,250}?\bbe\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
 )
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
@@ -39,6 +40,12 @@ PART_SUFFIX = re.compile(r"[;,.]?\s*(?:and|or)?\s*[;,.]?\s*$")
 HAS_VERB = re.compile(
     r"\b(?:be|been|is|are|was|were|has|have|had|will|would|to|approve[sd]?|agree[sd]?|note[sd]?|endorse[sd]?|"
     r"accept(?:ed|s)?|adopt(?:ed|s)?|confirm(?:ed|s)?|delegate[sd]?|receive[sd]?|authorise[sd]?|support(?:ed|s)?)\b",
+    re.IGNORECASE,
+)
+DEADLINE = re.compile(
+    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+)?(?:end\s+of\s+)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|\d{1,2}/\d{1,2}/\d{2,4}|(?:the\s+)?(?:next|following)\s+meeting)\b",
     re.IGNORECASE,
 )
 CLAUSE_BREAK = re.compile(
@@ -147,7 +154,9 @@ def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | N
     if len(body.split()) < 3 or not HAS_VERB.search(body):
         return
     yield Candidate("decision", start, end, speaker, in_resolution=True)
-    if index.find("commitment", start, end):
+    # A resolution part that sets a deadline ("be endorsed for submission ... by 9 March
+    # 2017") sets a future action: it is a commitment too.
+    if index.find("commitment", start, end) or DEADLINE.search(body):
         yield Candidate("commitment", start, end, speaker, in_resolution=True)
 
 
