@@ -26,6 +26,8 @@ class Glossary:
     concepts: tuple[Concept, ...]
     # first stemmed token -> (phrase, concept index), longest phrases first
     index: dict[str, tuple[tuple[tuple[str, ...], int], ...]]
+    # topic pairs close enough that a row labelled with one can answer the other (both ways)
+    related: frozenset[tuple[str, str]] = frozenset()
 
 
 def _data(name: str) -> str:
@@ -71,4 +73,5 @@ def load_glossary() -> Glossary:
         for phrase in phrases:
             index.setdefault(phrase[0], []).append((phrase, i))
     frozen = {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in index.items()}
-    return Glossary(acronyms, pattern, tuple(concepts), frozen)
+    pairs = {(a, b) for a, b in raw.get("related_topics", [])}
+    return Glossary(acronyms, pattern, tuple(concepts), frozen, frozenset(pairs | {(b, a) for a, b in pairs}))

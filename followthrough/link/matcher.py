@@ -74,7 +74,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from followthrough.link.glossary import generic_words, load_glossary
-from followthrough.link.terms import EMPTY, Terms, analyse, content_string, normalise, stem, words
+from followthrough.link.terms import Terms, analyse, content_string, normalise, stem, words
 from followthrough.models import PlanItem
 
 LINK_THRESHOLD = 0.125
@@ -235,11 +235,8 @@ def topic_factor(finding: frozenset[str], label: frozenset[str], related: frozen
     return TOPIC_MISMATCH
 
 
-@lru_cache(maxsize=1)
 def _related_topics() -> frozenset[tuple[str, str]]:
-    raw = json.loads(resources.files("followthrough.link").joinpath("data/glossary.json").read_text("utf-8"))
-    pairs = {(a, b) for a, b in raw.get("related_topics", [])}
-    return frozenset(pairs | {(b, a) for a, b in pairs})
+    return load_glossary().related
 
 
 def finding_terms(findings: list[FindingText]) -> tuple[list[Terms], list[frozenset[str]]]:
@@ -414,6 +411,6 @@ def match(findings: list[FindingText], rows: list[PlanItem], *, workers: int = 1
 
 
 __all__ = [
-    "ADDRESSED_THRESHOLD", "EMPTY", "FindingText", "LINK_THRESHOLD", "Match", "RELATIVE_CUTOFF",
+    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "RELATIVE_CUTOFF",
     "Scores", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
 ]
