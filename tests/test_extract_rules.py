@@ -120,3 +120,44 @@ def test_statement_offsets_quote_the_document_verbatim(nlp):
 def test_topics_are_tagged(nlp):
     found = run(nlp, "One was the ongoing fragility of the social care workforce and the challenges in recruitment.")
     assert "workforce" in found[0].topics
+
+
+def test_model_option_runs_our_components_on_top_of_an_installed_pipeline(tmp_path):
+    base = spacy.blank("en")
+    base.add_pipe("sentencizer")
+    base.to_disk(tmp_path / "pipeline")
+    nlp = build_pipeline(str(tmp_path / "pipeline"))
+    assert nlp.pipe_names == ["sentencizer", "followthrough_layout", "followthrough_statements", "followthrough_attributes"]
+    found = run(nlp, "The Board will provide regular reports on progress to the Cabinet.")
+    assert [s.kind for s in found] == ["commitment"]
+
+
+def test_extract_cli_reports_a_missing_model_in_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from followthrough.cli import cli
+
+    doc = tmp_path / "minutes.txt"
+    doc.write_text("The Board will provide regular reports on progress to the Cabinet.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(doc), "--no-store", "--model", "en_core_web_nonexistent"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: spaCy pipeline 'en_core_web_nonexistent' cannot be loaded: install it or give its folder (OSError)\n"
+    )
+
+
+def test_extract_cli_prints_the_prediction_lines_annotation_md_scores(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from followthrough.cli import cli
+
+    doc = tmp_path / "minutes.txt"
+    doc.write_text("She added that a refreshed plan would be brought to Cabinet in September 2023.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", str(doc), "--no-store", "--format", "jsonl", "--meeting-date", "2023-02-14"])
+    assert result.exit_code == 0, result.output
+    [line] = [json.loads(l) for l in result.output.splitlines()]
+    assert set(line) == {"document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics"}
+    assert (line["document"], line["kind"], line["due_start"], line["due_end"]) == ("minutes.txt", "commitment", "2023-09-01", "2023-09-30")
+    assert doc.read_text(encoding="utf-8")[line["start"] : line["end"]] == line["text"]

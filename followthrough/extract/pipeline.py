@@ -23,6 +23,7 @@ from followthrough.extract.actors import explicit_actor
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
 from followthrough.extract.topics import topics_of
+from followthrough.errors import UsageError
 from followthrough.models import Document, DueDate, Statement
 
 COMPONENTS = ("followthrough_layout", "followthrough_statements", "followthrough_attributes")
@@ -122,7 +123,13 @@ class AttributeComponent:
 
 def build(model: str | None = None) -> Language:
     """``spacy.blank("en")`` (or the installed pipeline ``model``) plus our components."""
-    nlp = spacy.load(model, exclude=["ner"]) if model else spacy.blank("en")
+    if model:
+        try:
+            nlp = spacy.load(model)
+        except OSError as exc:
+            raise UsageError(f"spaCy pipeline {model!r} cannot be loaded: install it or give its folder ({exc.__class__.__name__})") from exc
+    else:
+        nlp = spacy.blank("en")
     for name in COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
