@@ -134,3 +134,11 @@ def test_text_inside_content_controls_is_kept(tmp_path: Path) -> None:
         "Report of the Head of Children's Services.",
         "The Cabinet will receive a progress report in March 2025.",
     ]
+
+
+@pytest.mark.parametrize("folder", [BRIDGEND.parent, Path(__file__).parent / "fixtures" / "anglesey2016"])
+def test_docx_and_pdf_titles_agree(folder: Path) -> None:
+    """DOCX: the first Heading 1; PDF: page 1's largest type, its wrapped lines joined."""
+    title = read_document(folder / "plan.docx").title
+    assert title is not None and title.endswith("(illustrative test document)")
+    assert read_document(folder / "plan.pdf").title == title

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import docx
 from docx.blkcntnr import BlockItemContainer
+from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -24,6 +25,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from followthrough.errors import BadDocument
+from followthrough.ingest.detect import TITLE_SKIP
 from followthrough.ingest.hyphens import Dehyphenator
 from followthrough.ingest.tables import PlanTable, Row, clean_cell, read_plan
 from followthrough.models import Document
@@ -71,12 +73,34 @@ def read_docx(path: Path, data: bytes) -> Document:
             blocks.extend(_row_text(row, dehyphenate) for row in rows)
             previous = None
     items = [item for table in tables for item in table.items]
-    title = (word.core_properties.title or "").strip() or None
     return Document(
         path=str(path), sha256="", text="\n\n".join(b for b in blocks if b), pages=[],
         file_type="docx", kind="action plan" if items else "other",
-        title=title if title and len(title) >= 8 else None, plan_items=items, warnings=warnings,
+        title=_title(word, content), plan_items=items, warnings=warnings,
     )
+
+
+def _title(word: DocxDocument, content: list[Paragraph | Table]) -> str | None:
+    """The core "Title" property, else the first Title or Heading 1 paragraph near the top
+    (shortened at a word to 200 characters), unless it is web-page residue such as "Issue -
+    meetings" (detect.TITLE_SKIP)."""
+    found = (word.core_properties.title or "").strip()
+    if len(found) < 8:
+        found = next(
+            (
+                block.text.strip()
+                for block in content[:10]
+                if isinstance(block, Paragraph)
+                and block.style is not None
+                and block.style.name in ("Title", "Heading 1")
+                and block.text.strip()
+            ),
+            "",
+        )
+    found = re.sub(r"\s+", " ", found)
+    if len(found) > 200:
+        found = found[:200].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return found if len(found) >= 8 and not TITLE_SKIP.match(found) else None
 
 
 def _blocks(element: BaseOxmlElement, parent: BlockItemContainer) -> Iterator[Paragraph | Table]:

@@ -25,13 +25,14 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import takewhile
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
-from followthrough.ingest.detect import detect_title
+from followthrough.ingest.detect import TITLE_SKIP
 from followthrough.ingest.hyphens import Dehyphenator
 from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
 from followthrough.models import Document, Page
@@ -208,11 +209,11 @@ def _largest_type(lines: list[_Line], head: int = 20) -> str | None:
     if largest < body + 2:
         return None
     start = next(i for i, (_, size) in enumerate(sized) if size == largest)
-    run = [text for text, size in sized[start : start + 3] if abs(size - largest) < 0.5]
+    run = [text for text, _ in takewhile(lambda line: abs(line[1] - largest) < 0.5, sized[start : start + 4])]
     title = re.sub(r"\s+", " ", " ".join(run).translate(_MARKERS)).strip()
     # Web-page residue set large ("Issue - meetings", "Agenda, decisions and minutes") is not a
-    # title: detect_title's own filter decides.
-    return title if 8 <= len(title) <= 200 and detect_title(title) == title else None
+    # title (detect.TITLE_SKIP).
+    return title if 8 <= len(title) <= 200 and not TITLE_SKIP.match(title) else None
 
 
 def _newlines(text: str) -> str:
