@@ -152,3 +152,14 @@ def test_commitments_overdue_or_undated(tmp_path):
     assert got == {"A refreshed plan wou": "overdue", "Further reports woul": "no date"}
     assert report.counts()["overdue"] == 1 and report.counts()["no_date"] == 1
     assert "Commitments overdue or undated (2)" in render(report, "md")
+
+
+def test_reviewer_notes_show_in_the_reason(tmp_path):
+    db, _ = build_db(tmp_path, "bridgend", "csv")
+    wellbeing = finding_id(db, "Emotional Wellbeing")
+    record_decision(db, wellbeing, item_id(db, "2.1"), "add", note="early help hubs run the wellbeing groups")
+    record_decision(db, finding_id(db, "criminal"), item_id(db, "2.2"), "confirm", note="checked with the plan owner")
+    report = gap_report(db).as_dict()
+    reasons = {l["ref"]: l["reason"] for f in report["findings"] for l in f["links"]}
+    assert reasons["2.1"] == "added by reviewer: early help hubs run the wellbeing groups"
+    assert reasons["2.2"].endswith("; confirmed by reviewer: checked with the plan owner")

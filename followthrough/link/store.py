@@ -135,7 +135,7 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
     in_scope_f = {s.id for s in statements}
     item_by_id = {i.id: i for i in items}
     final: dict[tuple[int, int], tuple[float, str, str]] = {k: (s, r, "auto") for k, (s, r) in auto.items()}
-    pending: list[tuple[int, int, str]] = []
+    pending: list[tuple[int, int, str, str | None]] = []
     for key, decision in decisions.items():
         if key[0] not in in_scope_f or key[1] not in item_by_id:
             continue
@@ -143,9 +143,10 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
             final.pop(key, None)
         elif key in final:
             score, why, _ = final[key]
-            final[key] = (score, why, "confirmed")
+            final[key] = (score, why + "; confirmed by reviewer" + (f": {decision.note}" if decision.note else ""), "confirmed")
         else:
-            pending.append((key[0], key[1], "confirmed" if decision.decision == "confirm" else "added"))
+            source = "confirmed" if decision.decision == "confirm" else "added"
+            pending.append((key[0], key[1], source, decision.note))
     if pending:
         _score_pending(texts, statements, item_by_id, pending, final)
     _write_links(db, in_scope_f, final)
@@ -160,11 +161,11 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
 def _score_pending(texts, statements, item_by_id, pending, final) -> None:
     """Scores for reviewer-added pairs the matcher did not link (shown, never used to decide)."""
     index = {s.id: i for i, s in enumerate(statements)}
-    for finding_id, item_id, source in pending:
+    for finding_id, item_id, source, note in pending:
         item = item_by_id[item_id]
         scores = score_matrix([texts[index[finding_id]]], [item])
-        note = "confirmed by reviewer" if source == "confirmed" else "added by reviewer"
-        final[(finding_id, item_id)] = (round(float(scores.score[0, 0]), 3), note, source)
+        why = ("confirmed" if source == "confirmed" else "added") + " by reviewer" + (f": {note}" if note else "")
+        final[(finding_id, item_id)] = (round(float(scores.score[0, 0]), 3), why, source)
 
 
 def _write_links(db: sqlite_utils.Database, finding_ids: set[int], final: dict) -> None:
