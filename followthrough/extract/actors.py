@@ -27,17 +27,49 @@ def speaker_pattern() -> re.Pattern[str]:
     )
 
 
+# A one-word speaker must be a role; longer names are titles or people.
+ROLES = frozenset(
+    "leader chair chairman chairperson chairwoman mayor clerk director minister cabinet council committee "
+    "board panel executive officers inspectors secretary monitoring treasurer".split()
+)
+NOT_NAMES = frozenset(
+    "a an the last first next agree approve note endorse accept receive consider ensure develop minor "
+    "progress members member further each all any some this that these those".split()
+)
+
+
 def clean_speaker(name: str) -> str | None:
     name = re.sub(r"\s+", " ", name).strip(" ,–-")
-    if not name or name.split()[0].lower() in PRONOUNS or len(name) > 120:
+    words = name.split()
+    if not words or words[0].lower() in PRONOUNS or words[0].lower() in NOT_NAMES or len(name) > 120:
+        return None
+    if len(words) == 1 and words[0].lower() not in ROLES:
         return None
     return name
+
+
+ROLE_NOUN = re.compile(
+    r"\b(?:member|director|officer|chair\w*|leader|head|manager|committee|cabinet|council|executive|chief|"
+    r"portfolio|holder|clerk|mayor|panel|board|inspector|auditor|minister|secretary)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def lower_case_role_pattern() -> re.Pattern[str]:
+    """'The cabinet member children and families introduced ...': roles some councils write in lower case."""
+    verbs = "|".join(reporting_verbs())
+    return re.compile(rf"(?:The|the)\s+(?P<speaker>[a-z][\w’'&\-]*(?:\s+[a-z][\w’'&\-]*){{0,6}}?)\s+(?:also\s+)?(?:{verbs})\b")
 
 
 def passage_speaker(text: str) -> str | None:
     """The named speaker who opens ``text``, e.g. 'Corporate Director, Social Services and Wellbeing'."""
     match = speaker_pattern().match(text)
-    return clean_speaker(match["speaker"]) if match else None
+    if match:
+        return clean_speaker(match["speaker"])
+    match = lower_case_role_pattern().match(text)
+    if match and ROLE_NOUN.search(match["speaker"]):
+        return clean_speaker(match["speaker"])
+    return None
 
 
 def speakers_in(text: str) -> list[tuple[int, str]]:
@@ -57,9 +89,52 @@ _SUBJECT = re.compile(
 )
 
 
+NOT_SUBJECTS = frozenset(
+    "due in on at following further as if when while whilst once after before during with for from also "
+    "however this these those it its there action each every all any some".split()
+)
+
+INSPECTORATES = {
+    "care inspectorate wales": "Care Inspectorate Wales",
+    "ciw": "Care Inspectorate Wales",
+    "cssiw": "Care and Social Services Inspectorate Wales",
+    "ofsted": "Ofsted",
+    "care quality commission": "Care Quality Commission",
+    "cqc": "Care Quality Commission",
+    "estyn": "Estyn",
+    "audit wales": "Audit Wales",
+    "wales audit office": "Wales Audit Office",
+    "auditor general": "Auditor General for Wales",
+    "commission for social care inspection": "Commission for Social Care Inspection",
+}
+_INSPECTORATE = re.compile(r"\b(" + "|".join(re.escape(k) for k in INSPECTORATES) + r")\b", re.IGNORECASE)
+_WE = re.compile(r"^(?:[^,]{0,120},\s*)?we\s+(?:will|shall|would|intend|plan|expect)\b", re.IGNORECASE)
+
+
+_ORGANISATION = re.compile(
+    r"^(?:the\s+)?(?P<actor>local\s+authority|council|authority|service|department|directorate|partnership|health\s+board)"
+    r"\s+(?:will|would|shall|plans|intends|undertook|agreed|is\s+committed|has\s+committed)\b",
+    re.IGNORECASE,
+)
+
+
 def explicit_actor(text: str) -> str | None:
     """The named subject of an undertaking: 'The Board will ...' -> 'Board'."""
+    organisation = _ORGANISATION.match(text)
+    if organisation:
+        return organisation["actor"][0].upper() + organisation["actor"][1:]
     match = _SUBJECT.match(text)
-    if not match:
+    if not match or match["actor"].split()[0].lower() in NOT_SUBJECTS:
         return None
     return clean_speaker(match["actor"])
+
+
+def inspectorate_in(text: str) -> str | None:
+    """The first inspectorate or auditor a document names, by its full name."""
+    match = _INSPECTORATE.search(text)
+    return INSPECTORATES[match.group(1).lower()] if match else None
+
+
+def speaks_as_we(text: str) -> bool:
+    """'We will continue to monitor ...': an inspectorate's own next step."""
+    return bool(_WE.match(text))

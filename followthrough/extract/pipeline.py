@@ -19,7 +19,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from followthrough.extract.actors import explicit_actor
+from followthrough.extract.actors import explicit_actor, inspectorate_in, speaks_as_we
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
 from followthrough.extract.topics import topics_of
@@ -116,7 +116,8 @@ class AttributeComponent:
             if span.label_ == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
-                span._.actor = explicit_actor(text) or span._.actor or body
+                we = doc.user_data.get("inspectorate") if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
+                span._.actor = explicit_actor(text) or we or span._.actor or body
             span._.topics = topics_of(text)
         return doc
 
@@ -142,6 +143,8 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
     doc.user_data["followthrough_text"] = document.text
     doc.user_data["meeting_date"] = meeting_date
     doc.user_data["body"] = document.body
+    doc.user_data["kind"] = document.kind
+    doc.user_data["inspectorate"] = inspectorate_in(document.text)
     for name, component in nlp.pipeline:
         doc = component(doc)
     out = []
