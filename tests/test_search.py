@@ -179,3 +179,22 @@ def test_search_cli_json_and_errors(db_path):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "id,document,meeting_date,body,page,kind,status,score,snippet,text,actor,due_text,due_end,topics"
     assert len(result.stdout.splitlines()) == 3
+
+
+def test_large_databases_rank_newest_statements_first(db, monkeypatch):
+    import followthrough.search as search_module
+
+    full = search(db, "plan", limit=500).hits
+    assert len(full) > 12
+    monkeypatch.setattr(search_module, "FIRST_WINDOW", 5)
+    windowed = search(db, "plan", limit=10).hits
+    # Still the statements that match, as many as asked for, best first within what was read...
+    assert len(windowed) == 10 and {h.id for h in windowed} <= {h.id for h in full}
+    assert all(a.score >= b.score for a, b in zip(windowed, windowed[1:]))
+    # ...read newest first: a better match is left out only if it is older than all shown.
+    oldest, worst = min(h.id for h in windowed), min(h.score for h in windowed)
+    better = {h.id for h in full if h.id >= oldest and h.score > worst}
+    assert better <= {h.id for h in windowed}
+    assert {h.id for h in windowed} != {h.id for h in full[:10]}  # it did change the ranking
+    # Asking for more than there are finds every one, as without windows.
+    assert {h.id for h in search(db, "plan", limit=500).hits} == {h.id for h in full}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from followthrough.tracking.status import STATUS_SQL, STATUSES, as_of_param
 
 HIGHLIGHT = ("**", "**")
 SNIPPET_TOKENS = 24
+FIRST_WINDOW = 50_000  # statements ranked in one go before looking further back (see _windows)
 
 
 @dataclass
@@ -91,44 +93,20 @@ def search(
     if not parsed.groups:
         return SearchResult([], parsed, "AND")
     mode = "AND"
-    hits = _tiers(db, parsed, mode, filters, topic_key, limit, as_of)
+    hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of)
     if not hits and len(parsed.groups) > 1:
         mode = "OR"
-        hits = _tiers(db, parsed, mode, filters, topic_key, limit, as_of)
+        hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of)
     return SearchResult(hits, parsed, mode)
 
 
-def _tiers(
-    db: sqlite_utils.Database,
-    parsed: ParsedQuery,
-    mode: str,
-    filters: SearchFilters,
-    topic_key: str | None,
-    limit: int,
-    as_of: date | None,
-) -> list[SearchHit]:
-    """The words as typed first, then (if room) statements found only through topic synonyms."""
-    hits = _run(db, parsed.expression(mode, expand=False), filters, topic_key, limit, as_of)
-    if parsed.expanded and len(hits) < limit:
-        seen = {h.id for h in hits}
-        more = _run(db, parsed.expression(mode), filters, topic_key, limit + len(hits), as_of)
-        hits += [h for h in more if h.id not in seen][: limit - len(hits)]
-    return hits
-
-
-def _run(
-    db: sqlite_utils.Database,
-    expression: str,
-    filters: SearchFilters,
-    topic_key: str | None,
-    limit: int,
-    as_of: date | None,
-) -> list[SearchHit]:
-    where = [f"{FTS_TABLE} MATCH :match"]
-    params: dict[str, Any] = {"match": expression, "limit": int(limit), "as_of": as_of_param(as_of)}
-    kinds = filters.kinds
+def _filters(filters: SearchFilters, topic_key: str | None) -> tuple[list[str], dict[str, Any], bool]:
+    """SQL conditions on ``s`` (statements) and ``d`` (documents), their parameters, and
+    whether any are needed."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    kinds = ("commitment",) if filters.status else filters.kinds
     if filters.status:
-        kinds = ("commitment",)
         where.append(f"({STATUS_SQL}) = :status")
         params["status"] = filters.status
     if kinds:
@@ -149,32 +127,107 @@ def _run(
     if filters.due_before:
         where.append("s.due_end IS NOT NULL AND s.due_end <= :due_before")
         params["due_before"] = filters.due_before.isoformat()
-    status_column = f"({STATUS_SQL})" if "commitment" in kinds or not kinds else "NULL"
+    return where, params, bool(where)
+
+
+def _bounds(db: sqlite_utils.Database, filters: SearchFilters) -> tuple[int, int] | None:
+    """The statement ids the document and due-date filters allow, as one range (None: none)."""
+    docs, params = [], []
+    if filters.body:
+        docs.append("body LIKE ?")
+        params.append(f"%{filters.body}%")
+    if filters.date_from:
+        docs.append("meeting_date >= ?")
+        params.append(filters.date_from.isoformat())
+    if filters.date_to:
+        docs.append("meeting_date <= ?")
+        params.append(filters.date_to.isoformat())
+    where = []
+    if docs:
+        where.append("document_id IN (SELECT id FROM documents WHERE " + " AND ".join(docs) + ")")
+    if filters.due_before:
+        where.append("due_end <= ?")
+        params.append(filters.due_before.isoformat())
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    # Two subqueries: SQLite answers a lone min() or max() of the key from the b-tree's ends.
+    sql = f"SELECT (SELECT min(id) FROM statements{clause}), (SELECT max(id) FROM statements{clause})"
+    low, high = db.execute(sql, params + params).fetchone()
+    return None if low is None else (low, high)
+
+
+def _windows(low: int, high: int) -> Iterator[tuple[int, int]]:
+    """Id ranges to rank in, newest first: FIRST_WINDOW ids, then doubling.
+
+    bm25 is worked out for every match, and for a common word in a million statements that
+    takes hundreds of milliseconds; so large databases are ranked newest statements first,
+    moving to older ones only while fewer than ``limit`` statements have been found. Up to
+    FIRST_WINDOW statements this is plain bm25 over everything.
+    """
+    size, top = FIRST_WINDOW, high
+    while top >= low:
+        yield max(low, top - size + 1), top
+        top -= size
+        size *= 2
+
+
+def _run(
+    db: sqlite_utils.Database,
+    expression: str,
+    filters: SearchFilters,
+    topic_key: str | None,
+    limit: int,
+    as_of: date | None,
+) -> list[SearchHit]:
+    where, params, joined = _filters(filters, topic_key)
+    params |= {"match": expression, "limit": int(limit), "as_of": as_of_param(as_of)}
+    join = (
+        f" JOIN statements s ON s.id = {FTS_TABLE}.rowid JOIN documents d ON d.id = s.document_id" if joined else ""
+    )
+    # Step 1: ids and bm25 only, newest window first (see _windows).
+    bounds = _bounds(db, filters)
+    if bounds is None:
+        return []
+    ranked: list[tuple[float, int]] = []
+    for low, high in _windows(*bounds):
+        sql = (
+            f"SELECT {FTS_TABLE}.rank, {FTS_TABLE}.rowid FROM {FTS_TABLE}{join}"
+            f" WHERE {FTS_TABLE} MATCH :match AND {FTS_TABLE}.rowid BETWEEN :low AND :high"
+            + "".join(f" AND {w}" for w in where)
+            + f" ORDER BY {FTS_TABLE}.rank LIMIT :limit"
+        )
+        ranked += db.execute(sql, params | {"low": low, "high": high}).fetchall()
+        if len(ranked) >= limit:
+            break
+    ranked = sorted(ranked)[:limit]
+    if not ranked:
+        return []
+    # Step 2: snippets and status for the few statements shown.
     sql = f"""
         SELECT s.id, s.kind, s.text, s.page, s.actor, s.due_text, s.due_end, s.topics,
                d.name AS document, d.meeting_date, d.body,
                snippet({FTS_TABLE}, 0, '{HIGHLIGHT[0]}', '{HIGHLIGHT[1]}', '…', {SNIPPET_TOKENS}) AS snippet,
-               {FTS_TABLE}.rank AS score,
-               CASE WHEN s.kind = 'commitment' THEN {status_column} END AS status
+               CASE WHEN s.kind = 'commitment' THEN ({STATUS_SQL}) END AS status
         FROM {FTS_TABLE}
         JOIN statements s ON s.id = {FTS_TABLE}.rowid
         JOIN documents d ON d.id = s.document_id
-        WHERE {' AND '.join(where)}
-        ORDER BY {FTS_TABLE}.rank
-        LIMIT :limit
+        WHERE {FTS_TABLE} MATCH :match AND {FTS_TABLE}.rowid BETWEEN :first AND :last
+          AND {FTS_TABLE}.rowid IN (SELECT value FROM json_each(:ids))
     """
-    cursor = db.execute(sql, params)
+    ids = [rowid for _, rowid in ranked]
+    cursor = db.execute(sql, params | {"ids": json.dumps(ids), "first": min(ids), "last": max(ids)})
     columns = [c[0] for c in cursor.description]
+    order = {rowid: i for i, (_, rowid) in enumerate(ranked)}
+    scores = {rowid: rank for rank, rowid in ranked}
     hits = []
     for row in cursor:
         r = dict(zip(columns, row))
         r["topics"] = json.loads(r["topics"] or "[]")
         # bm25 is negative (more negative is better); report it as a positive relevance.
-        r["score"] = round(-r["score"], 3)
+        r["score"] = round(-scores[r["id"]], 3)
         snippet = r["snippet"] or ""
         r["snippet"] = snippet if HIGHLIGHT[0] in snippet else r["text"]
         hits.append(SearchHit(**r))
-    return hits
+    return sorted(hits, key=lambda h: order[h.id])
 
 
 __all__ = ["SearchFilters", "SearchHit", "SearchResult", "search", "resolve_topic"]

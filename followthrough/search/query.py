@@ -2,8 +2,9 @@
 
 The expression is built from words, each one quoted, so quotes, brackets, ``AND``/``OR``/
 ``NEAR``, ``*`` and unbalanced parentheses in the input are only ever text. Words that are
-taxonomy terms expand to their topic's terms; words the index has never seen are corrected
-against its vocabulary with rapidfuzz.
+taxonomy terms also match statements tagged with their topic (so "recruitment" finds
+workforce statements); words the index has never seen are corrected against its
+vocabulary with rapidfuzz.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from importlib import resources
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from followthrough.search.taxonomy import Topic, find_topic, term_words, words
+from followthrough.search.taxonomy import Topic, find_topic, load_topics, words
 
 FTS_TABLE = "statements_fts"
 MAX_PHRASE = 5  # longest taxonomy term, in words, looked for in a query
@@ -33,12 +34,6 @@ def stopwords() -> frozenset[str]:
 def quote(text: str) -> str:
     """An FTS5 string: double quotes around it, inner double quotes doubled."""
     return '"' + text.replace('"', '""') + '"'
-
-
-def term_expression(term: str) -> str:
-    """A taxonomy term as FTS5: a quoted phrase, ``*`` kept as a prefix marker."""
-    parts, prefix = term_words(term)
-    return quote(" ".join(parts)) + (" *" if prefix else "")
 
 
 @dataclass
@@ -107,26 +102,41 @@ def parse_query(db: sqlite_utils.Database | None, query: str, *, expand: bool = 
 
 
 def _topic_expression(words_typed: str, topic: Topic) -> str:
-    alternatives = [quote(words_typed)] + [term_expression(t) for t in topic.terms]
-    alternatives.append(f"topics : {quote(topic.key)}")
-    unique = list(dict.fromkeys(alternatives))
-    return "(" + " OR ".join(unique) + ")"
+    """The words, or any statement tagged with their topic: extraction tags statements from
+    the same taxonomy terms, so the tag stands for every synonym at the cost of one term."""
+    return f"({quote(words_typed)} OR topics : {quote(topic_token(topic.key))})"
+
+
+@lru_cache(maxsize=64)
+def topic_token(key: str) -> str:
+    """One word of a topic key found in no other key: a single-token match in the topics
+    column is much cheaper than the phrase (no positions to read) and just as exact."""
+    others = [set(words(t.key)) for t in load_topics() if t.key != key]
+    for word in words(key):
+        if word not in stopwords() and not any(word in o for o in others):
+            return word
+    return key
 
 
 def _correct(db: sqlite_utils.Database, word: str) -> tuple[str, str | None]:
-    """(word, correction or None): a word with no hits is replaced by the nearest indexed term."""
+    """(word, correction or None): a word with no hits is replaced by the nearest indexed term.
+
+    Terms starting with the same letter are tried first (a first-letter typo is rare, and
+    reading that slice of the vocabulary is ~20 times quicker); then all of them.
+    """
     if len(word) < MIN_CORRECTABLE or word.isdigit() or _has_hits(db, word):
         return word, None
-    vocabulary = _vocabulary(db)
-    if not vocabulary:
-        return word, None
-    terms, counts = vocabulary
-    best = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF, limit=5)
-    if not best:
-        return word, None
-    # Nearest spelling first; among equally near terms the commoner one.
-    best.sort(key=lambda m: (-round(m[1]), -counts[m[2]]))
-    return word, best[0][0]
+    for prefix in (word[0], ""):
+        vocabulary = _vocabulary(db, prefix)
+        if not vocabulary or not vocabulary[0]:
+            continue
+        terms, counts = vocabulary
+        best = process.extract(word, terms, scorer=fuzz.ratio, score_cutoff=CORRECTION_CUTOFF, limit=5)
+        if best:
+            # Nearest spelling first; among equally near terms the commoner one.
+            best.sort(key=lambda m: (-round(m[1]), -counts[m[2]]))
+            return word, best[0][0]
+    return word, None
 
 
 def _has_hits(db: sqlite_utils.Database, word: str) -> bool:
@@ -137,23 +147,28 @@ def _has_hits(db: sqlite_utils.Database, word: str) -> bool:
     return row is not None
 
 
-_VOCAB_CACHE: dict[int, tuple[tuple[int, int], tuple[list[str], list[int]]]] = {}
+_VOCAB_CACHE: dict[tuple[int, str], tuple[tuple[int, int], tuple[list[str], list[int]]]] = {}
 
 
-def _vocabulary(db: sqlite_utils.Database) -> tuple[list[str], list[int]] | None:
-    """Indexed terms (porter stems) and their document counts, cached until the data changes."""
+def _vocabulary(db: sqlite_utils.Database, prefix: str = "") -> tuple[list[str], list[int]] | None:
+    """Indexed terms (porter stems) starting with ``prefix`` and their document counts,
+    cached per connection until the data changes."""
     conn = db.conn
     version = (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-    cached = _VOCAB_CACHE.get(id(conn))
+    cached = _VOCAB_CACHE.get((id(conn), prefix))
     if cached and cached[0] == version:
         return cached[1]
+    # fts5vocab answers a range on term from the index without reading all of it.
+    low, high = (prefix, prefix + "\uffff") if prefix else ("a", "z\uffff")
     try:
         conn.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_TABLE}_vocab USING fts5vocab(main, {FTS_TABLE}, row)"
         )
-        rows = conn.execute(f"SELECT term, doc FROM temp.{FTS_TABLE}_vocab WHERE term GLOB '[a-z]*'").fetchall()
+        rows = conn.execute(
+            f"SELECT term, doc FROM temp.{FTS_TABLE}_vocab WHERE term >= ? AND term <= ?", [low, high]
+        ).fetchall()
     except sqlite3.OperationalError:
         return None
     vocabulary = ([r[0] for r in rows], [r[1] for r in rows])
-    _VOCAB_CACHE[id(conn)] = (version, vocabulary)
+    _VOCAB_CACHE[(id(conn), prefix)] = (version, vocabulary)
     return vocabulary
