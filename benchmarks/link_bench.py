@@ -106,6 +106,7 @@ def bench(n_findings: int, n_rows: int, workers: int, full: bool) -> None:
 def calibrate() -> None:
     """Every (finding, row) score on both dev cases, gold quotes as findings, CSV rows."""
     true, wrong = [], []
+    sweep: list[tuple] = []  # (scores, entries, items) per case, for the threshold sweep
     for case in ("bridgend", "anglesey2016"):
         gold = json.loads((CASES / case / "gold.json").read_text("utf-8"))
         text = re.sub(r"\s+", " ", (CASES / case / "findings.txt").read_text("utf-8"))
@@ -115,6 +116,7 @@ def calibrate() -> None:
         entries = [g for g in gold["links"] if not g.get("general")]
         findings = [FindingText(g["finding"], previous_sentence(text, text.find(g["finding"]))) for g in entries]
         scores = score_matrix(findings, items)
+        sweep.append((scores, entries, items))
         for i, g in enumerate(entries):
             for j, item in enumerate(items):
                 row = (float(scores.score[i, j]), case, g["finding"][:45], item.ref)
@@ -126,6 +128,20 @@ def calibrate() -> None:
     for row in sorted(wrong)[-5:]:
         print(f"  {row[0]:.3f}  {row[1]:<13} {row[3]:<6} {row[2]}")
     print(f"LINK_THRESHOLD = {LINK_THRESHOLD}: lowest true {min(true)[0]:.3f}, highest wrong {max(wrong)[0]:.3f}")
+    print("threshold sweep (both cases, gold quotes): threshold  link P  link R  F1  gaps right")
+    for threshold in (0.06, 0.08, 0.10, 0.125, 0.15, 0.20, 0.25):
+        tp = n_pred = n_gold = gaps_right = gaps = 0
+        for scores, entries, items in sweep:
+            for entry, rows in zip(entries, matcher.select_links(scores, threshold=threshold)):
+                got = {items[j].ref for j in rows}
+                want = set(entry["plan_refs"])
+                tp, n_pred, n_gold = tp + len(got & want), n_pred + len(got), n_gold + len(want)
+                if not want:
+                    gaps += 1
+                    gaps_right += not got
+        p, r = tp / n_pred if n_pred else 0.0, tp / n_gold
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"  {threshold:.3f}  {p:.2f}  {r:.2f}  {f1:.2f}  {gaps_right}/{gaps}")
 
 
 def main() -> None:
