@@ -33,7 +33,8 @@ How a pair (finding, row) is scored, all of it vectorised (no Python loop over p
 4. Corroboration. ``rapidfuzz.process.cdist`` with ``fuzz.token_set_ratio`` over the
    sorted term strings of all findings x all rows; pairs under 60 are scaled by ts/60
    (weak agreement), pairs at or over 60 are not boosted. (Past ``FULL_CDIST_PAIRS`` only
-   the pairs that could still reach the threshold are compared: same links, 6x faster.)
+   the pairs that could still reach the threshold are compared: same links, ~5.6x faster
+   at 1,000 x 10,000.)
 
    score = lexical x topic factor x min(1, ts / 60)
 
