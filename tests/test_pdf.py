@@ -112,6 +112,20 @@ def test_title_is_the_largest_type_on_page_one() -> None:
     assert read_document(MINUTES).title == "Minutes of the Children's Scrutiny Committee"
 
 
+def test_table_header_repeated_at_the_top_of_a_page_is_dropped_once() -> None:
+    path = FIXTURES / "items_table.pdf"
+    raw = raw_pages(path)
+    # Word repeats the header row of the (non-plan) decisions table on page 2 ...
+    assert [lines(text)[1:3] for text in raw] == [["Decisions of the Cabinet", "No. Item Decision"], ["No. Item Decision", "16. Report number 16 on"]]
+    doc = read_document(path)
+    # ... the reader keeps it where the table starts and drops the repeat
+    assert doc.text.count("No. Item Decision") == 1
+    assert doc.page_at(doc.text.index("No. Item Decision")) == 1
+    assert doc.pages[1].text.startswith("16. Report number 16 on")
+    assert "Example Borough Council – Cabinet – Decisions" not in doc.text
+    assert doc.plan_items == []
+
+
 def test_hyphen_broken_words_are_rejoined() -> None:
     raw = "\n".join(raw_pages(MINUTES))
     assert "recruit\ufffement" in raw  # PDFium's mark for a line-end hyphen

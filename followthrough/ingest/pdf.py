@@ -52,7 +52,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         if len(pdf) == 0:
             raise BadDocument(path, "empty (no pages)")
-        raw, failed, type_title = _page_texts(pdf)
+        raw, failed, type_title, cell_rows = _page_texts(pdf)
         if len(failed) == len(raw):
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
         textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
@@ -69,7 +69,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
         warnings.append(f"{len(failed)} of {len(raw)} pages could not be read (pages {_numbers(failed)})")
     if textless:
         warnings.append(f"{len(textless)} of {len(raw)} pages have no text layer (pages {_numbers(textless)})")
-    furniture = PageFurniture.find(raw)
+    furniture = PageFurniture.find(raw, cell_rows)
     pages: list[Page] = []
     parts: list[str] = []
     offset = 0
@@ -122,26 +122,60 @@ def _pdfminer_opinion(data: bytes) -> int | str:
         return "unreadable"
 
 
-def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | None]:
-    """Each page's PDFium text with "\\n" line ends, the numbers of pages that failed, and
-    the title (page 1's largest type)."""
+def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | None, list[set[str]]]:
+    """Each page's PDFium text with "\\n" line ends, the numbers of pages that failed, the
+    title (page 1's largest type), and each page's top lines that are rows of table cells."""
     texts: list[str] = []
     failed: list[int] = []
+    cell_rows: list[set[str]] = []
+    earlier: set[str] = set()  # every line of the pages read so far
     title = None
     for index in range(len(pdf)):
         try:
             page = pdf[index]
             textpage = page.get_textpage()
-            lines = _lines(textpage, textpage.get_text_range())
+            text = textpage.get_text_range()
+            lines = _lines(textpage, text)
             texts.append(_paragraphs(lines))
+            cell_rows.append(_top_cell_rows(textpage, text, earlier) if index else set())
+            earlier.update(line.strip() for line, _, _ in lines)
             if index == 0:
                 title = _largest_type(lines)
             textpage.close()
             page.close()
         except pdfium.PdfiumError:
             texts.append("")
+            cell_rows.append(set())
             failed.append(index + 1)
-    return texts, failed, title
+    return texts, failed, title, cell_rows
+
+
+def _top_cell_rows(textpage: pdfium.PdfTextPage, text: str, earlier: set[str], gap: float = 2.5) -> set[str]:
+    """Lines among the page's first few that repeat a line of an earlier page and whose words
+    sit in separate table cells: the space between two words is over ``gap`` times the font
+    size ("No.        Item")."""
+    found: set[str] = set()
+    if textpage.count_chars() != len(text):
+        return found
+    pos, seen = 0, 0
+    for line in text.split("\r\n"):
+        stripped = line.strip()
+        if stripped:
+            seen += 1
+            if stripped in earlier and " " in stripped:
+                size = pdfium_c.FPDFText_GetFontSize(textpage, pos + len(line) - len(line.lstrip())) or 10.0
+                # only the characters either side of each space: a handful of calls a line
+                for offset, char in enumerate(line[1:-1], start=1):
+                    if char == " " and line[offset - 1] != " " and line[offset + 1] != " ":
+                        before = textpage.get_charbox(pos + offset - 1)[2]
+                        after = textpage.get_charbox(pos + offset + 1)[0]
+                        if after - before > gap * size:
+                            found.add(stripped)
+                            break
+        if seen > ZONE:
+            break
+        pos += len(line) + 2
+    return found
 
 
 _Line = tuple[str, float | None, float]  # text, baseline (None if unknown), font size
@@ -260,9 +294,14 @@ class PageFurniture:
     top: set[str] = field(default_factory=set)
     bottom: set[str] = field(default_factory=set)
     number_offset: int | None = None
+    # page number -> lines at its top that repeat a table's header row from an earlier page
+    table_headers: dict[int, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def find(cls, pages: list[str]) -> PageFurniture:
+    def find(cls, pages: list[str], cell_rows: list[set[str]] | None = None) -> PageFurniture:
+        """``cell_rows``: per page, top lines whose words sit in separate table cells; one
+        that is also a whole line of an earlier page is a table header repeated by the page
+        break (Word's "repeat header row")."""
         top: Counter[str] = Counter()
         bottom: Counter[str] = Counter()
         offsets: Counter[int] = Counter()
@@ -289,6 +328,15 @@ class PageFurniture:
             offset, count = offsets.most_common(1)[0]
             if count >= need or (with_text == 1 and offset == 0):
                 furniture.number_offset = offset
+        earlier: set[str] = set()
+        for number, (text, rows) in enumerate(zip(pages, cell_rows or []), start=1):
+            repeated = {row for row in rows if row in earlier}
+            if repeated:
+                furniture.table_headers[number] = repeated
+            earlier.update(line.strip() for line in text.split("\n"))
+        # A table header that recurs near the top of pages is not a running header: it stays
+        # where the table starts and goes only where it repeats.
+        furniture.top -= {_key(row) for rows in furniture.table_headers.values() for row in rows}
         return furniture
 
     def is_furniture(self, number: int, line: str, zone: set[str]) -> bool:
@@ -301,7 +349,9 @@ class PageFurniture:
     def strip(self, number: int, lines: list[str]) -> list[str]:
         """``lines`` without the header and footer lines in the top and bottom zones."""
         filled = [i for i, line in enumerate(lines) if line.strip()]
-        drop = {i for i in filled[:ZONE] if self.is_furniture(number, lines[i], self.top)}
+        headers = self.table_headers.get(number, set())
+        drop = {i for i in filled[: ZONE + 1] if lines[i].strip() in headers}
+        drop |= {i for i in filled[:ZONE] if self.is_furniture(number, lines[i], self.top)}
         drop |= {i for i in filled[-ZONE:] if self.is_furniture(number, lines[i], self.bottom)}
         return [line for i, line in enumerate(lines) if i not in drop]
 
