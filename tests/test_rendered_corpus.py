@@ -107,22 +107,12 @@ def test_limerick_rendering_is_long_and_keeps_the_reply_tables() -> None:
         assert phrase in body
 
 
-def _reader_cases() -> list:
-    cases = []
-    for name in SOURCED:
-        for ext in ("pdf", "docx"):
-            marks = []
-            if name.startswith("cardiff") and ext == "pdf":
-                marks = [pytest.mark.xfail(
-                    strict=True,
-                    reason="the items table's header row, repeated on page 2, is kept mid-paragraph",
-                )]
-            cases.append(pytest.param(name, ext, marks=marks, id=f"{name}.{ext}"))
-    return cases
-
-
-@pytest.mark.parametrize(("name", "ext"), _reader_cases())
+@pytest.mark.parametrize(
+    ("name", "ext"),
+    [pytest.param(name, ext, id=f"{name}.{ext}") for name in SOURCED for ext in ("pdf", "docx")],
+)
 def test_read_document_drops_page_furniture_and_keeps_the_prose(name: str, ext: str) -> None:
+    """Cardiff's PDF also checks the items table's header row, repeated on page 2, is gone."""
     from followthrough.ingest import read_document
 
     doc = read_document(RENDERED / f"{name}.{ext}")
