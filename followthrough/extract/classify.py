@@ -58,6 +58,7 @@ SAME_KIND_BREAK = re.compile(
     r",?\s+(?:and|which|where|whilst|while)\s+(?=(?:a|an|the|it|this|that|these|those|they|he|she|we|there|officers|members|its|their|which|has|have|had|continued|continues)\b)",
     re.IGNORECASE,
 )
+ANY_JOIN = re.compile(r",?\s+and\s+")
 LEAD_IN = re.compile(
     r"^(?:[A-Z][^.;:]{0,140}?\s+)?(?:said|stated|explained|advised|added|reported|noted|confirmed|informed\s+\w+|highlighted|"
     r"commented|replied|responded|emphasised|indicated|acknowledged|reiterated|outlined|clarified|stressed|considered|recognised)"
@@ -193,6 +194,8 @@ def _split_same_kind(clause: str, hits: list[Hit]) -> list[tuple[int, int]]:
     cuts = []
     for first, second in zip(hits, hits[1:]):
         joins = [m for m in SAME_KIND_BREAK.finditer(clause, first.end(), second.end()) if m.end() <= second.start()]
+        if not joins:  # "... was variable and too often ...": an "and" right before the second cue
+            joins = [m for m in ANY_JOIN.finditer(clause, first.end(), second.start()) if m.end() == second.start()]
         if joins:
             cuts.append(joins[-1])
     spans, pos = [], 0
