@@ -162,3 +162,22 @@ def test_tables_repeat_their_header_row() -> None:
     ]
     assert len(tables) >= 3
     assert all("w:tblHeader" in table.rows[0]._tr.xml for table in tables)
+
+
+BULLETED = [
+    "herefordshire_cabinet_2022-12-15_item181_ofsted_improvement_action_plan",
+    "ciw_press_powys_childrens_2019-01-09",
+    "limerick_council_2024-01-22_ordinary_meeting_minutes",
+]
+
+
+@pytest.mark.parametrize("name", BULLETED)
+def test_pdf_bullets_are_not_private_use_glyphs(name: str) -> None:
+    """Word and LibreOffice draw list bullets from the Symbol font, which PDFium reads as
+    U+F0B7; stored text (and statements quoted from it) should not carry that."""
+    from followthrough.ingest import read_document
+
+    raw = "".join(line for page in _pdf_pages(name) for line in page)
+    assert "\uf0b7" in raw  # the rendering has Symbol-font bullets
+    doc = read_document(RENDERED / f"{name}.pdf")
+    assert re.findall(r"[\ue000-\uf8ff]", doc.text) == []
