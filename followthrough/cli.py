@@ -285,7 +285,7 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     db = _open(ctx)
     filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
     try:
-        result = run_search(db, query, filters, limit=limit)
+        result = run_search(db, query, filters, limit=limit, snippet_tokens=10 if fmt == "table" else 24)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     if not result.query.groups:
@@ -294,11 +294,14 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
         click.echo(f"Searching for {corrected!r} instead of {typed!r}", err=True)
     if result.mode == "OR" and result.hits:
         click.echo("No statement has every word; showing those with any.", err=True)
+    if not result.hits:
+        click.echo("No statements match.", err=True)
     rows = [h.as_dict() for h in result.hits]
     _emit_rows(rows, fmt, SEARCH_COLUMNS if fmt == "table" else SEARCH_FIELDS)
 
 
-COMMITMENT_COLUMNS = ["id", "document", "meeting_date", "text", "actor", "due_text", "due_end", "status", "evidence"]
+COMMITMENT_COLUMNS = ["id", "meeting_date", "text", "due_end", "status", "evidence"]
+COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_text", "due_start", "due_end", "status", "redated_due_text", "redated_due_end", "evidence"]
 
 
 @cli.command()
@@ -333,9 +336,9 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
         return
     for row in rows:
         row["evidence"] = "; ".join(f"[{e['id']}] {e['kind']} {e['score']:.2f} {e['document']}" + (" (rejected)" if e["source"] == "rejected" else "") for e in row["evidence"])
-        if row["redated_due_end"]:
+        if row["redated_due_end"] and fmt == "table":
             row["due_end"] = f"{row['redated_due_end']} (was {row['due_end']})"
-    _emit_rows(rows, fmt, COMMITMENT_COLUMNS)
+    _emit_rows(rows, fmt, COMMITMENT_COLUMNS if fmt == "table" else COMMITMENT_FIELDS)
 
 
 @cli.group()

@@ -80,10 +80,12 @@ def search(
     *,
     limit: int = 20,
     as_of: date | None = None,
+    snippet_tokens: int = SNIPPET_TOKENS,
 ) -> SearchResult:
     """Statements matching ``query`` best first. Never raises for any query text.
 
     Every word must match; if nothing does, any word may (the result says which).
+    ``snippet_tokens`` sets how many words of context the highlighted snippet keeps.
     """
     filters = filters or SearchFilters()
     if filters.status is not None and filters.status not in STATUSES:
@@ -93,10 +95,10 @@ def search(
     if not parsed.groups:
         return SearchResult([], parsed, "AND")
     mode = "AND"
-    hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of)
+    hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of, snippet_tokens)
     if not hits and len(parsed.groups) > 1:
         mode = "OR"
-        hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of)
+        hits = _run(db, parsed.expression(mode), filters, topic_key, limit, as_of, snippet_tokens)
     return SearchResult(hits, parsed, mode)
 
 
@@ -177,6 +179,7 @@ def _run(
     topic_key: str | None,
     limit: int,
     as_of: date | None,
+    snippet_tokens: int = SNIPPET_TOKENS,
 ) -> list[SearchHit]:
     where, params, joined = _filters(filters, topic_key)
     params |= {"match": expression, "limit": int(limit), "as_of": as_of_param(as_of)}
@@ -205,7 +208,7 @@ def _run(
     sql = f"""
         SELECT s.id, s.kind, s.text, s.page, s.actor, s.due_text, s.due_end, s.topics,
                d.name AS document, d.meeting_date, d.body,
-               snippet({FTS_TABLE}, 0, '{HIGHLIGHT[0]}', '{HIGHLIGHT[1]}', '…', {SNIPPET_TOKENS}) AS snippet,
+               snippet({FTS_TABLE}, 0, '{HIGHLIGHT[0]}', '{HIGHLIGHT[1]}', '…', {max(1, min(64, int(snippet_tokens)))}) AS snippet,
                CASE WHEN s.kind = 'commitment' THEN ({STATUS_SQL}) END AS status
         FROM {FTS_TABLE}
         JOIN statements s ON s.id = {FTS_TABLE}.rowid
