@@ -1,0 +1,37 @@
+"""The whole pipeline on the linking cases: ingest findings and plan, extract, link, score.
+
+Findings come from the extractor (not from the gold quotes), so this measures what a user
+gets from `followthrough ingest findings.txt plan.pdf && followthrough gaps --format json`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from followthrough.cli import cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "link"
+_spec = importlib.util.spec_from_file_location("score_links", FIXTURES / "score_links.py")
+score_links = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(score_links)
+
+
+@pytest.mark.parametrize("case", ["bridgend", "anglesey2016"])
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "csv"])
+def test_extracted_findings_link_to_the_right_plan_rows(tmp_path, case, fmt):
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["--db", db, "ingest", str(FIXTURES / case / "findings.txt"), str(FIXTURES / case / f"plan.{fmt}")])
+    assert loaded.exit_code == 0, loaded.output
+    report = runner.invoke(cli, ["--db", db, "gaps", "--format", "json"])
+    assert report.exit_code == 0, report.output
+    gold = json.loads((FIXTURES / case / "gold.json").read_text(encoding="utf-8"))
+    result = score_links.score(gold, json.loads(report.output))
+    assert result["findings_found"] == result["findings"], result["rows"]
+    assert result["link_f1"] >= 0.9, result["rows"]
+    assert result["gap_recall"] == 1.0 and result["gap_precision"] == 1.0, result["rows"]
