@@ -35,3 +35,17 @@ def test_extracted_findings_link_to_the_right_plan_rows(tmp_path, case, fmt):
     assert result["findings_found"] == result["findings"], result["rows"]
     assert result["link_f1"] >= 0.9, result["rows"]
     assert result["gap_recall"] == 1.0 and result["gap_precision"] == 1.0, result["rows"]
+
+
+def test_gap_report_for_one_findings_document_lists_only_its_commitments(tmp_path):
+    db = str(tmp_path / "t.db")
+    docs = Path(__file__).resolve().parent.parent / "corpus" / "documents"
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["--db", db, "ingest", str(FIXTURES / "bridgend" / "findings.txt"),
+                                 str(FIXTURES / "bridgend" / "plan.csv"), str(docs / "sefton_osc_childrens_2017-09-26_item18_improvement_plan.txt")])
+    assert loaded.exit_code == 0, loaded.output
+    report = json.loads(runner.invoke(cli, ["--db", db, "gaps", "--findings", "findings.txt", "--as-of", "2023-10-31", "--format", "json"]).output)
+    assert report["commitments"]
+    assert {c["document"] for c in report["commitments"]} == {"findings.txt"}
+    overdue = [c["text"] for c in report["commitments"] if c["status"] == "overdue"]
+    assert "a refreshed plan would be brought to Cabinet in September 2023." in overdue

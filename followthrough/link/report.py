@@ -155,6 +155,14 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
     Uses commitment tracking's status when it is installed (it weighs later evidence and
     re-dating); otherwise a commitment is overdue when its due date has passed.
     """
+    names = None
+    if findings:  # only the commitments made in the findings document
+        names = {
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM documents WHERE name = ? OR path = ? OR CAST(id AS TEXT) = ?", [findings] * 3
+            )
+        }
     try:
         from followthrough.tracking.listing import list_commitments
     except ImportError:  # tracking not installed: fall back to the dates alone
@@ -170,7 +178,7 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
             else:
                 continue
             out.append(ReportCommitment(r.id, r.document, r.text, r.actor, r.due_text, r.redated_due_end or r.due_end, status))
-        return out
+        return [c for c in out if names is None or c.document in names]
     cursor = db.execute(
         "SELECT s.id, d.name, s.text, s.actor, s.due_text, s.due_start, s.due_end FROM statements s"
         " JOIN documents d ON d.id = s.document_id WHERE s.kind = 'commitment'"
@@ -180,6 +188,7 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
     return [
         ReportCommitment(i, doc, text, actor, due_text, due_end, "overdue" if due_end else "no date")
         for i, doc, text, actor, due_text, due_start, due_end in cursor
+        if names is None or doc in names
     ]
 
 
