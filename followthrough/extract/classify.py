@@ -109,6 +109,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             bullets_under_heading = True
         elif bullets_under_heading:
             heading = None  # running text after the list: the heading no longer speaks for it
+        if block.text.count(" | ") >= 2:
+            continue  # an action-plan row written out as text: plan rows are linked, not extracted
         for sentence in sentences_of(block):
             if procedural().search(sentence.text):
                 continue
