@@ -405,11 +405,11 @@ def track(ctx):
     Example:
         followthrough track
     """
-    from followthrough.tracking import track_all
+    from followthrough.tracking import evidence_count, track_all
 
     db = _open(ctx)
     reports = track_all(db)
-    click.echo(f"{len(reports)} documents tracked; {sum(r.evidence for r in reports)} evidence links.")
+    click.echo(f"{len(reports)} documents tracked; {evidence_count(db)} evidence links.")
 
 
 @cli.command()

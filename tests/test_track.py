@@ -226,3 +226,35 @@ def test_evidence_cli_review_messages(db, tmp_path):
     result = runner.invoke(cli, base + ["confirm", "9999"])
     assert result.exit_code == 1
     assert result.output == "Error: no evidence with id 9999\n"
+
+
+def test_track_command_recomputes_without_duplicating(db, tmp_path):
+    _ingest_168(db)
+    ingest(db, SEPTEMBER)
+    before = db.execute("SELECT commitment_id, document_id, kind, text, score FROM commitment_evidence ORDER BY id").fetchall()
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "track.db"), "track"])
+    assert result.exit_code == 0
+    assert result.output == f"2 documents tracked; {len(before)} evidence links.\n"
+    after = db.execute("SELECT commitment_id, document_id, kind, text, score FROM commitment_evidence ORDER BY id").fetchall()
+    assert sorted(after) == sorted(before)
+    assert _plan(db, date(2023, 10, 31)).history.count(_plan(db, date(2023, 10, 31)).history[-1]) == 1
+
+
+def test_document_without_a_meeting_date_is_compared_with_every_open_commitment(db, tmp_path):
+    _ingest_168(db)
+    undated = tmp_path / "undated.txt"
+    undated.write_text("\n".join(SEPTEMBER.read_text("utf-8").splitlines()[1:]), "utf-8")
+    LATER[undated.name] = LATER[SEPTEMBER.name]
+    try:
+        ingest(db, undated)
+    finally:
+        LATER.pop(undated.name)
+    # Without the meeting's date or body the match is weaker: shown as related evidence for a
+    # reviewer, and the commitment stays overdue until they confirm it.
+    plan = _plan(db, date(2023, 10, 31))
+    assert plan.status == "overdue"
+    related = [e for e in plan.evidence if e.kind == "related"]
+    assert related and "meeting date unknown" in related[0].reason
+    assert "refreshed three-year strategic plan" in related[0].text
+    review_evidence(db, related[0].id, "confirmed")
+    assert _plan(db, date(2023, 10, 31)).status == "reported"

@@ -58,6 +58,11 @@ def track_all(db: sqlite_utils.Database) -> list[TrackReport]:
     return [track_document(db, i) for i in ids]
 
 
+def evidence_count(db: sqlite_utils.Database) -> int:
+    """Evidence links stored (automatic and reviewed)."""
+    return db.execute("SELECT count(*) FROM commitment_evidence").fetchone()[0]
+
+
 def review_evidence(db: sqlite_utils.Database, evidence_id: int, decision: str, note: str | None = None) -> dict:
     """Confirm or reject one evidence row; the decision wins over automatic tracking later on."""
     if decision not in ("confirmed", "rejected"):
@@ -84,6 +89,6 @@ def review_evidence(db: sqlite_utils.Database, evidence_id: int, decision: str, 
 
 
 __all__ = [
-    "CommitmentRow", "TrackReport", "list_commitments", "review_evidence",
+    "CommitmentRow", "TrackReport", "evidence_count", "list_commitments", "review_evidence",
     "track_all", "track_document", "track_stored",
 ]

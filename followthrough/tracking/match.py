@@ -39,6 +39,7 @@ class Settings:
     candidate_before_days: int
     candidate_after_days: int
     candidate_undated_days: int
+    later_undated_days: int
     candidate_min_shared_terms: int
     candidate_min_overlap: float
     max_candidates: int
@@ -195,7 +196,7 @@ def _body_named(text: str) -> list[str]:
 
 def _body_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
     if not ctx.body:
-        return 0.0, None
+        return 0.5, None  # unknown, not different
     body = ctx.body.lower()
     named = _body_named(c.text)
     if named:
@@ -209,7 +210,7 @@ def _body_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
 def _window_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
     s = settings()
     if ctx.meeting_date is None:
-        return 0.0, None
+        return 0.5, "meeting date unknown"
     if c.due_end is None:
         return 0.5, "no due date"
     start = (c.due_start or c.due_end) - timedelta(days=s.window_before_days)

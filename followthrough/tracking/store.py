@@ -148,7 +148,8 @@ def document_commitments(db: sqlite_utils.Database, document_id: int) -> list[Co
 
 def later_units(db: sqlite_utils.Database, ctx: Context, own: list[Commitment]) -> tuple[list[Unit], dict[int, Context]]:
     """Decisions and commitments of documents dated after this one, within reach of its
-    commitments' due windows (a year for undated ones), that share enough words with one.
+    commitments' due windows (``later_undated_days`` for undated ones), that share enough
+    words with one.
 
     Used when minutes arrive out of date order; passages are left out to keep it cheap, and
     content words come from the ``statement_terms`` cache (filled here when missing).
@@ -158,7 +159,7 @@ def later_units(db: sqlite_utils.Database, ctx: Context, own: list[Commitment]) 
         return [], {}
     ends = [c.due_end + timedelta(days=s.window_after_days) for c in own if c.due_end]
     if any(c.due_end is None for c in own):
-        ends.append(ctx.meeting_date + timedelta(days=365))
+        ends.append(ctx.meeting_date + timedelta(days=s.later_undated_days))
     own_terms = [set(c.terms or stems(c.text)) for c in own]
     needed = [max(min(s.candidate_min_shared_terms, len(t)), s.candidate_min_overlap * len(t)) for t in own_terms]
     words = set().union(*own_terms)
