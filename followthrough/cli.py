@@ -331,11 +331,17 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [c.as_dict() for c in found]
+    if not rows and fmt == "table":
+        click.echo("No commitments match.", err=True)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        row["evidence"] = "; ".join(f"[{e['id']}] {e['kind']} {e['score']:.2f} {e['document']}" + (" (rejected)" if e["source"] == "rejected" else "") for e in row["evidence"])
+        row["evidence"] = "; ".join(
+            f"[{e['id']}] {e['kind']} {e['score']:.2f} {e['meeting_date'] or e['document']}"
+            + (f" ({e['source']})" if e["source"] != "auto" else "")
+            for e in row["evidence"]
+        )
         if row["redated_due_end"] and fmt == "table":
             row["due_end"] = f"{row['redated_due_end']} (was {row['due_end']})"
     _emit_rows(rows, fmt, COMMITMENT_COLUMNS if fmt == "table" else COMMITMENT_FIELDS)
