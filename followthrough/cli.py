@@ -285,7 +285,7 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     db = _open(ctx)
     filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
     try:
-        result = run_search(db, query, filters, limit=limit, snippet_tokens=10 if fmt == "table" else 24)
+        result = run_search(db, query, filters, limit=limit, snippet_tokens=8 if fmt == "table" else 24)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     if not result.query.groups:
