@@ -51,3 +51,23 @@ def test_split_alternatives_respects_groups_classes_and_escapes():
 
 def test_all_kinds_have_cues():
     assert all(table.positive for table in cues().values())
+
+
+def test_procedural_anchors_cover_every_procedural_pattern():
+    from followthrough.extract.cues import _procedural
+
+    pattern, anchors = _procedural()
+    samples = [
+        "RESOLVED: That the minutes of the meeting dated 11/04/2023 be approved as a true and accurate record.",
+        "Councillor Richard Williams declared a personal interest in agenda item 5.",
+        "Apologies for absence were received from Councillor Smith.",
+        "Present: Councillor K. Hatton (Chairman)",
+        "REASON: To enable progress to be made.",
+        "As detailed in the recommendations.",
+        "Approval of Minutes pdf icon PDF 233 KB",
+    ]
+    for sample in samples:
+        assert pattern.search(sample), sample
+        assert any(a in sample.lower() for a in anchors), sample
+    for match in pattern.finditer(corpus_text()):
+        assert any(a in match.group(0).lower() for a in anchors), match.group(0)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from followthrough.extract.actors import passage_speaker
-from followthrough.extract.cues import CueIndex, Hit, heading_kind, procedural
+from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedural
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
 
 
@@ -99,7 +99,7 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             decision_mode = None
             heading = heading_kind(block.text)
             bullets_under_heading = False
-            if heading is None and not procedural().search(block.text):
+            if heading is None and not is_procedural(block.text):
                 # A headline can itself state a finding ("... but serious concerns remain").
                 for sentence in sentences_of(block):
                     yield from _by_cues(cue_index, sentence, speaker, kinds=("concern", "recommendation"))
@@ -112,7 +112,7 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
         if block.text.count(" | ") >= 2:
             continue  # an action-plan row written out as text: plan rows are linked, not extracted
         for sentence in sentences_of(block):
-            if procedural().search(sentence.text):
+            if is_procedural(sentence.text):
                 continue
             found = passage_speaker(sentence.text)
             if found:

@@ -185,22 +185,13 @@ class Hit:
 
 
 @lru_cache(maxsize=1)
-def _anchor_finder() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-    """One regex over every anchor (longest first), and for each anchor the anchors
-    inside it: a clause containing "received" also contains "receive"."""
-    anchors = {a for table in cues().values() for cue in (*table.positive, *table.negative) for a in cue.anchors}
-    ordered = sorted(anchors, key=len, reverse=True)
-    inside = {a: frozenset(b for b in anchors if b in a) for a in anchors}
-    return re.compile("|".join(re.escape(a) for a in ordered)), inside
+def _all_anchors() -> tuple[str, ...]:
+    return tuple(sorted({a for table in cues().values() for cue in (*table.positive, *table.negative) for a in cue.anchors}))
 
 
 def anchors_in(lower: str) -> set[str]:
-    """The cue anchors that occur in a lower-cased clause."""
-    finder, inside = _anchor_finder()
-    present: set[str] = set()
-    for found in set(finder.findall(lower)):
-        present |= inside[found]
-    return present
+    """The cue anchors that occur in a lower-cased clause (substring tests are C-fast)."""
+    return {anchor for anchor in _all_anchors() if anchor in lower}
 
 
 class CueIndex:
@@ -213,12 +204,16 @@ class CueIndex:
 
     def __init__(self, text: str) -> None:
         self.view = Text(text)
+        self._clause: tuple[int, int, Text, set[str]] | None = None
 
     def find(self, kind: str, start: int, end: int) -> list[Hit]:
         """Cue hits of ``kind`` in text[start:end] after negations, relative to ``start``."""
         table = cues()[kind]
-        clause = Text(self.view.original[start:end])
-        present = anchors_in(clause.lower if clause.lower is not None else clause.original.lower())
+        if self._clause is None or self._clause[:2] != (start, end):  # one clause, three kinds
+            clause = Text(self.view.original[start:end])
+            lower = clause.lower if clause.lower is not None else clause.original.lower()
+            self._clause = (start, end, clause, anchors_in(lower))
+        clause, present = self._clause[2], self._clause[3]
         hits = [
             Hit(m.start(), m.end(), cue.modal)
             for cue in table.positive
@@ -246,9 +241,18 @@ def headings() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def procedural() -> re.Pattern[str]:
+def _procedural() -> tuple[re.Pattern[str], tuple[str, ...]]:
     lines = [l.strip() for l in _data("procedural.txt").splitlines()]
-    return re.compile("|".join(f"(?:{l})" for l in lines if l and not l.startswith("#")), re.IGNORECASE)
+    anchors = tuple(l.split(":", 1)[1].split() for l in lines if l.startswith("# anchors:"))[0]
+    pattern = re.compile("|".join(f"(?:{l})" for l in lines if l and not l.startswith("#")), re.IGNORECASE)
+    return pattern, anchors
+
+
+def is_procedural(text: str) -> bool:
+    """Procedure, not substance: approving the minutes, interests, attendance, reasons."""
+    pattern, anchors = _procedural()
+    lower = text.lower()
+    return any(a in lower for a in anchors) and pattern.search(text) is not None
 
 
 def heading_kind(text: str) -> str | None:

@@ -25,15 +25,22 @@ def term_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str], bool]]:
+def _patterns() -> list[tuple[str, re.Pattern[str], bool, tuple[str, ...]]]:
+    """Per topic: its compiled terms, whether matches need a word-start check, and the
+    first word of each term (a cheap substring test before the regex runs)."""
     out = []
     for topic, entry in taxonomy().items():
-        pattern, boundary = fast_pattern("|".join(term_pattern(t.lower()) for t in entry["terms"]))
-        out.append((topic, pattern, boundary))
+        terms = [t.lower() for t in entry["terms"]]
+        pattern, boundary = fast_pattern("|".join(term_pattern(t) for t in terms))
+        out.append((topic, pattern, boundary, tuple({t.rstrip("*").split()[0].rstrip("*") for t in terms})))
     return out
 
 
 def topics_of(text: str) -> list[str]:
     """Every topic whose terms occur in ``text``, in taxonomy order."""
     lower = text.lower()
-    return [topic for topic, pattern, boundary in _patterns() if word_matches(pattern, lower, boundary, first=True)]
+    return [
+        topic
+        for topic, pattern, boundary, heads in _patterns()
+        if any(head in lower for head in heads) and word_matches(pattern, lower, boundary, first=True)
+    ]
