@@ -11,6 +11,7 @@ from datetime import date
 import sqlite_utils
 
 from followthrough.errors import UsageError
+from followthrough.models import Document
 from followthrough.store import transaction
 from followthrough.tracking import store as _store
 from followthrough.tracking.listing import CommitmentRow, list_commitments
@@ -46,7 +47,7 @@ def track_document(db: sqlite_utils.Database, document_id: int) -> TrackReport:
     return TrackReport(document_id, compared, written)
 
 
-def track_stored(db: sqlite_utils.Database, doc) -> None:
+def track_stored(db: sqlite_utils.Database, doc: Document) -> None:
     """The ``AFTER_STORE`` hook: track a just-stored document (``doc.id`` is set)."""
     if doc.id is not None:
         track_document(db, doc.id)

@@ -54,12 +54,12 @@ _ROW = f"""
 """
 
 
-def _commitment(row: tuple, terms: list[str] | None = None) -> Commitment:
+def _commitment(row: tuple) -> Commitment:
     sid, doc_id, text, topics, due_start, due_end, body, meeting_date = row
     # Stored topics only: tagging 100,000 texts again on every ingest would dominate the time.
     return Commitment(
         sid, doc_id, text, frozenset(json.loads(topics or "[]")), _day(due_start), _day(due_end),
-        body, _day(meeting_date), terms or [],
+        body, _day(meeting_date),
     )
 
 
