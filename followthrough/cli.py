@@ -275,6 +275,8 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     Topic words also find their synonyms ("recruitment" finds workforce statements),
     misspelt words are corrected against the words in the database, and any text is
     safe to type. Every word must match; if none match together, any word may.
+    Past 50,000 statements the newest are ranked first, and older ones only while
+    fewer than --limit have been found.
 
     \b
     Example:
