@@ -95,6 +95,7 @@ def test_filters(db):
     assert BRIDGEND_168.name in {h.document for h in cabinet}
     assert all("cabinet" in h.body.lower() for h in cabinet)
     assert len(cabinet) < len(everything)
+    assert search(db, "plan", SearchFilters(body="%")).hits == []  # % and _ are literal
     dated = search(db, "plan", SearchFilters(date_from=date(2018, 1, 1), date_to=date(2018, 12, 31)), limit=100).hits
     assert dated and all("2018-01-01" <= h.meeting_date <= "2018-12-31" for h in dated)
     due = search(db, "plan", SearchFilters(due_before=date(2023, 9, 30)), limit=100).hits

@@ -13,7 +13,7 @@ import sqlite_utils
 from followthrough.errors import UsageError
 from followthrough.search.query import FTS_TABLE, ParsedQuery, parse_query
 from followthrough.search.taxonomy import load_topics
-from followthrough.tracking.status import STATUS_SQL, STATUSES, as_of_param
+from followthrough.tracking.status import STATUS_SQL, STATUSES, as_of_param, contains
 
 HIGHLIGHT = ("**", "**")
 SNIPPET_TOKENS = 24
@@ -118,8 +118,8 @@ def _filters(filters: SearchFilters, topic_key: str | None) -> tuple[list[str], 
         where.append("EXISTS (SELECT 1 FROM json_each(s.topics) WHERE value = :topic)")
         params["topic"] = topic_key
     if filters.body:
-        where.append("d.body LIKE :body")
-        params["body"] = f"%{filters.body}%"
+        where.append("d.body LIKE :body ESCAPE '\\'")
+        params["body"] = contains(filters.body)
     if filters.date_from:
         where.append("d.meeting_date >= :date_from")
         params["date_from"] = filters.date_from.isoformat()
@@ -136,8 +136,8 @@ def _bounds(db: sqlite_utils.Database, filters: SearchFilters) -> tuple[int, int
     """The statement ids the document and due-date filters allow, as one range (None: none)."""
     docs, params = [], []
     if filters.body:
-        docs.append("body LIKE ?")
-        params.append(f"%{filters.body}%")
+        docs.append("body LIKE ? ESCAPE '\\'")
+        params.append(contains(filters.body))
     if filters.date_from:
         docs.append("meeting_date >= ?")
         params.append(filters.date_from.isoformat())

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.errors import UsageError
-from followthrough.tracking.status import REDATED_END_SQL, REDATED_TEXT_SQL, STATUS_SQL, as_of_param
+from followthrough.tracking.status import REDATED_END_SQL, REDATED_TEXT_SQL, STATUS_SQL, as_of_param, contains
 
 
 @dataclass
@@ -79,8 +79,8 @@ def list_commitments(
         where.append("status != 'reported' AND COALESCE(redated_end, due_end) BETWEEN :as_of AND :due_limit")
         params["due_limit"] = (date.fromisoformat(day) + timedelta(days=due_within)).isoformat()
     if owner:
-        where.append("actor LIKE :owner")
-        params["owner"] = f"%{owner}%"
+        where.append("actor LIKE :owner ESCAPE '\\'")
+        params["owner"] = contains(owner)
     sql = f"""
         WITH c AS (
             SELECT s.id, d.name AS document, d.meeting_date, s.text, s.actor, s.due_text, s.due_start, s.due_end,

@@ -42,3 +42,9 @@ STATUS_SQL = f"""CASE
 
 def as_of_param(as_of: date | None) -> str:
     return (as_of or date.today()).isoformat()
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') matching ``text`` anywhere, its % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
