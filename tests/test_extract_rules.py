@@ -161,3 +161,27 @@ def test_extract_cli_prints_the_prediction_lines_annotation_md_scores(tmp_path):
     assert set(line) == {"document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics"}
     assert (line["document"], line["kind"], line["due_start"], line["due_end"]) == ("minutes.txt", "commitment", "2023-09-01", "2023-09-30")
     assert doc.read_text(encoding="utf-8")[line["start"] : line["end"]] == line["text"]
+
+
+@pytest.mark.parametrize("name", [
+    "bridgend_cabinet_2023_ciw_improvement_check_item168.pdf",
+    "limerick_council_2024-01-22_ordinary_meeting_minutes.pdf",
+])
+def test_statements_from_a_pdf_carry_the_page_they_are_printed_on(nlp, name):
+    """The page of each statement is the PDF page whose raw text holds its words."""
+    import re
+
+    import pypdfium2
+
+    path = ROOT / "corpus" / "rendered" / name
+    pdf = pypdfium2.PdfDocument(str(path))
+    pages = [" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf))]
+    doc = read_document(path)
+    statements = extract_statements(doc, nlp=nlp)
+    assert statements
+    for s in statements:
+        words = re.findall(r"[A-Za-z]{4,}", s.text)[:6]
+        probe = " ".join(words)
+        holders = [i + 1 for i, text in enumerate(pages) if all(w in text for w in words)]
+        assert s.page in holders, f"{probe!r} on page {s.page}, found on {holders}"
+    assert len({s.page for s in statements}) >= (1 if "bridgend" in name else 3)
