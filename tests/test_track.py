@@ -13,6 +13,8 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from followthrough.cli import cli
 from followthrough.models import DueDate, Statement
@@ -258,3 +260,43 @@ def test_document_without_a_meeting_date_is_compared_with_every_open_commitment(
     assert "refreshed three-year strategic plan" in related[0].text
     review_evidence(db, related[0].id, "confirmed")
     assert _plan(db, date(2023, 10, 31)).status == "reported"
+
+
+def test_passage_sentences_are_evidence_too(db):
+    _ingest_168(db)
+    ingest(db, SEPTEMBER)
+    stocktake = next(c for c in list_commitments(db, as_of=date(2023, 10, 31)) if c.text.startswith("a stocktake"))
+    assert stocktake.status == "reported"
+    assert "following the stocktake of progress" in stocktake.evidence[0].text  # a minuted sentence, not a statement
+    assert "delivery cue 'presented'" in stocktake.evidence[0].reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "delivery"),
+    [
+        ("The Corporate Director presented the refreshed plan for approval.", True),
+        ("RESOLVED: That Cabinet approved the refreshed plan.", True),
+        ("The refreshed plan would now be brought to Cabinet in December 2023.", False),
+        ("A progress report will be presented to Cabinet in the spring.", False),
+        ("The plan is to be submitted to the Committee.", False),
+        ("Caseloads remained high.", False),
+    ],
+)
+def test_delivery_cues_exclude_promises(sentence, delivery):
+    from followthrough.tracking.match import Unit, is_delivery, delivery_cue
+
+    assert is_delivery(Unit(1, sentence, "sentence", cue=delivery_cue(sentence))) is delivery
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.text(min_size=1, max_size=120), min_size=1, max_size=6))
+def test_tracking_never_fails_on_odd_statement_text(db, texts):
+    doc = db.execute("SELECT id FROM documents").fetchone()
+    if doc is None:
+        doc = (_ingest_168(db),)
+    with transaction(db):
+        for text in texts:
+            add_statement(db, doc[0], "commitment", text, due=DueDate("March 2023", date(2023, 3, 1), date(2023, 3, 31)))
+            add_statement(db, doc[0], "decision", text)
+    track_all(db)
+    assert all(c.status in ("open", "due", "overdue", "reported", "re-dated") for c in list_commitments(db))
