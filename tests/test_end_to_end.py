@@ -49,3 +49,21 @@ def test_gap_report_for_one_findings_document_lists_only_its_commitments(tmp_pat
     assert {c["document"] for c in report["commitments"]} == {"findings.txt"}
     overdue = [c["text"] for c in report["commitments"] if c["status"] == "overdue"]
     assert "a refreshed plan would be brought to Cabinet in September 2023." in overdue
+
+
+def test_re_extracting_a_minute_keeps_its_commitments_tracked(tmp_path):
+    db = str(tmp_path / "t.db")
+    docs = Path(__file__).resolve().parent.parent / "corpus" / "documents"
+    later = Path(__file__).resolve().parent / "fixtures" / "tracking" / "bridgend_cabinet_2023-09-19_refreshed_childrens_plan.txt"
+    runner = CliRunner()
+    first = docs / "bridgend_cabinet_2023_ciw_improvement_check_item168.txt"
+    assert runner.invoke(cli, ["--db", db, "ingest", str(first), "--meeting-date", "2023-02-14", "--body", "Cabinet"]).exit_code == 0
+    assert runner.invoke(cli, ["--db", db, "ingest", str(later)]).exit_code == 0
+
+    def status() -> str:
+        rows = json.loads(runner.invoke(cli, ["--db", db, "commitments", "--as-of", "2023-10-31", "--format", "json"]).output)
+        return next(r["status"] for r in rows if r["text"].startswith("a refreshed plan"))
+
+    assert status() == "reported"
+    assert runner.invoke(cli, ["--db", db, "extract", str(later)]).exit_code == 0
+    assert status() == "reported"

@@ -13,7 +13,7 @@ from followthrough.extract import build_pipeline, extract_statements
 from followthrough.extract.store import replace_statements
 from followthrough.ingest import find_document, read_document, store_document
 from followthrough.models import Statement
-from followthrough.pipeline import expand_paths
+from followthrough.pipeline import after_store, expand_paths
 from followthrough.store import transaction
 
 
@@ -40,5 +40,6 @@ def extract_files(
             if doc.id is None:
                 store_document(db, doc)
             replace_statements(db, doc, statements)
+            after_store(db, doc)  # re-extraction re-tracks, as a fresh ingest would
         found.extend(statements)
     return found, failures
