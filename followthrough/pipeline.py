@@ -51,6 +51,10 @@ class IngestReport:
         return f"{len(self.files)} files: " + ", ".join(parts) + f"; {statements} statements extracted"
 
 
+# Loaded when named, not when found in a folder: most .xml files are not minutes.
+NAMED_ONLY = frozenset({".xml"})
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and the supported files inside folders (recursively, sorted)."""
     files: list[Path] = []
@@ -62,6 +66,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
                 for p in sorted(path.rglob("*"))
                 if p.is_file()
                 and p.suffix.lower() in SUFFIXES
+                and p.suffix.lower() not in NAMED_ONLY
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
