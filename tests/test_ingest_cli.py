@@ -143,25 +143,77 @@ def test_bad_override_is_a_usage_error(tmp_path: Path, args: list[str], message:
     assert not (tmp_path / "t.db").exists() or document_rows(tmp_path / "t.db")["documents"] == 0
 
 
+def run_together(db: Path, groups: list[list[Path]], *options: str) -> list[tuple[int, str, str]]:
+    """Start one `followthrough ingest` process per group at once; (returncode, out, err) each."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "followthrough", "--db", str(db), "ingest", *options, *map(str, group)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=db.parent,
+        )
+        for group in groups
+    ]
+    return [(p.wait(timeout=300), *p.communicate()) for p in procs]
+
+
 def test_two_processes_ingesting_into_one_database(tmp_path: Path) -> None:
     """Two writers at once (WAL + busy timeout): both finish, every document lands once."""
     db = tmp_path / "shared.db"
     files = sorted(DOCS.glob("*.txt"))
     halves = [files[0::2], files[1::2]]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "followthrough", "--db", str(db), "ingest", *map(str, half)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-        )
-        for half in halves
-    ]
-    outputs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err), half in zip(procs, outputs, halves):
-        assert proc.returncode == 0, err
+    for (code, out, err), half in zip(run_together(db, halves), halves):
+        assert code == 0, err
         assert f"{len(half)} files: {len(half)} added, 0 unchanged, 0 failed" in out
     stored = sorted(path for (path,) in query(db, "SELECT path FROM documents"))
     assert stored == sorted(map(str, files))
     assert query(db, "PRAGMA journal_mode") == [("wal",)]
+
+
+@pytest.mark.parametrize("attempt", range(2))  # a race: more attempts, more chances to lose it
+def test_processes_opening_a_new_database_at_once(tmp_path: Path, attempt: int) -> None:
+    """Creating the file, switching it to WAL and migrating race when several start together."""
+    db = tmp_path / "new.db"
+    files = sorted(DOCS.glob("*.txt"))[:4]
+    results = run_together(db, [[f] for f in files], "--no-extract")
+    assert [err for code, _, err in results if code != 0] == []
+    assert len(query(db, "SELECT id FROM documents")) == len(files)
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_same_file_from_two_processes_is_stored_once(tmp_path: Path, attempt: int) -> None:
+    """Both see the file as new; the second to write must find the first's row, not crash."""
+    db = tmp_path / "t.db"
+    big = ROOT / "corpus" / "rendered" / "limerick_council_2024-01-22_ordinary_meeting_minutes.pdf"
+    assert run_together(db, [[YORK]], "--no-extract")[0][0] == 0  # the database exists first
+    results = run_together(db, [[big], [big], [big]], "--no-extract")
+    assert [err for code, _, err in results if code != 0] == []
+    summaries = sorted(out.strip().splitlines()[-1] for _, out, _ in results)
+    assert summaries == [
+        "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
+        "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
+        "1 files: 1 added, 0 unchanged, 0 failed; 0 statements extracted",
+    ]
+    assert len(query(db, "SELECT id FROM documents WHERE path = ?", (str(big),))) == 1
+
+
+def test_file_stored_by_another_process_meanwhile_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race above, made certain: the duplicate check runs before another writer commits."""
+    db = tmp_path / "t.db"
+    assert ingest(db, "--no-extract", str(YORK)).exit_code == 0
+    real = followthrough.pipeline.find_document
+    calls = []
+
+    def not_yet(database, sha256):
+        calls.append(sha256)
+        return None if len(calls) == 1 else real(database, sha256)
+
+    monkeypatch.setattr(followthrough.pipeline, "find_document", not_yet)
+    result = ingest(db, "--no-extract", str(YORK))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted"
+    assert document_rows(db)["documents"] == 1
 
 
 class Boom(RuntimeError):
