@@ -96,7 +96,7 @@ def cli(ctx: click.Context, db: str) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Document kind, instead of detecting it.")
 @click.option("--body", help="Committee or body, e.g. 'Cabinet'.")
 @click.option("--meeting-date", callback=_date, help="Meeting or publication date, YYYY-MM-DD.")
@@ -130,13 +130,10 @@ def ingest(ctx, paths, kind, body, meeting_date, source_url, no_extract, model, 
         report = ingest_paths(
             db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
             extract=not no_extract, model=model, progress=progress if show_bar else None,
+            strict=strict,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    if strict:
-        for f in report.files:
-            if f.status == "added" and f.warnings:
-                f.status, f.reason = "failed", "; ".join(f.warnings)
     if as_json:
         click.echo(json.dumps({"files": [f.as_dict() for f in report.files], "summary": report.summary()}, indent=2))
     else:

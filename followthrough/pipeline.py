@@ -48,7 +48,9 @@ class IngestReport:
             f"{self.count('unchanged')} unchanged",
             f"{self.count('failed')} failed",
         ]
-        return f"{len(self.files)} files: " + ", ".join(parts) + f"; {statements} statements extracted"
+        files = f"{len(self.files)} file" + ("" if len(self.files) == 1 else "s")
+        extracted = f"{statements} statement" + ("" if statements == 1 else "s")
+        return f"{files}: " + ", ".join(parts) + f"; {extracted} extracted"
 
 
 # Loaded when named, not when found in a folder: most .xml files are not minutes.
@@ -85,6 +87,7 @@ def ingest_paths(
     extract: bool = True,
     model: str | None = None,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
+    strict: bool = False,
 ) -> IngestReport:
     """Ingest every file; bad files are reported and skipped, never half-written."""
     files = expand_paths(paths)
@@ -101,25 +104,32 @@ def ingest_paths(
         except BadDocument as exc:
             report.files.append(FileResult(str(path), "failed", exc.reason))
             continue
+        if strict and doc.warnings:
+            report.files.append(FileResult(str(path), "failed", "; ".join(doc.warnings)))
+            continue
         existing = find_document(db, doc.sha256)
+        statements: list = []
+        if existing is None:
+            if extract:
+                from followthrough.extract import build_pipeline, extract_statements
+
+                nlp = nlp or build_pipeline(model)
+                statements = extract_statements(doc, nlp=nlp)
+            with transaction(db):
+                # Another process may have stored the same bytes since the check above.
+                existing = find_document(db, doc.sha256)
+                if existing is None:
+                    document_id = store_document(db, doc)
+                    if extract:
+                        from followthrough.extract.store import replace_statements
+
+                        replace_statements(db, doc, statements)
+                    after_store(db, doc)
         if existing is not None:
             report.files.append(
                 FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
             )
             continue
-        statements = []
-        if extract:
-            from followthrough.extract import build_pipeline, extract_statements
-
-            nlp = nlp or build_pipeline(model)
-            statements = extract_statements(doc, nlp=nlp)
-        with transaction(db):
-            document_id = store_document(db, doc)
-            if extract:
-                from followthrough.extract.store import replace_statements
-
-                replace_statements(db, doc, statements)
-            after_store(db, doc)
         report.files.append(
             FileResult(
                 str(path), "added", document_id=document_id, kind=doc.kind,

@@ -188,9 +188,9 @@ def test_same_file_from_two_processes_is_stored_once(tmp_path: Path, attempt: in
     assert [err for code, _, err in results if code != 0] == []
     summaries = sorted(out.strip().splitlines()[-1] for _, out, _ in results)
     assert summaries == [
-        "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
-        "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
-        "1 files: 1 added, 0 unchanged, 0 failed; 0 statements extracted",
+        "1 file: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
+        "1 file: 0 added, 1 unchanged, 0 failed; 0 statements extracted",
+        "1 file: 1 added, 0 unchanged, 0 failed; 0 statements extracted",
     ]
     assert len(query(db, "SELECT id FROM documents WHERE path = ?", (str(big),))) == 1
 
@@ -212,7 +212,7 @@ def test_file_stored_by_another_process_meanwhile_is_unchanged(
     result = ingest(db, "--no-extract", str(YORK))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 0
-    assert result.stdout.strip() == "1 files: 0 added, 1 unchanged, 0 failed; 0 statements extracted"
+    assert result.stdout.strip() == "1 file: 0 added, 1 unchanged, 0 failed; 0 statements extracted"
     assert document_rows(db)["documents"] == 1
 
 
@@ -259,7 +259,7 @@ def test_no_extract_stores_text_but_no_statements(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = ingest(db, "--no-extract", str(DOCS / "bridgend_cabinet_2023_ciw_improvement_check_item168.txt"))
     assert result.exit_code == 0
-    assert result.stdout.strip() == "1 files: 1 added, 0 unchanged, 0 failed; 0 statements extracted"
+    assert result.stdout.strip() == "1 file: 1 added, 0 unchanged, 0 failed; 0 statements extracted"
     assert document_rows(db)["statements"] == 0
     assert document_rows(db)["passages"] > 0
 

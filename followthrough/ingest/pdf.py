@@ -57,7 +57,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
         textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
         if len(textless) + len(failed) == len(raw):
-            raise BadDocument(path, f"scanned with no text layer ({len(raw)} pages, no extractable text)")
+            pages = f"{len(raw)} page" + ("" if len(raw) == 1 else "s")
+            raise BadDocument(path, f"scanned with no text layer ({pages}, no extractable text)")
         dehyphenate = Dehyphenator("\n".join(raw))
         layout = _plan_tables(data, raw, dehyphenate)
         texts = [_page_with_tables(pdf, i, raw[i], layout) for i in range(len(raw))]
@@ -122,6 +123,12 @@ def _pdfminer_opinion(data: bytes) -> int | str:
         return "unreadable"
 
 
+# Word and LibreOffice draw list bullets from the Symbol and Wingdings fonts, which PDFium
+# reads as private-use code points (U+F0B7 and friends): make them plain bullets, one for
+# one, so offsets into the page's characters still hold.
+SYMBOL_GLYPHS = {code: "•" for code in range(0xE000, 0xF900)}
+
+
 def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | None, list[set[str]]]:
     """Each page's PDFium text with "\\n" line ends, the numbers of pages that failed, the
     title (page 1's largest type), and each page's top lines that are rows of table cells."""
@@ -134,7 +141,7 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | No
         try:
             page = pdf[index]
             textpage = page.get_textpage()
-            text = textpage.get_text_range()
+            text = textpage.get_text_range().translate(SYMBOL_GLYPHS)
             lines = _lines(textpage, text)
             texts.append(_paragraphs(lines))
             cell_rows.append(_top_cell_rows(textpage, text, earlier) if index else set())

@@ -62,9 +62,12 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         if migration.name in done:
             continue
         if not migration.transactional:
-            migration.apply(db)
-            with transaction(db):
-                _record(db, migration.name)
+            with _side_lock(db):
+                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", [migration.name]).fetchone():
+                    continue
+                migration.apply(db)
+                with transaction(db):
+                    _record(db, migration.name)
             applied.append(migration.name)
             continue
         with transaction(db):
@@ -75,6 +78,22 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             _record(db, migration.name)
         applied.append(migration.name)
     return applied
+
+
+@contextmanager
+def _side_lock(db: sqlite_utils.Database) -> Iterator[None]:
+    """Serialise a migration that commits on its own: hold a write lock on '<db>-migrate'."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    if not row or not row[2]:
+        yield
+        return
+    lock = sqlite3.connect(row[2] + "-migrate", timeout=60, isolation_level=None)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        yield
+        lock.execute("COMMIT")
+    finally:
+        lock.close()
 
 
 def _record(db: sqlite_utils.Database, name: str) -> None:
