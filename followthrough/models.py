@@ -6,6 +6,7 @@ Plain dicts only appear at the database edge (``to_row``/``from_row``).
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -87,6 +88,7 @@ class Document:
     plan_items: list[PlanItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     id: int | None = None
+    _page_starts: list[int] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -94,13 +96,10 @@ class Document:
 
     def page_at(self, offset: int) -> int | None:
         """The page number holding character ``offset`` (None for unpaged text)."""
-        found = None
-        for page in self.pages:
-            if page.start <= offset:
-                found = page.number
-            else:
-                break
-        return found
+        if len(self._page_starts) != len(self.pages):
+            self._page_starts = [page.start for page in self.pages]
+        index = bisect_right(self._page_starts, offset) - 1
+        return self.pages[index].number if index >= 0 else None
 
     def item_at(self, offset: int) -> AgendaItem | None:
         for item in self.items:

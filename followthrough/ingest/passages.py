@@ -6,10 +6,11 @@ import re
 
 from followthrough.models import Document, Passage
 
-_BLOCK = re.compile(r"[^\n](?:.|\n(?![ \t\xa0]*\n))*", re.MULTILINE)
+# A block ends at a newline followed by a blank line (literal first character: fast to scan).
+_BLOCK_END = re.compile(r"\n(?=[ \t\xa0]*\n)")
 # A line that ends a sentence and a next line that starts a new one: a paragraph break
 # in text whose paragraphs are separated by single newlines.
-_SENTENCE_END = re.compile(r"[.:;!?\u2019\"')]\s*$")
+_SENTENCE_END_CHARS = frozenset(".:;!?\u2019\"')")
 _NEW_START = re.compile(r"^\s*(?:[A-Z0-9(\u2022\u00b7\-\u2013*]|RESOLVED)")
 
 
@@ -18,8 +19,8 @@ def split_passages(doc: Document) -> list[Passage]:
 
     passages: list[Passage] = []
     speaker: str | None = None
-    for block in _BLOCK.finditer(doc.text):
-        for start, end in _paragraphs(doc.text, block.start(), block.end()):
+    for block_start, block_end in _blocks(doc.text):
+        for start, end in _paragraphs(doc.text, block_start, block_end):
             raw = doc.text[start:end]
             stripped = raw.strip()
             if not stripped:
@@ -41,8 +42,27 @@ def split_passages(doc: Document) -> list[Passage]:
     return passages
 
 
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Offsets of the runs of text between blank lines."""
+    spans, pos = [], 0
+    for match in _BLOCK_END.finditer(text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a] == "\n":
+            a += 1
+        if a < b:
+            out.append((a, b))
+    return out
+
+
+_CONTINUES_SPEECH = re.compile(r"(?:She|He|They|The (?:Director|Officer|Head))\b")
+
+
 def _continues_speech(text: str) -> bool:
-    return bool(re.match(r"(?:She|He|They|The (?:Director|Officer|Head))\b", text))
+    return _CONTINUES_SPEECH.match(text) is not None
 
 
 def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -58,7 +78,7 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     para_start = lines[0][0]
     for (a, b), (c, _) in zip(lines, lines[1:]):
-        if _SENTENCE_END.search(text[a:b]) and _NEW_START.match(text[c : c + 12]):
+        if text[a:b].rstrip()[-1:] in _SENTENCE_END_CHARS and _NEW_START.match(text[c : c + 12]):
             spans.append((para_start, b))
             para_start = c
     spans.append((para_start, lines[-1][1]))

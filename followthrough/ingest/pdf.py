@@ -126,7 +126,7 @@ def _pdfminer_opinion(data: bytes) -> int | str:
 # Word and LibreOffice draw list bullets from the Symbol and Wingdings fonts, which PDFium
 # reads as private-use code points (U+F0B7 and friends): make them plain bullets, one for
 # one, so offsets into the page's characters still hold.
-SYMBOL_GLYPHS = {code: "•" for code in range(0xE000, 0xF900)}
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | None, list[set[str]]]:
@@ -141,7 +141,8 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | No
         try:
             page = pdf[index]
             textpage = page.get_textpage()
-            text = textpage.get_text_range().translate(SYMBOL_GLYPHS)
+            text = textpage.get_text_range()
+            text = PRIVATE_USE.sub("•", text)
             lines = _lines(textpage, text)
             texts.append(_paragraphs(lines))
             cell_rows.append(_top_cell_rows(textpage, text, earlier) if index else set())
@@ -380,7 +381,8 @@ def _header_pattern() -> re.Pattern[str]:
         return head + "".join(rf"\W+(?i:{re.escape(word)})" for word in rest)
 
     names = sorted(vocabulary(), key=len, reverse=True)
-    return re.compile(rf"(?<!\w)(?:{'|'.join(name_pattern(n) for n in names)})(?!\w)")
+    # No leading (?<!\w): it stops re from skipping ahead by first letters; callers check it.
+    return re.compile(rf"(?:{'|'.join(name_pattern(n) for n in names)})(?!\w)")
 
 
 def looks_like_plan_header(text: str, gap: int = 25) -> bool:
@@ -392,6 +394,8 @@ def looks_like_plan_header(text: str, gap: int = 25) -> bool:
     run: set[str] = set()
     end = None
     for match in _header_pattern().finditer(text):
+        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"):
+            continue  # inside a word
         column = vocabulary().get(" ".join(re.findall(r"[\w&#]+", match[0].lower())))
         if column is None:
             continue

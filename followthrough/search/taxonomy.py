@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from followthrough.errors import FollowthroughError
+from followthrough.extract.topics import topics_of
 
 TAXONOMY_FILE = "data/topics.json"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -73,21 +74,7 @@ def find_topic(tokens: list[str]) -> Topic | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _topic_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    patterns = []
-    for topic in load_topics():
-        alternatives = []
-        for term in topic.terms:
-            parts, prefix = term_words(term)
-            if not parts:
-                continue
-            body = r"\W+".join(re.escape(p) for p in parts)
-            alternatives.append(body + (r"\w*" if prefix else r"\b"))
-        patterns.append((topic.key, re.compile(r"\b(?:" + "|".join(alternatives) + ")", re.IGNORECASE)))
-    return tuple(patterns)
-
-
 def tag_topics(text: str) -> list[str]:
-    """Topic keys whose terms occur in ``text`` (for passages, which are not tagged at extraction)."""
-    return [key for key, pattern in _topic_patterns() if pattern.search(text)]
+    """Topic keys whose terms occur in ``text`` (for passages, which are not tagged at
+    extraction): the extractor's own tagger, so both agree."""
+    return topics_of(text)

@@ -37,6 +37,8 @@ def track_document(db: sqlite_utils.Database, document_id: int) -> TrackReport:
         contexts = {document_id: ctx}
         _store.clear_auto(db, document_id=document_id)
         _store.clear_auto(db, commitment_document_id=document_id)
+        if not _store.anything_to_compare(db, document_id):
+            return TrackReport(document_id, 0, 0)
         units = _store.load_units(db, document_id)
         compared, earlier = _store.earlier_commitments(db, ctx, vocabulary(units))
         written = _store.write_evidence(db, score_evidence(earlier, units, contexts), contexts)

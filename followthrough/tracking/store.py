@@ -31,6 +31,22 @@ def context(db: sqlite_utils.Database, document_id: int) -> Context:
     return Context(document_id, _day(row[0]), row[1]) if row else Context(document_id, None, None)
 
 
+def anything_to_compare(db: sqlite_utils.Database, document_id: int) -> bool:
+    """Whether tracking has work: a commitment in another document, or one in this document
+    that later documents could report on. Reading and tagging every passage of a long
+    minute costs more than the rest of its ingest when there is nothing to compare."""
+    row = db.execute(
+        "SELECT 1 FROM statements WHERE kind = 'commitment' AND document_id != ? LIMIT 1", [document_id]
+    ).fetchone()
+    if row:
+        return True
+    own = db.execute(
+        "SELECT 1 FROM statements WHERE kind = 'commitment' AND document_id = ? LIMIT 1", [document_id]
+    ).fetchone()
+    others = db.execute("SELECT 1 FROM documents WHERE id != ? LIMIT 1", [document_id]).fetchone()
+    return bool(own and others)
+
+
 def load_units(db: sqlite_utils.Database, document_id: int) -> list[Unit]:
     """The document's statements and the sentences of its passages."""
     units = []
