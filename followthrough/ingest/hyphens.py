@@ -89,6 +89,8 @@ class Dehyphenator:
             if joined == text:
                 break
             text = joined
+            if not _BREAK.search(text):  # nothing left to join: spare the confirming pass
+                break
         return text
 
 

@@ -136,6 +136,7 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | No
     failed: list[int] = []
     cell_rows: list[set[str]] = []
     earlier: set[str] = set()  # every line of the pages read so far
+    judged: dict[str, bool] = {}  # repeated lines already measured: are they table-cell rows?
     title = None
     for index in range(len(pdf)):
         try:
@@ -145,7 +146,7 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | No
             text = PRIVATE_USE.sub("•", text)
             lines = _lines(textpage, text)
             texts.append(_paragraphs(lines))
-            cell_rows.append(_top_cell_rows(textpage, text, earlier) if index else set())
+            cell_rows.append(_top_cell_rows(textpage, text, earlier, judged) if index else set())
             earlier.update(line.strip() for line, _, _ in lines)
             if index == 0:
                 title = _largest_type(lines)
@@ -158,7 +159,9 @@ def _page_texts(pdf: pdfium.PdfDocument) -> tuple[list[str], list[int], str | No
     return texts, failed, title, cell_rows
 
 
-def _top_cell_rows(textpage: pdfium.PdfTextPage, text: str, earlier: set[str], gap: float = 2.5) -> set[str]:
+def _top_cell_rows(
+    textpage: pdfium.PdfTextPage, text: str, earlier: set[str], judged: dict[str, bool], gap: float = 2.5
+) -> set[str]:
     """Lines among the page's first few that repeat a line of an earlier page and whose words
     sit in separate table cells: the space between two words is over ``gap`` times the font
     size ("No.        Item")."""
@@ -170,7 +173,8 @@ def _top_cell_rows(textpage: pdfium.PdfTextPage, text: str, earlier: set[str], g
         stripped = line.strip()
         if stripped:
             seen += 1
-            if stripped in earlier and " " in stripped:
+            if stripped in earlier and " " in stripped and judged.get(stripped) is not False:
+                judged[stripped] = False  # a running header repeats its layout: judge it once
                 size = pdfium_c.FPDFText_GetFontSize(textpage, pos + len(line) - len(line.lstrip())) or 10.0
                 # only the characters either side of each space: a handful of calls a line
                 for offset, char in enumerate(line[1:-1], start=1):
@@ -179,6 +183,7 @@ def _top_cell_rows(textpage: pdfium.PdfTextPage, text: str, earlier: set[str], g
                         after = textpage.get_charbox(pos + offset + 1)[0]
                         if after - before > gap * size:
                             found.add(stripped)
+                            judged[stripped] = True
                             break
         if seen > ZONE:
             break
@@ -291,8 +296,12 @@ def _metadata_title(pdf: pdfium.PdfDocument) -> str | None:
 # -- running headers and footers -------------------------------------------------------------
 
 
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
 def _key(line: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", line.strip().lower()))
+    return _DIGITS.sub("#", _SPACES.sub(" ", line.strip().lower()))
 
 
 @dataclass
