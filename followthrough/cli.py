@@ -48,7 +48,7 @@ def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
         for row in rows:
             writer.writerow({k: _cell(row.get(k)) for k in columns})
         click.echo(out.getvalue(), nl=False)
-    else:
+    elif rows:
         click.echo(_table(rows, columns))
 
 
