@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from followthrough.extract.actors import explicit_actor, inspectorate_in, speaks_as_we
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
+from followthrough.extract.timex import due_for
 from followthrough.extract.topics import topics_of
 from followthrough.errors import UsageError
 from followthrough.models import Document, DueDate, Statement
@@ -100,24 +101,23 @@ class AttributeComponent:
     """Due dates (commitments and decisions), actors and topic tags."""
 
     def __call__(self, doc: Doc) -> Doc:
-        try:
-            from followthrough.extract.timex import due_for
-        except ImportError:  # TEMP until timex lands
-            due_for = lambda text, ref: None  # noqa: E731
-
         reference = doc.user_data.get("meeting_date")
         body = doc.user_data.get("body")
         full_text = doc_text(doc)
+        done: set[tuple[int, int]] = set()  # a decision and its commitment share one span's values
         for span in doc.spans.get("statements", []):
             start, end = span._.chars or (span.start_char, span.end_char)
             text = full_text[start:end]
-            if span.label_ != "concern":
-                span._.due = due_for(text, reference)
             if span.label_ == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
                 we = doc.user_data.get("inspectorate") if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
                 span._.actor = explicit_actor(text) or we or span._.actor or body
+            if (start, end) in done and span._.due is not None:
+                continue
+            done.add((start, end))
+            if span.label_ != "concern":
+                span._.due = due_for(text, reference)
             span._.topics = topics_of(text)
         return doc
 
