@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 # PDFium's generated-hyphen markers and the Unicode soft hyphen.
@@ -55,8 +55,13 @@ class Dehyphenator:
     """Rejoins broken words, using the document's own spellings as evidence."""
 
     def __init__(self, evidence: str = "") -> None:
-        self.counts = Counter(token.lower() for token in _TOKEN.findall(evidence))
+        self.evidence = evidence
         self.words = english_words()
+
+    @cached_property
+    def counts(self) -> Counter[str]:
+        """How often each word is spelt in the evidence; built on the first break that needs it."""
+        return Counter(_TOKEN.findall(self.evidence.lower()))
 
     def keep_hyphen(self, left: str, right: str) -> bool:
         if right[0].isupper() or right[0].isdigit() or "-" in left or "-" in right:
