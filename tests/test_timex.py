@@ -486,3 +486,12 @@ def test_add_working_days_counts_from_the_next_day() -> None:
     assert add_working_days(D("2023-05-05"), 0) == D("2023-05-05")
     with pytest.raises(ValueError):
         add_working_days(D("2023-05-05"), -1)
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzJMASOND0123 -")), max_size=40)
+       | st.sampled_from(["Jan", "JUNE", "june", "in due course", "Q1", "quarterly", "the case load was high", "May"]))
+def test_fast_trigger_agrees_with_the_trigger_regex(text):
+    from followthrough.extract.timex import _triggered
+    from followthrough.extract.timegrammar import grammar
+
+    assert _triggered(grammar(), text) == bool(grammar().trigger.search(text))

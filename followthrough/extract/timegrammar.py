@@ -47,6 +47,8 @@ class Grammar:
     suffix_regex: re.Pattern[str]
     suffix_effects: list[str]
     trigger: re.Pattern[str]
+    trigger_months: tuple[str, ...]  # month names as written (title and upper case)
+    trigger_words: tuple[str, ...]  # other trigger words, lower case
     features: dict[str, re.Pattern[str]]
     months: dict[str, int]
     numbers: dict[str, int]
@@ -191,6 +193,8 @@ def grammar() -> Grammar:
         ),
         suffix_effects=[e["effect"] for e in words["suffixes"]],
         trigger=trigger,
+        trigger_months=tuple(month_names) + tuple(n.upper() for n in month_names),
+        trigger_words=tuple(w.lower() for w in trigger_words),
         features={
             "digit": re.compile(r"\d"),
             "month": re.compile(fragments["month"]),

@@ -683,9 +683,17 @@ def _day_of(reference: date | None) -> date | None:
     return reference.date() if isinstance(reference, datetime) else reference
 
 
+def _triggered(g: Grammar, text: str) -> bool:
+    """``g.trigger.search(text)`` by substring tests: the same answer, several times faster."""
+    if g.features["digit"].search(text) or any(name in text for name in g.trigger_months):
+        return True
+    lower = text.lower()
+    return any(word in lower for word in g.trigger_words)
+
+
 def _find(text: str, reference: date | None) -> list[_Found]:
     reference = _day_of(reference)
-    if not text or not grammar().trigger.search(text):
+    if not text or not _triggered(grammar(), text):
         return []
     return _select(_candidates(text, reference))
 
