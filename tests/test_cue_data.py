@@ -65,6 +65,9 @@ def test_procedural_anchors_cover_every_procedural_pattern():
         "REASON: To enable progress to be made.",
         "As detailed in the recommendations.",
         "Approval of Minutes pdf icon PDF 233 KB",
+        "RESOLVED: That under Section 100A(4) of the Local Government Act 1972 the public be excluded from the meeting.",
+        "The next meeting will be held on 12 March 2024 at 10am.",
+        "The meeting closed at 4.30 pm.",
     ]
     for sample in samples:
         assert pattern.search(sample), sample
