@@ -69,3 +69,17 @@ def test_re_extracting_a_minute_keeps_its_commitments_tracked(tmp_path):
         assert runner.invoke(cli, ["--db", db, "extract", str(again), "--meeting-date",
                                    "2023-02-14" if again == first else "2023-09-19"]).exit_code == 0
         assert status() == "reported"
+
+
+def test_two_plans_with_one_file_name_are_told_apart(tmp_path):
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    bridgend, anglesey = FIXTURES / "bridgend" / "plan.csv", FIXTURES / "anglesey2016" / "plan.csv"
+    assert runner.invoke(cli, ["--db", db, "ingest", str(bridgend), str(anglesey), str(FIXTURES / "bridgend" / "findings.txt")]).exit_code == 0
+    ambiguous = runner.invoke(cli, ["--db", db, "gaps", "--plan", "plan.csv"])
+    assert ambiguous.exit_code == 1
+    assert ambiguous.output == "Error: 'plan.csv' names 2 documents (ids 1, 2): give --plan a path or an id\n"
+    report = json.loads(runner.invoke(cli, ["--db", db, "gaps", "--format", "json"]).output)
+    assert report["plans"] == [str(bridgend), str(anglesey)]
+    one = json.loads(runner.invoke(cli, ["--db", db, "gaps", "--plan", str(anglesey), "--format", "json"]).output)
+    assert one["plans"] == ["plan.csv"]

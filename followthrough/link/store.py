@@ -40,13 +40,24 @@ class Linked:
 
 
 def _document_ids(db: sqlite_utils.Database, ref: str, what: str) -> int:
-    row = db.execute(
-        "SELECT id FROM documents WHERE name = ? OR path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC LIMIT 1",
-        [ref, ref, ref],
-    ).fetchone()
-    if row is None:
+    exact = db.execute("SELECT id FROM documents WHERE path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC", [ref, ref]).fetchall()
+    if exact:
+        return exact[0][0]
+    named = db.execute("SELECT id FROM documents WHERE name = ? ORDER BY id", [ref]).fetchall()
+    if not named:
         raise UsageError(f"no document {ref!r} in the database (--{what} takes a file name, path or id)")
-    return row[0]
+    if len(named) > 1:
+        ids = ", ".join(str(r[0]) for r in named)
+        raise UsageError(f"{ref!r} names {len(named)} documents (ids {ids}): give --{what} a path or an id")
+    return named[0][0]
+
+
+def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
+    """Document id -> its file name, or its path where two documents share a name."""
+    counts: dict[str, int] = {}
+    for _, name, _ in rows:
+        counts[name] = counts.get(name, 0) + 1
+    return {doc_id: (path if counts[name] > 1 else name) for doc_id, name, path in rows}
 
 
 def plan_documents(db: sqlite_utils.Database, plan: str | None = None) -> dict[int, str]:
@@ -60,12 +71,12 @@ def plan_documents(db: sqlite_utils.Database, plan: str | None = None) -> dict[i
         if not row[1]:
             raise UsageError(f"{row[0]} has no action-plan rows")
         return {doc_id: row[0]}
-    return {
-        r[0]: r[1]
-        for r in db.execute(
-            "SELECT d.id, d.name FROM documents d WHERE EXISTS (SELECT 1 FROM plan_items p WHERE p.document_id = d.id) ORDER BY d.id"
-        )
-    }
+    return _labels(
+        db.execute(
+            "SELECT d.id, d.name, d.path FROM documents d"
+            " WHERE EXISTS (SELECT 1 FROM plan_items p WHERE p.document_id = d.id) ORDER BY d.id"
+        ).fetchall()
+    )
 
 
 def load_plan_items(db: sqlite_utils.Database, document_ids: list[int]) -> list[PlanItem]:
