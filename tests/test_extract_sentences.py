@@ -1,0 +1,57 @@
+"""Kinds on typical sentences of minutes and inspection reports (written for these tests in
+the sector's usual phrasing), including the ones that must give nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from followthrough.extract import build_pipeline, extract_statements
+from followthrough.models import Document
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+CASES = [
+    # commitments
+    ("The Head of Service undertook to circulate the updated figures to Members.", {"commitment"}),
+    ("Action: Head of Finance to provide a briefing note on the staffing figures.", {"commitment"}),
+    ("Officers would report back to the Committee in the new year.", {"commitment"}),
+    ("The Chair and Vice-Chair would attend the next two meetings of the Improvement Board.", {"commitment"}),
+    ("A further update was scheduled for the March meeting of the Committee.", {"commitment"}),
+    ("The Council is planning to consult on a new fostering allowance scheme.", {"commitment"}),
+    # recommendations
+    ("The local authority should strengthen its oversight of statutory visits.", {"recommendation"}),
+    ("Members requested that future reports include waiting times for assessments.", {"recommendation"}),
+    ("The inspectorate advised the council to review its arrangements for supervision.", {"recommendation"}),
+    ("Multi-agency work to address this was urgently needed.", {"recommendation"}),
+    # concerns
+    ("Members expressed concern about the number of agency social workers.", {"concern"}),
+    ("Its work with care leavers needs improvement.", {"concern"}),
+    ("Health and police partners do not always attend strategy meetings.", {"concern"}),
+    ("The ratings had caused confusion among members.", {"concern"}),
+    ("Teams did not have sufficient capacity to complete assessments on time.", {"concern"}),
+    # decisions
+    ("RESOLVED – That the report be noted.", {"decision"}),
+    ("It was agreed that the Director would look at the ratings for future reports.", {"decision", "commitment"}),
+    ("That authority be delegated to the Director to finalise the plan.", {"decision"}),
+    # nothing
+    ("The Cabinet Member asked whether the plan would be published.", set()),
+    ("This will help to reduce delays for families.", set()),
+    ("Members will be aware of the report published last year.", set()),
+    ("It would not have been possible without the dedication of staff.", set()),
+    ("The waiting list had shortened significantly.", set()),
+    ("To receive an update on the progress of the improvement plan.", set()),
+    ("RESOLVED: That the minutes of the meeting held on 7 July be approved as a correct record.", set()),
+    ("The next meeting will be held on 12 March 2024 at 10am.", set()),
+    ("Each year, the Auditor General must report on how well councils plan for improvement.", set()),
+    ("These developments should result in further improvements.", set()),
+]
+
+
+@pytest.mark.parametrize("text, kinds", CASES, ids=[c[0][:40] for c in CASES])
+def test_kinds_of_typical_sentences(nlp, text, kinds):
+    doc = Document(path="t.txt", sha256="", text=text + "\n")
+    assert {s.kind for s in extract_statements(doc, nlp=nlp)} == kinds
