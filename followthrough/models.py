@@ -154,10 +154,11 @@ class Statement:
 
 @dataclass
 class Link:
-    """A scored link between a finding (statement) and a plan item."""
+    """A finding answered by an action-plan row, with the score and the reason."""
 
     finding_id: int
-    plan_item_id: int
+    plan_item: PlanItem
+    plan_document: str
     score: float
     reason: str
-    source: str = "auto"  # auto | confirmed | rejected | added
+    source: str = "auto"  # auto | confirmed | added (reviewer decisions)

@@ -12,21 +12,10 @@ import sqlite_utils
 from followthrough.errors import UsageError
 from followthrough.link.decisions import FINDING_KINDS, load_decisions
 from followthrough.link.matcher import FindingText, match, previous_sentence, score_matrix
-from followthrough.models import PlanItem, Statement
+from followthrough.models import Link, PlanItem, Statement
 from followthrough.store import insert_many, transaction
 
 PLAN_COLUMNS = ("id", "document_id", "ref", "section", "area", "action", "lead", "timescale", "status", "page")
-
-
-@dataclass
-class LinkResult:
-    """One link as reported: the row, its plan, score, reason and where it came from."""
-
-    plan_item: PlanItem
-    plan_document: str
-    score: float
-    reason: str
-    source: str  # auto | confirmed | added
 
 
 @dataclass
@@ -34,7 +23,7 @@ class Linked:
     """Every finding in scope with its links, and every plan row in scope."""
 
     findings: list[Statement] = field(default_factory=list)
-    links: dict[int, list[LinkResult]] = field(default_factory=dict)  # finding id -> links
+    links: dict[int, list[Link]] = field(default_factory=dict)  # finding id -> links
     plan_items: list[PlanItem] = field(default_factory=list)
     plan_names: dict[int, str] = field(default_factory=dict)  # plan document id -> name
 
@@ -163,7 +152,7 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
     _write_links(db, in_scope_f, final)
     for (finding_id, item_id), (score, why, source) in final.items():
         item = item_by_id[item_id]
-        result.links[finding_id].append(LinkResult(item, plans[item.document_id], score, why, source))
+        result.links[finding_id].append(Link(finding_id, item, plans[item.document_id], score, why, source))
     for links in result.links.values():
         links.sort(key=lambda l: (l.source == "auto", -l.score))
     return result
