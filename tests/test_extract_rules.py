@@ -185,3 +185,9 @@ def test_statements_from_a_pdf_carry_the_page_they_are_printed_on(nlp, name):
         holders = [i + 1 for i, text in enumerate(pages) if all(w in text for w in words)]
         assert s.page in holders, f"{probe!r} on page {s.page}, found on {holders}"
     assert len({s.page for s in statements}) >= (1 if "bridgend" in name else 3)
+
+
+def test_a_heading_written_with_a_colon_still_sets_the_kind_of_its_list(nlp):
+    text = ("Areas for improvement:\n\n- Timeliness of statutory visits to children on the child protection register.\n"
+            "- Quality of supervision records.\n\nStrengths:\n- Staff morale is good and the workforce is stable.\n")
+    assert [s.kind for s in run(nlp, text)] == ["recommendation", "recommendation"]

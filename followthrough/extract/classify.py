@@ -93,6 +93,9 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             if label.startswith("recommendation"):
                 heading = "recommendation"
             continue
+        if block.role == "paragraph" and "\n" not in block.text and block.text.rstrip().endswith(":"):
+            if heading_kind(block.text.rstrip().rstrip(":")) in ("recommendation", "none"):
+                block.role = "heading"  # "Areas for improvement:" introduces its list
         if block.role == "heading" and decision_mode == "block":
             block.role = "paragraph"  # a one-line decision with no full stop is text, not a heading
         if block.role == "heading":
