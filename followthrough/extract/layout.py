@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 BULLET_ONLY = re.compile(r"^[ \t\xa0]*[·•▪◦‣∙o*\-–][ \t\xa0]*$")
 BULLET = re.compile(
@@ -58,6 +58,7 @@ class Block:
     start: int
     end: int
     text: str
+    sentences: list["Sentence"] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -187,7 +188,14 @@ def _trim(block: Block, text: str) -> None:
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
-def sentences_of(block: Block) -> Iterator[Sentence]:
+def sentences_of(block: Block) -> list[Sentence]:
+    """A block's sentences (split once, then remembered on the block)."""
+    if block.sentences is None:
+        block.sentences = list(_split_sentences(block))
+    return block.sentences
+
+
+def _split_sentences(block: Block) -> Iterator[Sentence]:
     """Split a block into sentences, not after abbreviations or initials."""
     text = block.text
     start = 0
