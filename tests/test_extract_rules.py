@@ -191,3 +191,13 @@ def test_a_heading_written_with_a_colon_still_sets_the_kind_of_its_list(nlp):
     text = ("Areas for improvement:\n\n- Timeliness of statutory visits to children on the child protection register.\n"
             "- Quality of supervision records.\n\nStrengths:\n- Staff morale is good and the workforce is stable.\n")
     assert [s.kind for s in run(nlp, text)] == ["recommendation", "recommendation"]
+
+
+def test_short_listed_areas_and_a_heading_straight_after_a_list(nlp):
+    text = ("Areas for improvement\n- Carers assessments\n- Timeliness of reviews of care and support plans\n"
+            "Strengths\n- The information, advice and assistance service is effective.\n")
+    found = run(nlp, text)
+    assert [(s.kind, s.text) for s in found] == [
+        ("recommendation", "Carers assessments"),
+        ("recommendation", "Timeliness of reviews of care and support plans"),
+    ]

@@ -134,7 +134,7 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                     continue
                 decision_mode = None
             if heading == "recommendation" and (block.role == "bullet" or len(block.text) < 400):
-                if _long_enough(sentence.text):
+                if len(sentence.text.split()) >= 2:  # a listed area can be a noun phrase ("Carers assessments")
                     yield Candidate("recommendation", sentence.start, sentence.end, speaker)
                 continue
             if heading == "none" and block.role == "bullet":

@@ -135,6 +135,8 @@ def blocks_of(text: str) -> list[Block]:
             after_break = False
             continue
         joinable = current is not None and not SENTENCE_END.search(current.text.rstrip())
+        if joinable and current.role == "bullet" and _heading_after_list(line, lines, index):
+            joinable = False  # "- Timeliness of reviews" then "Strengths": a new heading, not a wrap
         at_start = after_break or current is None or not joinable
         if joinable and current.role in ("paragraph", "bullet"):
             current.end = line.end
@@ -156,6 +158,15 @@ def blocks_of(text: str) -> list[Block]:
     for block in blocks:
         _trim(block, text)
     return [b for b in blocks if b.text.strip()]
+
+
+def _heading_after_list(line: Line, lines: list[Line], index: int) -> bool:
+    """A short capitalised line after a bullet, followed by a bullet or a blank line."""
+    s = line.stripped
+    if not s or not s[0].isupper() or len(s.split()) > 6 or not _is_heading(line.text):
+        return False
+    following = lines[index + 1].stripped if index + 1 < len(lines) else ""
+    return not following or bool(BULLET.match(lines[index + 1].text)) or BULLET_ONLY.match(lines[index + 1].text) is not None
 
 
 def _wraps_across_blank(current: Block, lines: list[Line], index: int) -> bool:
