@@ -74,3 +74,15 @@ def test_procedural_anchors_cover_every_procedural_pattern():
         assert any(a in sample.lower() for a in anchors), sample
     for match in pattern.finditer(corpus_text()):
         assert any(a in match.group(0).lower() for a in anchors), match.group(0)
+
+
+def test_topic_gating_by_word_heads_loses_no_topic():
+    """topics_of skips a topic's regex when no word starts with one of its terms' heads;
+    over every line of the corpus that must give the same topics as running them all."""
+    from followthrough.extract.cues import word_matches
+    from followthrough.extract.topics import _patterns, topics_of
+
+    for line in corpus_text().splitlines():
+        lower = line.lower()
+        everything = [t for t, pattern, boundary in _patterns() if word_matches(pattern, lower, boundary, first=True)]
+        assert topics_of(line) == everything, line

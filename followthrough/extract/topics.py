@@ -25,22 +25,42 @@ def term_pattern(term: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str], bool, tuple[str, ...]]]:
-    """Per topic: its compiled terms, whether matches need a word-start check, and the
-    first word of each term (a cheap substring test before the regex runs)."""
+def _patterns() -> list[tuple[str, re.Pattern[str], bool]]:
+    """Per topic: its compiled terms and whether matches need a word-start check."""
     out = []
     for topic, entry in taxonomy().items():
-        terms = [t.lower() for t in entry["terms"]]
-        pattern, boundary = fast_pattern("|".join(term_pattern(t) for t in terms))
-        out.append((topic, pattern, boundary, tuple({t.rstrip("*").split()[0].rstrip("*") for t in terms})))
+        pattern, boundary = fast_pattern("|".join(term_pattern(t.lower()) for t in entry["terms"]))
+        out.append((topic, pattern, boundary))
     return out
+
+
+_WORDS = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _topics_by_head() -> dict[str, tuple[tuple[str, int], ...]]:
+    """(head, topic index) pairs keyed by the head's first two letters; a term's head is
+    the first run of letters of its first word, which every match of it starts with."""
+    keyed: dict[str, set[tuple[str, int]]] = {}
+    for index, (topic, entry) in enumerate(taxonomy().items()):
+        for term in entry["terms"]:
+            head = _WORDS.match(term.lower())
+            if head:
+                keyed.setdefault(head.group(0)[:2], set()).add((head.group(0), index))
+    return {key: tuple(values) for key, values in keyed.items()}
 
 
 def topics_of(text: str) -> list[str]:
     """Every topic whose terms occur in ``text``, in taxonomy order."""
     lower = text.lower()
+    by_head = _topics_by_head()
+    candidates = {
+        index
+        for word in set(_WORDS.findall(lower))
+        for head, index in by_head.get(word[:2], ())
+        if word.startswith(head)
+    }
+    patterns = _patterns()
     return [
-        topic
-        for topic, pattern, boundary, heads in _patterns()
-        if any(head in lower for head in heads) and word_matches(pattern, lower, boundary, first=True)
+        patterns[i][0] for i in sorted(candidates) if word_matches(patterns[i][1], lower, patterns[i][2], first=True)
     ]
