@@ -48,6 +48,7 @@ CASES = [
     ("The next meeting will be held on 12 March 2024 at 10am.", set()),
     ("Each year, the Auditor General must report on how well councils plan for improvement.", set()),
     ("These developments should result in further improvements.", set()),
+    ("The new regulations will come into force in April 2024.", set()),
 ]
 
 
