@@ -203,7 +203,10 @@ def statements(ctx, kinds, document, topic, limit, fmt):
     from followthrough.extract.store import list_statements
 
     db = _open(ctx)
-    found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
+    try:
+        found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() | {"id": s.id} for s in found]
     columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS
     _emit_rows(rows, fmt, columns)

@@ -201,3 +201,21 @@ def test_short_listed_areas_and_a_heading_straight_after_a_list(nlp):
         ("recommendation", "Carers assessments"),
         ("recommendation", "Timeliness of reviews of care and support plans"),
     ]
+
+
+def test_statements_command_filters_by_document_and_names_an_unknown_one(tmp_path):
+    from click.testing import CliRunner
+
+    from followthrough.cli import cli
+
+    db = str(tmp_path / "t.db")
+    runner = CliRunner()
+    docs = [DOCS / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt",
+            DOCS / "sefton_osc_childrens_2017-09-26_item18_improvement_plan.txt"]
+    assert runner.invoke(cli, ["--db", db, "ingest", *map(str, docs)]).exit_code == 0
+    listed = runner.invoke(cli, ["--db", db, "statements", "--document", docs[0].name, "--format", "jsonl"])
+    assert listed.exit_code == 0
+    assert {line.split('"document": "')[1].split('"')[0] for line in listed.output.splitlines()} == {docs[0].name}
+    missing = runner.invoke(cli, ["--db", db, "statements", "--document", "nope.txt"])
+    assert missing.exit_code == 1
+    assert missing.output == "Error: no document 'nope.txt' in the database (--document takes a file name, path or id)\n"

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.models import Document, DueDate, Statement
-from followthrough.store import insert_many, transaction
+from followthrough.store import document_id, insert_many, transaction
 
 
 def replace_statements(db: sqlite_utils.Database, doc: Document, statements: list[Statement]) -> None:
@@ -86,8 +86,8 @@ def list_statements(
         where.append("s.kind IN ({})".format(", ".join("?" for _ in kinds)))
         params.extend(kinds)
     if document:
-        where.append("(d.name = ? OR d.path = ? OR CAST(d.id AS TEXT) = ?)")
-        params.extend([document, document, document])
+        where.append("d.id = ?")
+        params.append(document_id(db, document, "document"))
     if topic:
         where.append("EXISTS (SELECT 1 FROM json_each(s.topics) WHERE value = ?)")
         params.append(topic)

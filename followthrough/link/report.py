@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from followthrough.store import document_id
+
 from followthrough.link.matcher import status_for
 from followthrough.link.store import Linked, link
 
@@ -157,12 +159,8 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
     """
     names = None
     if findings:  # only the commitments made in the findings document
-        names = {
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM documents WHERE name = ? OR path = ? OR CAST(id AS TEXT) = ?", [findings] * 3
-            )
-        }
+        doc_id = document_id(db, findings, "findings")
+        names = {db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]}
     try:
         from followthrough.tracking.listing import list_commitments
     except ImportError:  # tracking not installed: fall back to the dates alone

@@ -13,6 +13,7 @@ from followthrough.errors import UsageError
 from followthrough.link.decisions import FINDING_KINDS, load_decisions
 from followthrough.link.matcher import FindingText, match, previous_sentence, score_matrix
 from followthrough.models import Link, PlanItem, Statement
+from followthrough.store import document_id
 from followthrough.store import insert_many, transaction
 
 PLAN_COLUMNS = ("id", "document_id", "ref", "section", "area", "action", "lead", "timescale", "status", "page")
@@ -28,19 +29,6 @@ class Linked:
     plan_names: dict[int, str] = field(default_factory=dict)  # plan document id -> name
 
 
-def _document_ids(db: sqlite_utils.Database, ref: str, what: str) -> int:
-    exact = db.execute("SELECT id FROM documents WHERE path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC", [ref, ref]).fetchall()
-    if exact:
-        return exact[0][0]
-    named = db.execute("SELECT id FROM documents WHERE name = ? ORDER BY id", [ref]).fetchall()
-    if not named:
-        raise UsageError(f"no document {ref!r} in the database (--{what} takes a file name, path or id)")
-    if len(named) > 1:
-        ids = ", ".join(str(r[0]) for r in named)
-        raise UsageError(f"{ref!r} names {len(named)} documents (ids {ids}): give --{what} a path or an id")
-    return named[0][0]
-
-
 def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
     """Document id -> its file name, or its path where two documents share a name."""
     counts: dict[str, int] = {}
@@ -52,7 +40,7 @@ def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
 def plan_documents(db: sqlite_utils.Database, plan: str | None = None) -> dict[int, str]:
     """Plan document id -> name: the one named, or every document that has plan rows."""
     if plan is not None:
-        doc_id = _document_ids(db, plan, "plan")
+        doc_id = document_id(db, plan, "plan")
         row = db.execute(
             "SELECT d.name, (SELECT COUNT(*) FROM plan_items p WHERE p.document_id = d.id) FROM documents d WHERE d.id = ?",
             [doc_id],
@@ -88,7 +76,7 @@ def load_findings(db: sqlite_utils.Database, findings: str | None = None) -> tup
     where = "s.kind IN (?, ?)"
     if findings is not None:
         where += " AND d.id = ?"
-        params.append(_document_ids(db, findings, "findings"))
+        params.append(document_id(db, findings, "findings"))
     else:
         # Findings come from inspection reports and the minutes that discuss them, never
         # from a plan's own wording.

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from followthrough.errors import StoreError
+from followthrough.errors import StoreError, UsageError
 from followthrough.store.migrations import MIGRATIONS
 
 DEFAULT_DB = "followthrough.db"
@@ -142,3 +142,18 @@ def insert_many(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[st
     )
     db.conn.executemany(sql, [[r[c] for c in columns] for r in rows])
     return len(rows)
+
+
+def document_id(db: sqlite_utils.Database, ref: str, what: str) -> int:
+    """The id of the document ``ref`` names: a stored path, an id, or a file name that only
+    one document has (--``what`` is the option it came from, for the error)."""
+    exact = db.execute("SELECT id FROM documents WHERE path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC", [ref, ref]).fetchall()
+    if exact:
+        return exact[0][0]
+    named = db.execute("SELECT id FROM documents WHERE name = ? ORDER BY id", [ref]).fetchall()
+    if not named:
+        raise UsageError(f"no document {ref!r} in the database (--{what} takes a file name, path or id)")
+    if len(named) > 1:
+        ids = ", ".join(str(r[0]) for r in named)
+        raise UsageError(f"{ref!r} names {len(named)} documents (ids {ids}): give --{what} a path or an id")
+    return named[0][0]
