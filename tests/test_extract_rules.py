@@ -219,3 +219,14 @@ def test_statements_command_filters_by_document_and_names_an_unknown_one(tmp_pat
     missing = runner.invoke(cli, ["--db", db, "statements", "--document", "nope.txt"])
     assert missing.exit_code == 1
     assert missing.output == "Error: no document 'nope.txt' in the database (--document takes a file name, path or id)\n"
+
+
+def test_resolution_parts_numbered_like_paragraphs(nlp):
+    text = ("RESOLVED:\n\n1.1 That the Children's Services Improvement Plan be approved.\n\n"
+            "1.2 That a progress report be submitted to the Committee in June 2024.\n")
+    found = [(s.kind, s.text) for s in run(nlp, text, date(2024, 1, 10))]
+    assert found == [
+        ("decision", "the Children's Services Improvement Plan be approved"),
+        ("decision", "a progress report be submitted to the Committee in June 2024"),
+        ("commitment", "a progress report be submitted to the Committee in June 2024"),
+    ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 BULLET_ONLY = re.compile(r"^[ \t\xa0]*[·•▪◦‣∙o*\-–][ \t\xa0]*$")
 BULLET = re.compile(
     r"^[ \t\xa0]*(?:[·•▪◦‣∙*\-–](?=[ \t\xa0])|\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|(?:\d{1,2}|[a-z])\.(?=[ \t\xa0])"
+    r"|\d{1,2}\.\d{1,2}\.?(?=[ \t\xa0]+[A-Za-z])"
     r"|(?:R|P|AFI|PAD)\d{1,2}[.:)]?(?=[ \t\xa0])|Recommendation\s+\d{1,2}[.:)]?(?=[ \t\xa0]))[ \t\xa0]*"
 )
 ITEM_NUMBER = re.compile(r"^[ \t\xa0]*\d{1,4}[.)]?[ \t\xa0]*$")
