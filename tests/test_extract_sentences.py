@@ -37,6 +37,8 @@ CASES = [
     ("RESOLVED – That the report be noted.", {"decision"}),
     ("It was agreed that the Director would look at the ratings for future reports.", {"decision", "commitment"}),
     ("That authority be delegated to the Director to finalise the plan.", {"decision"}),
+    ("After a lengthy discussion it was RESOLVED that the report be noted.", {"decision"}),
+    ("Members discussed the matter and it was agreed that officers would write to the Minister.", {"decision", "commitment"}),
     # nothing
     ("The Cabinet Member asked whether the plan would be published.", set()),
     ("This will help to reduce delays for families.", set()),

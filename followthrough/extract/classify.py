@@ -34,6 +34,10 @@ RESOLUTION_LEAD = re.compile(
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
     r"|(?=That\s+[^.;]{0,250}?\bbe\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
 )
+# "After discussion it was RESOLVED that ...": a resolution that does not open its sentence.
+MID_RESOLUTION = re.compile(
+    r"(?<=[\s,])(?:it\s+was\s+(?:unanimously\s+)?(?:resolved|agreed)\s+(?:that|to)\b|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
+)
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
 PART_SUFFIX = re.compile(r"[;,.]?\s*(?:and|or)?\s*[;,.]?\s*$")
@@ -120,7 +124,7 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             found = passage_speaker(sentence.text)
             if found:
                 speaker = found
-            lead = RESOLUTION_LEAD.match(sentence.text)
+            lead = RESOLUTION_LEAD.match(sentence.text) or MID_RESOLUTION.search(sentence.text)
             if lead or decision_mode:
                 rest_start = sentence.start + (lead.end() if lead else 0)
                 rest = text[rest_start : sentence.end]
