@@ -38,6 +38,8 @@ CASES = [
     ("It was agreed that the Director would look at the ratings for future reports.", {"decision", "commitment"}),
     ("That authority be delegated to the Director to finalise the plan.", {"decision"}),
     ("After a lengthy discussion it was RESOLVED that the report be noted.", {"decision"}),
+    ("RESOLVED: That the Committee recommends to Cabinet that the fostering allowances be reviewed.", {"decision", "recommendation"}),
+    ("RESOLVED: That the recommendations in the report be approved.", {"decision"}),
     ("Members discussed the matter and it was agreed that officers would write to the Minister.", {"decision", "commitment"}),
     # nothing
     ("The Cabinet Member asked whether the plan would be published.", set()),

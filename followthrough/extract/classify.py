@@ -168,6 +168,9 @@ def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | N
     # 2017") sets a future action: it is a commitment too.
     if index.find("commitment", start, end) or DEADLINE.search(body):
         yield Candidate("commitment", start, end, speaker, in_resolution=True)
+    # A committee resolving to recommend something to Cabinet makes a recommendation.
+    if index.find("recommendation", start, end):
+        yield Candidate("recommendation", start, end, speaker, in_resolution=True)
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
