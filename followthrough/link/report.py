@@ -193,6 +193,9 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
 # -- rendering ------------------------------------------------------------------------------
 
 
+NO_PLAN = "none yet (ingest an action plan: PDF, DOCX, CSV or XLSX with Ref and Action columns)"
+
+
 def render(report: GapReport, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report.as_dict(), indent=2, ensure_ascii=False)
@@ -220,7 +223,7 @@ def render_markdown(report: GapReport) -> str:
     lines = [
         f"# Gap check (as of {report.as_of.isoformat()})",
         "",
-        f"Plans: {', '.join(report.plans) or 'none'}",
+        f"Plans: {', '.join(report.plans) or NO_PLAN}",
         "",
         f"**{c['findings']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
         f"{c['unlinked_plan_items']} plan rows answer no finding; {c['overdue']} commitments overdue, {c['no_date']} with no date.",
