@@ -72,16 +72,6 @@ def passage_speaker(text: str) -> str | None:
     return None
 
 
-def speakers_in(text: str) -> list[tuple[int, str]]:
-    """Every named speaker in ``text`` with the offset where their words start."""
-    found = []
-    for match in speaker_pattern().finditer(text):
-        name = clean_speaker(match["speaker"])
-        if name:
-            found.append((match.start(), name))
-    return found
-
-
 _SUBJECT = re.compile(
     r"^(?:Action(?:\s+point)?\s*[:\-–]\s*)?(?:The\s+|the\s+)?"
     r"(?P<actor>(?:[A-Z][\w’'&\-]*|of|for|and|the|&)(?:[ ,]+(?:[A-Z(][\w’'&\-)]*|of|for|and|the|&)){0,8}?)"

@@ -23,7 +23,6 @@ class Candidate:
     start: int
     end: int
     speaker: str | None = None
-    in_resolution: bool = False
 
 
 RESOLUTION_LEAD = re.compile(
@@ -163,14 +162,14 @@ def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | N
     body = text[start:end]
     if len(body.split()) < 3 or not HAS_VERB.search(body):
         return
-    yield Candidate("decision", start, end, speaker, in_resolution=True)
+    yield Candidate("decision", start, end, speaker)
     # A resolution part that sets a deadline ("be endorsed for submission ... by 9 March
     # 2017") sets a future action: it is a commitment too.
     if index.find("commitment", start, end) or DEADLINE.search(body):
-        yield Candidate("commitment", start, end, speaker, in_resolution=True)
+        yield Candidate("commitment", start, end, speaker)
     # A committee resolving to recommend something to Cabinet makes a recommendation.
     if index.find("recommendation", start, end):
-        yield Candidate("recommendation", start, end, speaker, in_resolution=True)
+        yield Candidate("recommendation", start, end, speaker)
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:

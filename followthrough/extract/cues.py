@@ -150,25 +150,6 @@ def cues() -> dict[str, KindCues]:
     return out
 
 
-def find_cues(kind: str, text: Text) -> list[re.Match[str]]:
-    """Positive cue matches of ``kind`` in ``text`` after its negations, in text order.
-
-    A negation cancels every cue, or (``modal_only``) only the modal ones.
-    """
-    table = cues()[kind]
-    hits: list[tuple[re.Match[str], bool]] = []
-    for cue in table.positive:
-        hits.extend((m, cue.modal) for m in text.finditer(cue))
-    if not hits:
-        return []
-    for cue in table.negative:
-        if text.search(cue):
-            if not cue.modal_only:
-                return []
-            hits = [(m, modal) for m, modal in hits if not modal]
-    return sorted((m for m, _ in hits), key=lambda m: m.start())
-
-
 @dataclass(frozen=True)
 class Hit:
     """A cue match, with offsets relative to the clause it was found in."""
