@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.store import document_id
+from followthrough.tracking.listing import list_commitments
 
 from followthrough.link.matcher import status_for
 from followthrough.link.store import Linked, link
@@ -152,42 +153,24 @@ def _findings(linked: Linked) -> list[ReportFinding]:
 
 
 def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = None) -> list[ReportCommitment]:
-    """Commitments overdue on ``as_of`` (no evidence that counts) or with no date at all.
-
-    Uses commitment tracking's status when it is installed (it weighs later evidence and
-    re-dating); otherwise a commitment is overdue when its due date has passed.
-    """
-    names = None
-    if findings:  # only the commitments made in the findings document
+    """Commitments overdue on ``as_of`` (commitment tracking weighs later evidence and
+    re-dating) or with no date at all; with ``findings``, only those that document made."""
+    mine = None
+    if findings:
         doc_id = document_id(db, findings, "findings")
-        names = {db.execute("SELECT name FROM documents WHERE id = ?", [doc_id]).fetchone()[0]}
-    try:
-        from followthrough.tracking.listing import list_commitments
-    except ImportError:  # tracking not installed: fall back to the dates alone
-        list_commitments = None
-    if list_commitments is not None and "commitment_evidence" in db.table_names():
-        rows = list_commitments(db, as_of=as_of)
-        out = []
-        for r in rows:
-            if r.status == "overdue":
-                status = "overdue"
-            elif r.status != "reported" and not r.due_end and not r.due_start and not r.redated_due_end:
-                status = "no date"
-            else:
-                continue
-            out.append(ReportCommitment(r.id, r.document, r.text, r.actor, r.due_text, r.redated_due_end or r.due_end, status))
-        return [c for c in out if names is None or c.document in names]
-    cursor = db.execute(
-        "SELECT s.id, d.name, s.text, s.actor, s.due_text, s.due_start, s.due_end FROM statements s"
-        " JOIN documents d ON d.id = s.document_id WHERE s.kind = 'commitment'"
-        " AND (s.due_end < ? OR (s.due_end IS NULL AND s.due_start IS NULL)) ORDER BY s.due_end IS NULL, s.due_end, s.id",
-        [as_of.isoformat()],
-    )
-    return [
-        ReportCommitment(i, doc, text, actor, due_text, due_end, "overdue" if due_end else "no date")
-        for i, doc, text, actor, due_text, due_start, due_end in cursor
-        if names is None or doc in names
-    ]
+        mine = {r[0] for r in db.execute("SELECT id FROM statements WHERE document_id = ?", [doc_id])}
+    out = []
+    for r in list_commitments(db, as_of=as_of):
+        if mine is not None and r.id not in mine:
+            continue
+        if r.status == "overdue":
+            status = "overdue"
+        elif r.status != "reported" and not r.due_end and not r.due_start and not r.redated_due_end:
+            status = "no date"
+        else:
+            continue
+        out.append(ReportCommitment(r.id, r.document, r.text, r.actor, r.due_text, r.redated_due_end or r.due_end, status))
+    return out
 
 
 # -- rendering ------------------------------------------------------------------------------
