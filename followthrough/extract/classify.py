@@ -187,6 +187,8 @@ def _by_cues(
     speaker: str | None,
     kinds: tuple[str, ...] = ("recommendation", "concern", "commitment"),
 ) -> Iterator[Candidate]:
+    if not index.may_find(kinds, sentence.start, sentence.end):
+        return
     text = sentence.text
     for a, b in _clauses(sentence):
         clause = text[a:b]

@@ -99,15 +99,23 @@ class KindCues:
     positive: tuple[Cue, ...]
     negative: tuple[Cue, ...]
 
+    @property
+    def anchors(self) -> frozenset[str] | None:
+        """Anchors of the positive cues (one occurs in any hit), or None if a cue has none."""
+        if any(not cue.anchors for cue in self.positive):
+            return None
+        return frozenset(a for cue in self.positive for a in cue.anchors)
+
 
 class Text:
     """A clause and its lower-cased form (same offsets), for cue matching."""
 
     __slots__ = ("original", "lower")
 
-    def __init__(self, original: str) -> None:
+    def __init__(self, original: str, lower: str | None = None) -> None:
         self.original = original
-        lower = original.lower()
+        if lower is None:
+            lower = original.lower()
         # A few characters change length when lower-cased; keep offsets honest.
         self.lower = lower if len(lower) == len(original) else None
 
@@ -178,38 +186,85 @@ def _anchors_by_start() -> dict[str, tuple[str, ...]]:
     return {key: tuple(values) for key, values in keyed.items()}
 
 
-def anchors_in(lower: str) -> set[str]:
-    """The cue anchors that start a word of a lower-cased clause (anchors are words or
-    word stems, so a dictionary lookup per distinct word replaces a scan per anchor)."""
-    by_start = _anchors_by_start()
-    found: set[str] = set()
-    for word in set(_ANCHOR_WORDS.findall(lower)):
-        for anchor in by_start.get(word[:2], ()):
-            if word.startswith(anchor):
-                found.add(anchor)
+@lru_cache(maxsize=1)
+def _kind_anchors() -> dict[str, frozenset[str] | None]:
+    return {kind: table.anchors for kind, table in cues().items()}
+
+
+@lru_cache(maxsize=16)
+def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
+    """One of these occurs in any hit of a positive cue of ``kinds`` (None: no such set)."""
+    tables = [_kind_anchors()[kind] for kind in kinds]
+    return None if any(t is None for t in tables) else frozenset().union(*tables)
+
+
+_NONE: frozenset[str] = frozenset()
+# The anchors each word starts with, remembered: a document's words are mostly words seen before.
+_word_anchors: dict[str, frozenset[str]] = {}
+_WORD_MEMORY = 200_000
+
+
+def _anchors_of(word: str) -> frozenset[str]:
+    found = frozenset(a for a in _anchors_by_start().get(word[:2], ()) if word.startswith(a))
+    if len(_word_anchors) >= _WORD_MEMORY:
+        _word_anchors.clear()
+    _word_anchors[word] = found or _NONE
     return found
+
+
+def anchors_in(lower: str) -> frozenset[str]:
+    """The cue anchors that start a word of a lower-cased clause (anchors are words or
+    word stems, so a remembered lookup per distinct word replaces a scan per anchor)."""
+    memory = _word_anchors
+    found: list[frozenset[str]] = []
+    for word in set(_ANCHOR_WORDS.findall(lower)):
+        anchors = memory.get(word)
+        if anchors is None:
+            anchors = _anchors_of(word)
+        if anchors:
+            found.append(anchors)
+    return frozenset().union(*found) if found else _NONE
 
 
 class CueIndex:
     """Cue matching for one document, clause by clause.
 
     Each cue lists ``anchors``: strings at least one of which occurs in any text it
-    matches. A clause with none of them skips the regular expression altogether, which
-    is most clauses for most cues; only anchored (``^``) and case-sensitive cues always run.
+    matches. A clause with none of a cue's anchors skips its regular expression, which is
+    most clauses for most cues, and a sentence with none of a kind's anchors skips that
+    kind altogether.
     """
 
     def __init__(self, text: str) -> None:
         self.view = Text(text)
-        self._clause: tuple[int, int, Text, set[str]] | None = None
+        self._clause: tuple[int, int, Text, frozenset[str]] | None = None
+        self._last: tuple[int, int, frozenset[str]] = (-1, -1, _NONE)
+
+    def _lower(self, start: int, end: int) -> str:
+        lower = self.view.lower
+        return lower[start:end] if lower is not None else self.view.original[start:end].lower()
+
+    def _anchors(self, start: int, end: int) -> frozenset[str]:
+        if self._last[:2] != (start, end):  # a one-clause sentence is asked about twice
+            self._last = (start, end, anchors_in(self._lower(start, end)))
+        return self._last[2]
+
+    def may_find(self, kinds: tuple[str, ...], start: int, end: int) -> bool:
+        """False when no cue of ``kinds`` can match in text[start:end] (a quick test)."""
+        wanted = _anchors_of_kinds(kinds)
+        return wanted is None or not self._anchors(start, end).isdisjoint(wanted)
 
     def find(self, kind: str, start: int, end: int) -> list[Hit]:
         """Cue hits of ``kind`` in text[start:end] after negations, relative to ``start``."""
         table = cues()[kind]
         if self._clause is None or self._clause[:2] != (start, end):  # one clause, three kinds
-            clause = Text(self.view.original[start:end])
-            lower = clause.lower if clause.lower is not None else clause.original.lower()
-            self._clause = (start, end, clause, anchors_in(lower))
+            lower = self._lower(start, end)
+            clause = Text(self.view.original[start:end], lower)
+            self._clause = (start, end, clause, self._anchors(start, end))
         clause, present = self._clause[2], self._clause[3]
+        wanted = _kind_anchors()[kind]
+        if wanted is not None and present.isdisjoint(wanted):
+            return []
         hits = [
             Hit(m.start(), m.end(), cue.modal)
             for cue in table.positive
@@ -237,18 +292,27 @@ def headings() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _procedural() -> tuple[re.Pattern[str], tuple[str, ...]]:
+def _procedural() -> tuple[tuple[str, ...], tuple[tuple[re.Pattern[str], frozenset[str]], ...]]:
+    """The anchors, and each expression with the anchors written in it (one of which
+    every match of it contains)."""
     lines = [l.strip() for l in _data("procedural.txt").splitlines()]
     anchors = tuple(l.split(":", 1)[1].split() for l in lines if l.startswith("# anchors:"))[0]
-    pattern = re.compile("|".join(f"(?:{l})" for l in lines if l and not l.startswith("#")), re.IGNORECASE)
-    return pattern, anchors
+    expressions = tuple(
+        (re.compile(l, re.IGNORECASE), frozenset(a for a in anchors if a in l.lower()))
+        for l in lines
+        if l and not l.startswith("#")
+    )
+    return anchors, expressions
 
 
 def is_procedural(text: str) -> bool:
     """Procedure, not substance: approving the minutes, interests, attendance, reasons."""
-    pattern, anchors = _procedural()
+    anchors, expressions = _procedural()
     lower = text.lower()
-    return any(a in lower for a in anchors) and pattern.search(text) is not None
+    present = frozenset(a for a in anchors if a in lower)
+    if not present:
+        return False
+    return any(not present.isdisjoint(mine) and pattern.search(text) for pattern, mine in expressions)
 
 
 def heading_kind(text: str) -> str | None:

@@ -111,7 +111,7 @@ class AttributeComponent:
             if span.label_ == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
-                we = doc.user_data.get("inspectorate") if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
+                we = _inspectorate(doc, full_text) if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
                 span._.actor = explicit_actor(text) or we or span._.actor or body
             if (start, end) in done and span._.due is not None:
                 continue
@@ -120,6 +120,13 @@ class AttributeComponent:
                 span._.due = due_for(text, reference)
             span._.topics = topics_of(text)
         return doc
+
+
+def _inspectorate(doc: Doc, text: str) -> str | None:
+    """The inspectorate the document names (looked for only when a statement speaks as "we")."""
+    if "inspectorate" not in doc.user_data:
+        doc.user_data["inspectorate"] = inspectorate_in(text)
+    return doc.user_data["inspectorate"]
 
 
 def build(model: str | None = None) -> Language:
@@ -144,7 +151,6 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
     doc.user_data["meeting_date"] = meeting_date
     doc.user_data["body"] = document.body
     doc.user_data["kind"] = document.kind
-    doc.user_data["inspectorate"] = inspectorate_in(document.text)
     for name, component in nlp.pipeline:
         doc = component(doc)
     out = []
