@@ -321,3 +321,12 @@ def heading_kind(text: str) -> str | None:
         if pattern.match(text.strip()):
             return kind
     return None
+
+
+def load() -> None:
+    """Compile every cue, heading and procedural pattern now rather than on first use."""
+    cues()
+    _anchors_by_start()
+    _kind_anchors()
+    headings()
+    _procedural()

@@ -19,9 +19,17 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from followthrough.extract.actors import explicit_actor, inspectorate_in, speaks_as_we
+from followthrough.extract import cues, topics
+from followthrough.extract.actors import (
+    explicit_actor,
+    inspectorate_in,
+    lower_case_role_pattern,
+    speaker_pattern,
+    speaks_as_we,
+)
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
+from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import due_for
 from followthrough.extract.topics import topics_of
 from followthrough.errors import UsageError
@@ -78,6 +86,13 @@ def make_statements(nlp: Language, name: str) -> "StatementComponent":
 class StatementComponent:
     """Recommendations, concerns, commitments and decisions as labelled spans."""
 
+    def __init__(self) -> None:
+        # Patterns are compiled when the pipeline is built, as spaCy's rule-based
+        # components do, so the first document does not pay for them.
+        cues.load()
+        speaker_pattern()
+        lower_case_role_pattern()
+
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         blocks = doc.user_data.get("followthrough_blocks")
@@ -99,6 +114,10 @@ def make_attributes(nlp: Language, name: str) -> "AttributeComponent":
 
 class AttributeComponent:
     """Due dates (commitments and decisions), actors and topic tags."""
+
+    def __init__(self) -> None:
+        grammar()
+        topics.load()
 
     def __call__(self, doc: Doc) -> Doc:
         reference = doc.user_data.get("meeting_date")

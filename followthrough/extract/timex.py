@@ -555,10 +555,10 @@ def _with_modifiers(g: Grammar, text: str, start: int, span: _Span, ref: date | 
     cued = changed = False
     while True:
         # Cheap test first: the word just before must be one a modifier ends with.
-        word = _word_before(text, start)
-        if word not in g.modifier_last_words:
+        regex = g.modifiers_ending_with.get(_word_before(text, start))
+        if regex is None:
             break
-        found = g.modifier_regex.search(text, max(0, start - 90), start)
+        found = regex.search(text, max(0, start - 90), start)
         if not found:
             break
         modifier = g.modifiers[int(found.lastgroup[1:])]

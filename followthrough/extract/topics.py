@@ -64,3 +64,9 @@ def topics_of(text: str) -> list[str]:
     return [
         patterns[i][0] for i in sorted(candidates) if word_matches(patterns[i][1], lower, patterns[i][2], first=True)
     ]
+
+
+def load() -> None:
+    """Compile the taxonomy's patterns now rather than on first use."""
+    _patterns()
+    _topics_by_head()
