@@ -25,6 +25,14 @@ LABEL = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*[ \t\xa0]*$")
+
+
+def ends_sentence(text: str) -> bool:
+    """``SENTENCE_END.search(text)``, looking at the end only: a regex search tries every
+    position, and a paragraph is tested again each time a wrapped line joins it."""
+    if text.endswith("\n"):
+        text = text[:-1]  # as $ does
+    return text.rstrip(" \t\xa0").rstrip("\"'”’)]")[-1:] in (".", "!", "?", ":", ";")
 # Words a wrapped line can end on but a heading cannot.
 CONTINUES = frozenset(
     "the a an of and or to in for with by on at from as that which who whose whom this these "
@@ -40,15 +48,16 @@ ABBREVIATIONS = frozenset(
 CUT_MARK = re.compile(r"[ \t\xa0]*(?:\.\.\.|…)[ \t\xa0]*view the full (?:minutes|decision) text for item[^\n]*", re.IGNORECASE)
 
 
-@dataclass
 class Line:
-    start: int
-    end: int
-    text: str
+    """One line of the text and its offsets; ``stripped`` is the text without edge blanks."""
 
-    @property
-    def stripped(self) -> str:
-        return self.text.strip(" \t\xa0")
+    __slots__ = ("start", "end", "text", "stripped")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.stripped = text.strip(" \t\xa0")
 
 
 @dataclass
@@ -82,7 +91,7 @@ def _is_heading(line: str) -> bool:
     s = line.strip(" \t\xa0")
     if not s or len(s) > 100 or s.endswith((",", "–", "-", "—")):
         return False
-    if SENTENCE_END.search(s) and not s.endswith("?"):  # "What needs to improve?" is a heading
+    if ends_sentence(s) and not s.endswith("?"):  # "What needs to improve?" is a heading
         return False
     words = s.split()
     if len(words) > 14 or not (s[0].isupper() or s[0].isdigit()):
@@ -128,14 +137,14 @@ def blocks_of(text: str) -> list[Block]:
             after_break = True
             continue
         bullet = BULLET.match(line.text)
-        if bullet and (after_break or current is None or SENTENCE_END.search(current.text) or current.role == "bullet"):
+        if bullet and (after_break or current is None or ends_sentence(current.text) or current.role == "bullet"):
             close()
             start = line.start + bullet.end()
             current = Block("bullet", start, line.end, line.text[bullet.end():])
             pending_bullet = False
             after_break = False
             continue
-        joinable = current is not None and not SENTENCE_END.search(current.text.rstrip())
+        joinable = current is not None and not ends_sentence(current.text.rstrip())
         if joinable and current.role == "bullet" and _heading_after_list(line, lines, index):
             joinable = False  # "- Timeliness of reviews" then "Strengths": a new heading, not a wrap
         at_start = after_break or current is None or not joinable
@@ -173,7 +182,7 @@ def _heading_after_list(line: Line, lines: list[Line], index: int) -> bool:
 def _wraps_across_blank(current: Block, lines: list[Line], index: int) -> bool:
     """PDF-to-text output often puts a blank line after every wrapped line: join across it
     when the paragraph stops mid-sentence and the next line carries on."""
-    if current.role not in ("paragraph", "bullet") or SENTENCE_END.search(current.text):
+    if current.role not in ("paragraph", "bullet") or ends_sentence(current.text):
         return False
     following = next((l.stripped for l in lines[index + 1 : index + 3] if l.stripped), "")
     if not following or BULLET.match(following) or LABEL.match(following):
@@ -188,7 +197,7 @@ def _lead(s: str) -> int:
 
 
 def _trim(block: Block, text: str) -> None:
-    cut = CUT_MARK.search(block.text)
+    cut = CUT_MARK.search(block.text) if ("..." in block.text or "…" in block.text) else None
     if cut:
         block.end = block.start + cut.start()
     raw = text[block.start : block.end]
@@ -212,8 +221,8 @@ def _split_sentences(block: Block) -> Iterator[Sentence]:
     text = block.text
     start = 0
     for match in _BOUNDARY.finditer(text):
-        before = text[start : match.start()].rstrip(".!?\"'”’)]")
-        last = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+        before = text[start : match.start()].rstrip(".!?\"'”’)]").rsplit(None, 1)
+        last = before[-1].lower() if before else ""
         if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
         piece = text[start : match.start()]

@@ -27,6 +27,24 @@ class Rule:
     feature: str | None = None  # skip texts without it (a key of Grammar.features)
 
 
+@dataclass(frozen=True)
+class WordFeature:
+    """A feature present when one of ``words`` occurs in the lower-cased text: a few
+    substring tests instead of a regex scan of every position."""
+
+    words: tuple[str, ...]
+
+    @classmethod
+    def of_phrases(cls, phrases: list[str]) -> "WordFeature":
+        """Each phrase's longest word (every match of the phrase contains it), leaving out
+        words that contain another ("bimonthly" has "monthly")."""
+        keys = {max(p.lower().split(), key=len) for p in phrases}
+        return cls(tuple(sorted(k for k in keys if not any(o != k and o in k for o in keys))))
+
+    def present(self, lower: str) -> bool:
+        return any(word in lower for word in self.words)
+
+
 @dataclass
 class Modifier:
     """A cue word before a time expression (time_words.json "modifiers")."""
@@ -52,7 +70,7 @@ class Grammar:
     trigger: re.Pattern[str]
     trigger_months: tuple[str, ...]  # month names as written (title and upper case)
     trigger_words: tuple[str, ...]  # other trigger words, lower case
-    features: dict[str, re.Pattern[str]]
+    features: dict[str, re.Pattern[str] | WordFeature]
     months: dict[str, int]
     numbers: dict[str, int]
     weak_frequencies: frozenset[str]
@@ -213,6 +231,10 @@ def grammar() -> Grammar:
             "quarter": re.compile(r"quarter|qtr|\bq[1-4]", re.I),
             "yearkind": re.compile(fragments["yearkind"], re.I),
             "unit": re.compile(r"day|week|fortnight|month|quarter|year", re.I),
+            "frequency": WordFeature.of_phrases(words["frequency_phrases"]),
+            "vague": WordFeature.of_phrases(words["vague_phrases"]),
+            "named_day": WordFeature.of_phrases(list(words["named_days"])),
+            "event": WordFeature.of_phrases(words["event_openers"]),
         },
         months=months,
         numbers=numbers,

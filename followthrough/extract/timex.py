@@ -51,7 +51,7 @@ from followthrough.extract.periods import (
     safe_date,
     shift,
 )
-from followthrough.extract.timegrammar import Grammar, grammar
+from followthrough.extract.timegrammar import Grammar, WordFeature, grammar
 from followthrough.models import DueDate
 
 KINDS = ("date", "interval", "deadline", "relative", "frequency", "event")
@@ -610,10 +610,15 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
     g = grammar()
     found: list[_Found] = []
     present: dict[str, bool] = {}
+    lower = text.lower()
     for rule in g.rules:
         if rule.feature:
             if rule.feature not in present:
-                present[rule.feature] = g.features[rule.feature].search(text) is not None
+                feature = g.features[rule.feature]
+                if isinstance(feature, WordFeature):
+                    present[rule.feature] = feature.present(lower)
+                else:
+                    present[rule.feature] = feature.search(text) is not None
             if not present[rule.feature]:
                 continue
         handler = HANDLERS[rule.name]
