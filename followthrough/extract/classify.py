@@ -72,6 +72,7 @@ LEAD_IN = re.compile(
 )
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
+CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
 LONG_CLAUSE = 240
@@ -121,12 +122,16 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
         if block.text.count(" | ") >= 2:
             continue  # an action-plan row written out as text: plan rows are linked, not extracted
         for sentence in sentences_of(block):
+            found = passage_speaker(sentence.text)
+            lead = RESOLUTION_LEAD.match(sentence.text) or MID_RESOLUTION.search(sentence.text)
+            if not (found or lead or decision_mode or heading == "recommendation") and not cue_index.may_find(
+                CUE_KINDS, sentence.start, sentence.end
+            ):
+                continue  # no statement, no speaker, no change of mode: procedural or not
             if is_procedural(sentence.text):
                 continue
-            found = passage_speaker(sentence.text)
             if found:
                 speaker = found
-            lead = RESOLUTION_LEAD.match(sentence.text) or MID_RESOLUTION.search(sentence.text)
             if lead or decision_mode:
                 rest_start = sentence.start + (lead.end() if lead else 0)
                 rest = text[rest_start : sentence.end]
@@ -188,7 +193,7 @@ def _by_cues(
     index: CueIndex,
     sentence: Sentence,
     speaker: str | None,
-    kinds: tuple[str, ...] = ("recommendation", "concern", "commitment"),
+    kinds: tuple[str, ...] = CUE_KINDS,
 ) -> Iterator[Candidate]:
     if not index.may_find(kinds, sentence.start, sentence.end):
         return

@@ -199,16 +199,22 @@ def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
 
 
 _NONE: frozenset[str] = frozenset()
-# The anchors each word starts with, remembered: a document's words are mostly words seen before.
+# The anchors each word starts with, remembered: a document's words are mostly words seen
+# before, and most start no anchor at all (kept apart, so a set difference drops them).
 _word_anchors: dict[str, frozenset[str]] = {}
+_plain_words: set[str] = set()
 _WORD_MEMORY = 200_000
 
 
 def _anchors_of(word: str) -> frozenset[str]:
     found = frozenset(a for a in _anchors_by_start().get(word[:2], ()) if word.startswith(a))
-    if len(_word_anchors) >= _WORD_MEMORY:
+    if len(_word_anchors) + len(_plain_words) >= _WORD_MEMORY:
         _word_anchors.clear()
-    _word_anchors[word] = found or _NONE
+        _plain_words.clear()
+    if found:
+        _word_anchors[word] = found
+    else:
+        _plain_words.add(word)
     return found
 
 
@@ -217,7 +223,7 @@ def anchors_in(lower: str) -> frozenset[str]:
     word stems, so a remembered lookup per distinct word replaces a scan per anchor)."""
     memory = _word_anchors
     found: list[frozenset[str]] = []
-    for word in set(_ANCHOR_WORDS.findall(lower)):
+    for word in set(_ANCHOR_WORDS.findall(lower)).difference(_plain_words):
         anchors = memory.get(word)
         if anchors is None:
             anchors = _anchors_of(word)

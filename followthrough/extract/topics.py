@@ -50,16 +50,32 @@ def _topics_by_head() -> dict[str, tuple[tuple[str, int], ...]]:
     return {key: tuple(values) for key, values in keyed.items()}
 
 
+# The topics each word can start a term of, remembered across documents; words that start
+# none are kept apart, so a set difference drops them.
+_word_topics: dict[str, tuple[int, ...]] = {}
+_plain_words: set[str] = set()
+_WORD_MEMORY = 200_000
+
+
+def _topics_of_word(word: str) -> tuple[int, ...]:
+    topics = _word_topics.get(word)
+    if topics is None:
+        topics = tuple(sorted({index for head, index in _topics_by_head().get(word[:2], ()) if word.startswith(head)}))
+        if len(_word_topics) + len(_plain_words) >= _WORD_MEMORY:
+            _word_topics.clear()
+            _plain_words.clear()
+        if topics:
+            _word_topics[word] = topics
+        else:
+            _plain_words.add(word)
+    return topics
+
+
 def topics_of(text: str) -> list[str]:
     """Every topic whose terms occur in ``text``, in taxonomy order."""
     lower = text.lower()
-    by_head = _topics_by_head()
-    candidates = {
-        index
-        for word in set(_WORDS.findall(lower))
-        for head, index in by_head.get(word[:2], ())
-        if word.startswith(head)
-    }
+    words = set(_WORDS.findall(lower)).difference(_plain_words)
+    candidates = {index for word in words for index in _topics_of_word(word)}
     patterns = _patterns()
     return [
         patterns[i][0] for i in sorted(candidates) if word_matches(patterns[i][1], lower, patterns[i][2], first=True)
