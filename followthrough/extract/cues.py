@@ -262,7 +262,6 @@ class CueIndex:
 
     def find(self, kind: str, start: int, end: int) -> list[Hit]:
         """Cue hits of ``kind`` in text[start:end] after negations, relative to ``start``."""
-        table = cues()[kind]
         if self._clause is None or self._clause[:2] != (start, end):  # one clause, three kinds
             lower = self._lower(start, end)
             clause = Text(self.view.original[start:end], lower)
@@ -271,20 +270,44 @@ class CueIndex:
         wanted = _kind_anchors()[kind]
         if wanted is not None and present.isdisjoint(wanted):
             return []
-        hits = [
-            Hit(m.start(), m.end(), cue.modal)
-            for cue in table.positive
-            if not cue.anchors or not present.isdisjoint(cue.anchors)
-            for m in clause.finditer(cue)
-        ]
+        positive, negative = gates()[kind]
+        hits = [Hit(m.start(), m.end(), cue.modal) for cue in positive.open_to(present) for m in clause.finditer(cue)]
         if not hits:
             return []
-        for cue in table.negative:
-            if (not cue.anchors or not present.isdisjoint(cue.anchors)) and clause.search(cue):
+        for cue in negative.open_to(present):
+            if clause.search(cue):
                 if not cue.modal_only:
                     return []
                 hits = [h for h in hits if not h.modal]
         return sorted(hits, key=lambda h: h.begin)
+
+
+class Gates:
+    """Which cues of a list each anchor lets through, so a clause tries only those."""
+
+    def __init__(self, table: tuple[Cue, ...]) -> None:
+        self.table = table
+        by_anchor: dict[str, list[int]] = {}
+        for position, cue in enumerate(table):
+            for anchor in cue.anchors:
+                by_anchor.setdefault(anchor, []).append(position)
+        self.by_anchor = {a: tuple(p) for a, p in by_anchor.items()}
+        self.always = tuple(p for p, cue in enumerate(table) if not cue.anchors)
+
+    def open_to(self, present: frozenset[str]) -> list[Cue]:
+        """The cues (in their order) with no anchors or an anchor in ``present``."""
+        positions = set(self.always)
+        for anchor in present:
+            gated = self.by_anchor.get(anchor)
+            if gated:
+                positions.update(gated)
+        return [self.table[p] for p in sorted(positions)]
+
+
+@lru_cache(maxsize=1)
+def gates() -> dict[str, tuple[Gates, Gates]]:
+    """Each kind's gates for its positive and its negative cues."""
+    return {kind: (Gates(table.positive), Gates(table.negative)) for kind, table in cues().items()}
 
 
 @lru_cache(maxsize=1)
@@ -332,6 +355,7 @@ def heading_kind(text: str) -> str | None:
 def load() -> None:
     """Compile every cue, heading and procedural pattern now rather than on first use."""
     cues()
+    gates()
     _anchors_by_start()
     _kind_anchors()
     headings()

@@ -690,10 +690,16 @@ def _day_of(reference: date | None) -> date | None:
 
 def _triggered(g: Grammar, text: str) -> bool:
     """``g.trigger.search(text)`` by substring tests: the same answer, several times faster."""
-    if g.features["digit"].search(text) or any(name in text for name in g.trigger_months):
+    if g.features["digit"].search(text):
         return True
+    for name in g.trigger_months:
+        if name in text:
+            return True
     lower = text.lower()
-    return any(word in lower for word in g.trigger_words)
+    for word in g.trigger_words:
+        if word in lower:
+            return True
+    return False
 
 
 def _find(text: str, reference: date | None) -> list[_Found]:
