@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from followthrough.extract.holidays import add_working_days, bank_holidays, is_working_day
 from followthrough.extract.periods import month_interval, months_interval, part_of
-from followthrough.extract.timegrammar import grammar
+from followthrough.extract.timegrammar import WordFeature, grammar
 from followthrough.extract.timex import HANDLERS, KINDS, due_for, find_times, normalise
 
 # Compile the rules once before any timed (hypothesis) test runs.
@@ -35,7 +35,7 @@ def test_every_rule_in_the_data_file_has_a_handler() -> None:
     for rule in rules:
         assert rule.name in HANDLERS, rule.name
         assert rule.kind in KINDS and rule.tier in (0, 1, 2, 3)
-        assert rule.feature is None or rule.feature in grammar().features
+        assert all(name in grammar().features for name in rule.features)
 
 
 # ANNOTATION.md "Time", row by row, and the conventions of the task brief.
@@ -495,3 +495,49 @@ def test_fast_trigger_agrees_with_the_trigger_regex(text):
     from followthrough.extract.timegrammar import grammar
 
     assert _triggered(grammar(), text) == bool(grammar().trigger.search(text))
+
+
+def _corpus_and_table_texts() -> list[str]:
+    texts = [p.read_text("utf-8") for p in sorted(DOCS.glob("*.txt"))]
+    return texts + [row[0] for row in TABLE] + [" ".join(WORDS)]
+
+
+def _has(name: str, text: str) -> bool:
+    feature = grammar().features[name]
+    return feature.present(text.lower()) if isinstance(feature, WordFeature) else feature.search(text) is not None
+
+
+@pytest.mark.parametrize("rule", grammar().rules, ids=lambda r: r.name)
+def test_a_rule_only_matches_text_with_the_features_that_gate_it(rule) -> None:
+    """A rule is skipped on text without its features, so each must be in all its matches."""
+    matched = 0
+    for text in _corpus_and_table_texts():
+        for match in rule.regex.finditer(text):
+            matched += 1
+            for name in rule.features:
+                assert _has(name, match.group(0)), (rule.name, name, match.group(0))
+    assert matched or rule.name in ("date_iso", "fy_short", "relative_ago", "named_day", "month_yy", "frequency_every"), rule.name
+
+
+@settings(max_examples=300)
+@given(tokens=st.lists(st.sampled_from(WORDS + ["ago", "later", "every", "twice", "FY", "23/24", "01/02/2024"]), max_size=14))
+def test_features_gate_no_match_away(tokens: list[str]) -> None:
+    text = " ".join(tokens)
+    for rule in grammar().rules:
+        for match in rule.regex.finditer(text):
+            assert all(_has(name, match.group(0)) for name in rule.features), (rule.name, match.group(0))
+
+
+@pytest.mark.parametrize(
+    "phrases",
+    [["quarterly", "on a quarterly basis", "on-going", "on an ongoing basis"], ["in future", "in the future", "in the near future"]],
+)
+def test_a_phrase_tree_prefers_the_longest_phrase_like_longest_first_order(phrases: list[str]) -> None:
+    import re
+
+    from followthrough.extract.timegrammar import alternation, phrase_regex
+
+    tree = re.compile(rf"(?<![\w-])(?:{alternation(phrases)})(?![\w-])", re.I)
+    plain = re.compile(rf"(?<![\w-])(?:{'|'.join(phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))})(?![\w-])", re.I)
+    for text in ["on a quarterly basis", "quarterly", "on-going work", "on an ongoing basis", "in the near  future", "in future", "in the future tense"]:
+        assert [m.span() for m in tree.finditer(text)] == [m.span() for m in plain.finditer(text)], text

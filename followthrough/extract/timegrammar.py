@@ -24,7 +24,7 @@ class Rule:
     tier: int
     needs: str  # "" | "bare" | "strict"
     regex: re.Pattern[str]
-    feature: str | None = None  # skip texts without it (a key of Grammar.features)
+    features: tuple[str, ...] = ()  # skip texts without all of them (keys of Grammar.features)
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,30 @@ def phrase_regex(phrase: str) -> str:
 
 
 def alternation(phrases: list[str]) -> str:
-    """Phrases as one regex alternation, longest first (so "on a quarterly basis" beats "quarterly")."""
-    return "|".join(phrase_regex(p) for p in sorted(set(phrases), key=len, reverse=True))
+    """Phrases as one regex that prefers the longest that fits ("on a quarterly basis" beats
+    "quarterly"), written as a tree of words: at each word the engine tries only the
+    branches that start with it, not every phrase in turn."""
+    tree: dict[str, dict] = {}
+    for phrase in set(phrases):
+        node = tree
+        for word in phrase.split():
+            node = node.setdefault(word, {})
+        node[""] = {}  # a phrase may end here
+    return _branches(tree)
+
+
+def _branches(node: dict[str, dict]) -> str:
+    pieces = []
+    # Longer words first, so "on-going" is tried before "on"; a longer way on is tried
+    # before stopping (the greedy ?), so the longest phrase wins as with longest-first order.
+    for word in sorted((w for w in node if w), key=lambda w: (-len(w), w)):
+        child = node[word]
+        piece = re.escape(word)
+        if any(child):
+            onward = r"\s+(?:" + _branches(child) + ")"
+            piece += f"(?:{onward})?" if "" in child else onward
+        pieces.append(piece)
+    return "|".join(pieces)
 
 
 def fragments_of(words: dict[str, Any]) -> dict[str, str]:
@@ -161,11 +183,11 @@ def read_rules(text: str, fragments: dict[str, str]) -> list[Rule]:
             return
         name, kind, tier, *flags = header
         needs = [f for f in flags if not f.startswith("if=")]
-        feature = next((f[3:] for f in flags if f.startswith("if=")), None)
+        features = next((tuple(f[3:].split("+")) for f in flags if f.startswith("if=")), ())
         # Every expression starts at the start of a word; saying so first lets the regex
         # engine skip the other positions quickly.
         pattern = r"(?<!\w)(?=\w)(?:" + re.sub(r"\{(\w+)\}", lambda m: fragments[m[1]], "".join(lines)) + ")"
-        rules.append(Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I), feature))
+        rules.append(Rule(name, kind, int(tier), needs[0] if needs else "", re.compile(pattern, re.I), features))
 
     for raw in text.splitlines():
         line = raw.strip()
@@ -240,6 +262,13 @@ def grammar() -> Grammar:
             "quarter": WordFeature(("quarter", "qtr", "q1", "q2", "q3", "q4")),
             "yearkind": WordFeature(tuple(words["year_kinds"])),
             "unit": WordFeature(("day", "week", "fortnight", "month", "quarter", "year")),
+            "year": re.compile(r"(?:19|20)\d\d"),
+            "numeric_date": re.compile(r"\d[/.-]\d"),
+            "fy": WordFeature(("fy",)),
+            "ago": WordFeature(("ago",)),
+            "later": WordFeature(("later",)),
+            "from_after": WordFeature(("from", "after", "following")),
+            "every": WordFeature(("every", "once", "twice", "times")),
             "frequency": WordFeature.of_phrases(words["frequency_phrases"]),
             "vague": WordFeature.of_phrases(words["vague_phrases"]),
             "named_day": WordFeature.of_phrases(list(words["named_days"])),

@@ -612,15 +612,19 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
     present: dict[str, bool] = {}
     lower = text.lower()
     for rule in g.rules:
-        if rule.feature:
-            if rule.feature not in present:
-                feature = g.features[rule.feature]
+        skip = False
+        for name in rule.features:
+            if name not in present:
+                feature = g.features[name]
                 if isinstance(feature, WordFeature):
-                    present[rule.feature] = feature.present(lower)
+                    present[name] = feature.present(lower)
                 else:
-                    present[rule.feature] = feature.search(text) is not None
-            if not present[rule.feature]:
-                continue
+                    present[name] = feature.search(text) is not None
+            if not present[name]:
+                skip = True
+                break
+        if skip:
+            continue
         handler = HANDLERS[rule.name]
         pos = 0
         while (m := rule.regex.search(text, pos)) is not None:
