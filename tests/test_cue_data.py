@@ -89,3 +89,36 @@ def test_topic_gating_by_word_heads_loses_no_topic():
         lower = line.lower()
         everything = [t for t, pattern, boundary in _patterns() if word_matches(pattern, lower, boundary, first=True)]
         assert topics_of(line) == everything, line
+
+
+def test_token_anchors_cover_word_anchors_on_every_clause_of_the_corpus():
+    """With a Doc, CueIndex reads anchors off the tokens; they must include every anchor the
+    words of the clause have, or a cue would be skipped that the text can match."""
+    import spacy
+
+    from followthrough.extract.classify import _clauses
+    from followthrough.extract.cues import CueIndex
+    from followthrough.extract.layout import blocks_of, sentences_of
+
+    nlp = spacy.blank("en")
+    text = corpus_text() + "\n(a)will review\nThey cannot deliver it, and we're planning to.\n"
+    index = CueIndex(text, nlp.make_doc(text))
+    checked = 0
+    for block in blocks_of(text):
+        for sentence in sentences_of(block):
+            ranges = [(sentence.start, sentence.end)]
+            ranges += [(sentence.start + a, sentence.start + b) for a, b in _clauses(sentence)]
+            for start, end in ranges:
+                assert index._anchors_between(start, end) >= anchors_in(text[start:end].lower()), text[start:end]
+                checked += 1
+    assert checked > 500
+
+
+def test_no_tokenizer_special_case_splits_an_anchor_word():
+    """Tokens such as "can" + "not" from "cannot" must keep the anchors of the whole word."""
+    import spacy
+    from spacy.attrs import ORTH
+
+    for orth, pieces in spacy.blank("en").tokenizer.rules.items():
+        parts = frozenset().union(*(anchors_in(piece[ORTH].lower()) for piece in pieces))
+        assert anchors_in(orth.lower()) <= parts, orth

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.tokens import Doc
+
 from followthrough.extract.actors import passage_speaker
 from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedural
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
@@ -78,9 +80,10 @@ CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, n
 LONG_CLAUSE = 240
 
 
-def classify_text(text: str, blocks: list[Block] | None = None) -> list[Candidate]:
-    """All candidate statements in a document's text (laid out as ``blocks``), in order."""
-    return list(_walk(text, blocks if blocks is not None else blocks_of(text), CueIndex(text)))
+def classify_text(text: str, blocks: list[Block] | None = None, doc: Doc | None = None) -> list[Candidate]:
+    """All candidate statements in a document's text (laid out as ``blocks``; ``doc``, its
+    spaCy Doc, if there is one, lends its tokens to find cue anchors faster), in order."""
+    return list(_walk(text, blocks if blocks is not None else blocks_of(text), CueIndex(text, doc)))
 
 
 def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candidate]:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+import numpy
+from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.tokens import Doc
 
 from followthrough.models import STATEMENT_KINDS
 
@@ -199,6 +204,7 @@ def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
 
 
 _NONE: frozenset[str] = frozenset()
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 # The anchors each word starts with, remembered: a document's words are mostly words seen
 # before, and most start no anchor at all (kept apart, so a set difference drops them).
 _word_anchors: dict[str, frozenset[str]] = {}
@@ -232,6 +238,15 @@ def anchors_in(lower: str) -> frozenset[str]:
     return frozenset().union(*found) if found else _NONE
 
 
+# The anchors of each token text (by its spaCy string hash), remembered like _word_anchors.
+_token_anchors: dict[int, frozenset[str]] = {}
+
+
+def _splits_word(lower: str | None, position: int) -> bool:
+    """Whether ``position`` falls inside a run of letters (anchor words are such runs)."""
+    return 0 < position < len(lower) and lower[position - 1] in _LETTERS and lower[position] in _LETTERS
+
+
 class CueIndex:
     """Cue matching for one document, clause by clause.
 
@@ -241,10 +256,38 @@ class CueIndex:
     kind altogether.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, doc: Doc | None = None) -> None:
         self.view = Text(text)
         self._clause: tuple[int, int, Text, frozenset[str]] | None = None
         self._last: tuple[int, int, frozenset[str]] = (-1, -1, _NONE)
+        # With the spaCy Doc of ``text``, the anchors of its tokens are looked up once per
+        # distinct token and kept for the tokens that have any (offsets and sets).
+        self._starts: list[int] | None = None
+        self._ends: list[int] = []
+        self._sets: list[frozenset[str]] = []
+        if doc is not None and self.view.lower is not None and len(doc):
+            self._index_tokens(doc)
+
+    def _index_tokens(self, doc: Doc) -> None:
+        lowers, offsets, lengths = doc.to_array([LOWER, IDX, LENGTH]).T
+        distinct, which = numpy.unique(lowers, return_inverse=True)
+        strings = doc.vocab.strings
+        memory = _token_anchors
+        sets = []
+        for key in distinct.tolist():
+            anchors = memory.get(key)
+            if anchors is None:
+                anchors = anchors_in(strings[key])
+                if len(memory) >= _WORD_MEMORY:
+                    memory.clear()
+                memory[key] = anchors
+            sets.append(anchors)
+        has = numpy.fromiter((bool(a) for a in sets), dtype=bool, count=len(sets))
+        tokens = numpy.flatnonzero(has[which])
+        starts = offsets[tokens]
+        self._starts = starts.tolist()
+        self._ends = (starts + lengths[tokens]).tolist()
+        self._sets = [sets[i] for i in which[tokens].tolist()]
 
     def _lower(self, start: int, end: int) -> str:
         lower = self.view.lower
@@ -252,8 +295,22 @@ class CueIndex:
 
     def _anchors(self, start: int, end: int) -> frozenset[str]:
         if self._last[:2] != (start, end):  # a one-clause sentence is asked about twice
-            self._last = (start, end, anchors_in(self._lower(start, end)))
+            self._last = (start, end, self._anchors_between(start, end))
         return self._last[2]
+
+    def _anchors_between(self, start: int, end: int) -> frozenset[str]:
+        starts = self._starts
+        lower = self.view.lower
+        if starts is None or _splits_word(lower, start) or _splits_word(lower, end):
+            return anchors_in(self._lower(start, end))
+        # The tokens that overlap the range: a token can start before it ("(a)will").
+        first = bisect_left(starts, start)
+        if first and self._ends[first - 1] > start:
+            first -= 1
+        last = bisect_left(starts, end, first)
+        if first == last:
+            return _NONE
+        return frozenset().union(*self._sets[first:last])
 
     def may_find(self, kinds: tuple[str, ...], start: int, end: int) -> bool:
         """False when no cue of ``kinds`` can match in text[start:end] (a quick test)."""
@@ -334,14 +391,25 @@ def _procedural() -> tuple[tuple[str, ...], tuple[tuple[re.Pattern[str], frozens
     return anchors, expressions
 
 
+@lru_cache(maxsize=1)
+def _procedural_by_anchor() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    """Each anchor with the expressions it gates."""
+    anchors, expressions = _procedural()
+    return tuple((a, tuple(p for p, mine in expressions if a in mine)) for a in anchors)
+
+
 def is_procedural(text: str) -> bool:
     """Procedure, not substance: approving the minutes, interests, attendance, reasons."""
-    anchors, expressions = _procedural()
     lower = text.lower()
-    present = frozenset(a for a in anchors if a in lower)
-    if not present:
-        return False
-    return any(not present.isdisjoint(mine) and pattern.search(text) for pattern, mine in expressions)
+    tried: set[re.Pattern[str]] = set()
+    for anchor, patterns in _procedural_by_anchor():
+        if anchor in lower:  # most text has none of the anchors: a few substring tests
+            for pattern in patterns:
+                if pattern not in tried:
+                    if pattern.search(text):
+                        return True
+                    tried.add(pattern)
+    return False
 
 
 def heading_kind(text: str) -> str | None:
@@ -359,4 +427,4 @@ def load() -> None:
     _anchors_by_start()
     _kind_anchors()
     headings()
-    _procedural()
+    _procedural_by_anchor()

@@ -96,7 +96,7 @@ class StatementComponent:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         blocks = doc.user_data.get("followthrough_blocks")
-        for candidate in classify_text(doc_text(doc), blocks):
+        for candidate in classify_text(doc_text(doc), blocks, doc):
             span = doc.char_span(candidate.start, candidate.end, label=candidate.kind, alignment_mode="expand")
             if span is None:
                 continue
