@@ -16,6 +16,7 @@ from importlib import resources
 
 import numpy
 from spacy.attrs import IDX, LENGTH, LOWER
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from followthrough.models import STATEMENT_KINDS
@@ -238,8 +239,50 @@ def anchors_in(lower: str) -> frozenset[str]:
     return frozenset().union(*found) if found else _NONE
 
 
-# The anchors of each token text (by its spaCy string hash), remembered like _word_anchors.
-_token_anchors: dict[int, frozenset[str]] = {}
+class TokenAnchors:
+    """The anchors of token texts, by spaCy string hash, remembered across documents.
+
+    Hashes with anchors and hashes without are kept in two sorted arrays, so a document's
+    tokens are looked up all at once; only token texts never seen before are read.
+    """
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.anchored = numpy.empty(0, dtype=numpy.uint64)
+        self.plain = numpy.empty(0, dtype=numpy.uint64)
+        self.sets: dict[int, frozenset[str]] = {}
+
+    @staticmethod
+    def _among(keys: numpy.ndarray, values: numpy.ndarray) -> numpy.ndarray:
+        if not len(keys):
+            return numpy.zeros(len(values), dtype=bool)
+        positions = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
+        return keys[positions] == values
+
+    def has_anchors(self, lowers: numpy.ndarray, strings: StringStore) -> numpy.ndarray:
+        """For each token (by the hash of its lower-case text): does it start an anchor?"""
+        anchored = self._among(self.anchored, lowers)
+        unseen = ~anchored & ~self._among(self.plain, lowers)
+        if not unseen.any():
+            return anchored
+        if len(self.anchored) + len(self.plain) >= _WORD_MEMORY:
+            self.clear()
+        new_anchored, new_plain = [], []
+        for key in numpy.unique(lowers[unseen]).tolist():
+            anchors = anchors_in(strings[key])
+            if anchors:
+                self.sets[key] = anchors
+                new_anchored.append(key)
+            else:
+                new_plain.append(key)
+        self.anchored = numpy.union1d(self.anchored, numpy.array(new_anchored, dtype=numpy.uint64))
+        self.plain = numpy.union1d(self.plain, numpy.array(new_plain, dtype=numpy.uint64))
+        return self._among(self.anchored, lowers)
+
+
+_token_anchors = TokenAnchors()
 
 
 def _splits_word(lower: str | None, position: int) -> bool:
@@ -270,24 +313,12 @@ class CueIndex:
 
     def _index_tokens(self, doc: Doc) -> None:
         lowers, offsets, lengths = doc.to_array([LOWER, IDX, LENGTH]).T
-        distinct, which = numpy.unique(lowers, return_inverse=True)
-        strings = doc.vocab.strings
-        memory = _token_anchors
-        sets = []
-        for key in distinct.tolist():
-            anchors = memory.get(key)
-            if anchors is None:
-                anchors = anchors_in(strings[key])
-                if len(memory) >= _WORD_MEMORY:
-                    memory.clear()
-                memory[key] = anchors
-            sets.append(anchors)
-        has = numpy.fromiter((bool(a) for a in sets), dtype=bool, count=len(sets))
-        tokens = numpy.flatnonzero(has[which])
+        tokens = numpy.flatnonzero(_token_anchors.has_anchors(lowers, doc.vocab.strings))
         starts = offsets[tokens]
         self._starts = starts.tolist()
         self._ends = (starts + lengths[tokens]).tolist()
-        self._sets = [sets[i] for i in which[tokens].tolist()]
+        sets = _token_anchors.sets
+        self._sets = [sets[key] for key in lowers[tokens].tolist()]
 
     def _lower(self, start: int, end: int) -> str:
         lower = self.view.lower
