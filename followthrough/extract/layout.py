@@ -76,7 +76,6 @@ class Sentence:
     start: int
     end: int
     text: str
-    block: Block
 
 
 def lines_of(text: str) -> list[Line]:
@@ -237,4 +236,4 @@ def _sentence(block: Block, a: int, b: int) -> Sentence:
     raw = block.text[a:b]
     a += len(raw) - len(raw.lstrip())
     b = a + len(raw.strip())
-    return Sentence(block.start + a, block.start + b, block.text[a:b], block)
+    return Sentence(block.start + a, block.start + b, block.text[a:b])

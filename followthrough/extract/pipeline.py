@@ -100,8 +100,9 @@ class StatementComponent:
             span = doc.char_span(candidate.start, candidate.end, label=candidate.kind, alignment_mode="expand")
             if span is None:
                 continue
-            span._.chars = (candidate.start, candidate.end)
-            span._.actor = candidate.speaker
+            extension = span._  # each ``span._`` builds a new accessor: take it once
+            extension.chars = (candidate.start, candidate.end)
+            extension.actor = candidate.speaker
             spans.append(span)
         doc.spans["statements"] = spans
         return doc
@@ -125,19 +126,20 @@ class AttributeComponent:
         full_text = doc_text(doc)
         done: set[tuple[int, int]] = set()  # a decision and its commitment share one span's values
         for span in doc.spans.get("statements", []):
-            start, end = span._.chars or (span.start_char, span.end_char)
+            extension, kind = span._, span.label_
+            start, end = extension.chars or (span.start_char, span.end_char)
             text = full_text[start:end]
-            if span.label_ == "commitment":
+            if kind == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
                 we = _inspectorate(doc, full_text) if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
-                span._.actor = explicit_actor(text) or we or span._.actor or body
-            if (start, end) in done and span._.due is not None:
+                extension.actor = explicit_actor(text) or we or extension.actor or body
+            if (start, end) in done and extension.due is not None:
                 continue
             done.add((start, end))
-            if span.label_ != "concern":
-                span._.due = due_for(text, reference)
-            span._.topics = topics_of(text)
+            if kind != "concern":
+                extension.due = due_for(text, reference)
+            extension.topics = topics_of(text)
         return doc
 
 
@@ -173,21 +175,23 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
     for name, component in nlp.pipeline:
         doc = component(doc)
     out = []
-    for span in sorted(doc.spans["statements"], key=lambda s: (s._.chars or (s.start_char,))[0]):
-        start, end = span._.chars
+    for span in doc.spans["statements"]:
+        extension, kind = span._, span.label_
+        start, end = extension.chars
         item = document.item_at(start)
         out.append(
             Statement(
-                kind=span.label_,
+                kind=kind,
                 text=document.text[start:end],
                 start=start,
                 end=end,
                 page=document.page_at(start),
-                actor=span._.actor if span.label_ == "commitment" else None,
-                due=span._.due,
-                topics=list(span._.topics or []),
+                actor=extension.actor if kind == "commitment" else None,
+                due=extension.due,
+                topics=list(extension.topics or []),
                 item_number=item.number if item else None,
                 document=document.name,
             )
         )
+    out.sort(key=lambda statement: statement.start)  # stable: a decision before its commitment
     return out
