@@ -122,3 +122,28 @@ def test_no_tokenizer_special_case_splits_an_anchor_word():
     for orth, pieces in spacy.blank("en").tokenizer.rules.items():
         parts = frozenset().union(*(anchors_in(piece[ORTH].lower()) for piece in pieces))
         assert anchors_in(orth.lower()) <= parts, orth
+
+
+def test_signal_words_gate_no_speaker_and_no_resolution_away():
+    """_walk skips the speaker and mid-sentence resolution expressions on sentences without
+    a reporting verb or "resolved"/"agreed"; on the corpus that must lose nothing."""
+    import spacy
+
+    from followthrough.extract.actors import passage_speaker
+    from followthrough.extract.classify import MID_RESOLUTION, REPORTING, RESOLVING
+    from followthrough.extract.cues import CueIndex
+    from followthrough.extract.layout import blocks_of, sentences_of
+
+    text = corpus_text() + "\nAfter discussion it was RESOLVED that the plan be approved.\nThe cabinet member children and families introduced the report.\n"
+    index = CueIndex(text, spacy.blank("en").make_doc(text))
+    speakers = resolutions = 0
+    for block in blocks_of(text):
+        for sentence in sentences_of(block):
+            present = index.anchors(sentence.start, sentence.end)
+            if passage_speaker(sentence.text):
+                speakers += 1
+                assert not present.isdisjoint(REPORTING), sentence.text
+            if MID_RESOLUTION.search(sentence.text):
+                resolutions += 1
+                assert not present.isdisjoint(RESOLVING), sentence.text
+    assert speakers > 10 and resolutions > 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from followthrough.extract.actors import passage_speaker
+from followthrough.extract.actors import passage_speaker, reporting_verbs
 from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedural
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
 
@@ -75,6 +75,8 @@ LEAD_IN = re.compile(
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
+REPORTING = frozenset(reporting_verbs())
+RESOLVING = frozenset({"resolved", "agreed"})  # MID_RESOLUTION has one of these (lower-cased)
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
 LONG_CLAUSE = 240
@@ -125,8 +127,13 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
         if block.text.count(" | ") >= 2:
             continue  # an action-plan row written out as text: plan rows are linked, not extracted
         for sentence in sentences_of(block):
-            found = passage_speaker(sentence.text)
-            lead = RESOLUTION_LEAD.match(sentence.text) or MID_RESOLUTION.search(sentence.text)
+            # A speaker needs a reporting verb, a mid-sentence resolution "resolved" or
+            # "agreed": most sentences have neither, and skip those two expressions.
+            present = cue_index.anchors(sentence.start, sentence.end)
+            found = passage_speaker(sentence.text) if not present.isdisjoint(REPORTING) else None
+            lead = RESOLUTION_LEAD.match(sentence.text) or (
+                MID_RESOLUTION.search(sentence.text) if not present.isdisjoint(RESOLVING) else None
+            )
             if not (found or lead or decision_mode or heading == "recommendation") and not cue_index.may_find(
                 CUE_KINDS, sentence.start, sentence.end
             ):

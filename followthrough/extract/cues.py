@@ -19,6 +19,7 @@ from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
+from followthrough.extract.actors import reporting_verbs
 from followthrough.models import STATEMENT_KINDS
 
 
@@ -183,9 +184,18 @@ _ANCHOR_WORDS = re.compile(r"[a-z]+|\?")
 
 
 @lru_cache(maxsize=1)
+def signal_words() -> frozenset[str]:
+    """Words that are no cue but are looked up like anchors, because a sentence without
+    them can skip a test: the reporting verbs (who is speaking) and "resolved"/"agreed" (a
+    resolution that does not open its sentence)."""
+    return frozenset(reporting_verbs()) | {"resolved", "agreed"}
+
+
+@lru_cache(maxsize=1)
 def _anchors_by_start() -> dict[str, tuple[str, ...]]:
-    """Anchors keyed by their first two characters."""
+    """Anchors (and signal words) keyed by their first two characters."""
     anchors = {a for table in cues().values() for cue in (*table.positive, *table.negative) for a in cue.anchors}
+    anchors |= signal_words()
     keyed: dict[str, list[str]] = {}
     for anchor in anchors:
         keyed.setdefault(anchor[:2], []).append(anchor)
@@ -342,6 +352,10 @@ class CueIndex:
         if first == last:
             return _NONE
         return frozenset().union(*self._sets[first:last])
+
+    def anchors(self, start: int, end: int) -> frozenset[str]:
+        """The anchors and signal words that start a word in text[start:end] (or more)."""
+        return self._anchors(start, end)
 
     def may_find(self, kinds: tuple[str, ...], start: int, end: int) -> bool:
         """False when no cue of ``kinds`` can match in text[start:end] (a quick test)."""
