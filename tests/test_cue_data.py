@@ -147,3 +147,28 @@ def test_signal_words_gate_no_speaker_and_no_resolution_away():
                 resolutions += 1
                 assert not present.isdisjoint(RESOLVING), sentence.text
     assert speakers > 10 and resolutions > 0
+
+
+@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("anchors")], ids=lambda e: f"{e['kind']}:{e['pattern'][:30]}")
+def test_anchors_occur_in_every_text_a_cue_can_match(entry):
+    """Random texts drawn from the cue's own pattern, not only the corpus: a missing anchor
+    (one alternative of the pattern without any) makes the gate drop that alternative."""
+    from regex_samples import matches
+
+    pattern = re.compile(entry["pattern"])
+    anchors = set(entry["anchors"])
+    found = 0
+    for text in matches(pattern, 2000, lower=not entry.get("case")):
+        found += 1
+        assert anchors_in(text.lower()) & anchors, f"{text!r} has none of {sorted(anchors)}"
+    assert found > 20
+
+
+def test_procedural_anchors_occur_in_every_text_an_expression_can_match():
+    from regex_samples import matches
+
+    from followthrough.extract.cues import _procedural
+
+    for pattern, mine in _procedural()[1]:
+        for text in matches(pattern, 1000):
+            assert any(a in text.lower() for a in mine), (pattern.pattern, text)

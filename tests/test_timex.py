@@ -541,3 +541,12 @@ def test_a_phrase_tree_prefers_the_longest_phrase_like_longest_first_order(phras
     plain = re.compile(rf"(?<![\w-])(?:{'|'.join(phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))})(?![\w-])", re.I)
     for text in ["on a quarterly basis", "quarterly", "on-going work", "on an ongoing basis", "in the near  future", "in future", "in the future tense"]:
         assert [m.span() for m in tree.finditer(text)] == [m.span() for m in plain.finditer(text)], text
+
+
+@pytest.mark.parametrize("rule", [r for r in grammar().rules if r.features], ids=lambda r: r.name)
+def test_features_occur_in_every_text_a_rule_can_match(rule) -> None:
+    from regex_samples import matches
+
+    for text in matches(rule.regex, 1500):
+        for name in rule.features:
+            assert _has(name, text), (rule.name, name, text)
