@@ -29,7 +29,10 @@ class Candidate:
 
 RESOLUTION_LEAD = re.compile(
     r"^\s*(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?"
-    r"|(?:It\s+was\s+|The\s+\w+(?:\s+\w+)?\s+)(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
+    r"|(?:DECISION|Decision)\s*[:\-–]\s*(?:that\b|That\b|to\b)?"
+    # a body resolves; an officer who "agreed to bring a report" undertakes (a commitment)
+    r"|(?:It\s+was\s+|The\s+(?:[\w-]+\s+){0,2}?(?:Committee|Cabinet|Council|Executive|Board|Panel|Sub-Committee|Forum|Group|Commission|Partnership|meeting)\s+)"
+    r"(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
