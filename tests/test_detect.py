@@ -101,6 +101,8 @@ def test_only_ciw_press_needs_the_file_name_for_its_date():
         "The Committee noted the meeting date 11 July 2022 and the report dated 3 May 2022.",
         "The minutes of the meeting held on Tuesday, 14th February, 2023 were approved.",
         "Members noted the agenda for Cabinet on Thursday, 21st January, 2016.",
+        "Minutes of the meeting held on 7 July 2023 were approved as a correct record.",
+        "Present: Councillor Smith\n\nA workshop was held on 3 May 2023 for all members.",
         # A search-results hit, with its hit counter, is not this document's meeting.
         "Meeting: 17/09/2015 - Safer Stronger Communities Executive (Community Safety Partnership) (1)",
     ],
@@ -121,6 +123,11 @@ def test_dates_in_running_text_are_not_the_meeting_date(text):
         ("Issue - decisions\n\n28/01/2009 - Improvement Plan for Adult Social Care\n", None, date(2009, 1, 28), None),
         ("Huw Irranca-Davies\n\nFirst published:\n\n15 January 2018\n\nLast updated:", None, date(2018, 1, 15), None),
         ("Agenda for Cabinet on Thursday, 21st January, 2016, 3.30 pm", "Cabinet", date(2016, 1, 21), None),
+        ("Children and Young People Scrutiny Committee\nMinutes of the meeting held on 14 November 2023\n",
+         None, date(2023, 11, 14), None),
+        ("MINUTES of a meeting of the Children's Scrutiny Committee\nheld at County Hall on Thursday, 9th March 2023 at 10.00 am\n",
+         "Children's Scrutiny Committee", date(2023, 3, 9), None),
+        ("Minutes of the Cabinet held on 14/11/2023\n", "Cabinet", date(2023, 11, 14), None),
     ],
 )
 def test_meeting_headings(text, body, when, item):

@@ -66,6 +66,17 @@ PAGE_TITLE = re.compile(
     rf"(?P<body>.+?) on {_WEEKDAY},?\s+{_DAY_MONTH_YEAR}",
     re.IGNORECASE,
 )
+# The opening of minutes not printed by ModernGov: "Minutes of the meeting of the Cabinet
+# held on Tuesday, 14 November 2023 at 10.00 am", "MINUTES of a meeting of the Children's
+# Scrutiny Committee\nheld at County Hall on 9th March 2023". Only near the top, only a line
+# that opens with "Minutes"/"Meeting", and never "... were approved as a correct record".
+HELD_ON = re.compile(
+    rf"^[ \t]*(?:(?:draft|unconfirmed|confirmed)\s+)?(?:minutes|a\s+meeting|meeting)\b"
+    rf"(?:[^\n]{{0,160}}?\bof\s+(?:the\s+)?(?P<body>(?-i:[A-Z])[^\n]{{2,100}}?)\s*\n?\s*(?=held\b)|[^\n]{{0,200}}?\n?[^\n]{{0,80}}?)"
+    rf"\bheld\b[^\n]{{0,120}}?\bon\s+(?:{_WEEKDAY},?\s+)?(?:the\s+)?(?:{_DAY_MONTH_YEAR}|(?P<nday>\d{{1,2}})/(?P<nmonth>\d{{1,2}})/(?P<nyear>\d{{4}}))"
+    rf"(?![^\n]*\b(?:approved|confirmed|signed|agreed|accepted|correct\s+record)\b)",
+    re.IGNORECASE | re.MULTILINE,
+)
 # A date in a file name such as "..._2019-01-09_..." or "2018-12-17".
 NAME_DATE = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?!\d)")
 TITLE_SKIP = re.compile(
@@ -119,6 +130,11 @@ def detect_meeting(text: str, name: str | None = None) -> tuple[str | None, date
             found = _date(match["year"], match["month"], match["day"])
             if found:
                 return _tidy(match["body"]), found, None
+    held = HELD_ON.search(text[:1500])
+    if held:
+        found = _date(held["year"], held["month"], held["day"]) if held["year"] else _date(held["nyear"], held["nmonth"], held["nday"])
+        if found:
+            return (_tidy(held["body"]) if held["body"] else None), found, None
     for pattern in (PUBLISHED, MODERNGOV_DECISION):
         match = pattern.search(head)
         if match:
