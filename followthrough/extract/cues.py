@@ -252,44 +252,46 @@ def anchors_in(lower: str) -> frozenset[str]:
 class TokenAnchors:
     """The anchors of token texts, by spaCy string hash, remembered across documents.
 
-    Hashes with anchors and hashes without are kept in two sorted arrays, so a document's
-    tokens are looked up all at once; only token texts never seen before are read.
+    The hashes seen so far are kept in one sorted array, with a flag for those that have
+    anchors, so a document's tokens are looked up all at once; only token texts never seen
+    before are read.
     """
 
     def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
-        self.anchored = numpy.empty(0, dtype=numpy.uint64)
-        self.plain = numpy.empty(0, dtype=numpy.uint64)
+        self.known = numpy.empty(0, dtype=numpy.uint64)
+        self.anchored = numpy.empty(0, dtype=bool)
         self.sets: dict[int, frozenset[str]] = {}
 
-    @staticmethod
-    def _among(keys: numpy.ndarray, values: numpy.ndarray) -> numpy.ndarray:
-        if not len(keys):
-            return numpy.zeros(len(values), dtype=bool)
-        positions = numpy.minimum(numpy.searchsorted(keys, values), len(keys) - 1)
-        return keys[positions] == values
+    def _look_up(self, lowers: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+        if not len(self.known):
+            return numpy.zeros(len(lowers), dtype=bool), numpy.zeros(len(lowers), dtype=bool)
+        positions = numpy.searchsorted(self.known, lowers)
+        positions[positions == len(self.known)] = 0
+        seen = self.known[positions] == lowers
+        return seen, seen & self.anchored[positions]
 
     def has_anchors(self, lowers: numpy.ndarray, strings: StringStore) -> numpy.ndarray:
         """For each token (by the hash of its lower-case text): does it start an anchor?"""
-        anchored = self._among(self.anchored, lowers)
-        unseen = ~anchored & ~self._among(self.plain, lowers)
-        if not unseen.any():
+        seen, anchored = self._look_up(lowers)
+        if seen.all():
             return anchored
-        if len(self.anchored) + len(self.plain) >= _WORD_MEMORY:
+        if len(self.known) >= _WORD_MEMORY:
             self.clear()
-        new_anchored, new_plain = [], []
-        for key in numpy.unique(lowers[unseen]).tolist():
+        new = numpy.unique(lowers[~seen]) if len(self.known) else numpy.unique(lowers)
+        flags = numpy.zeros(len(new), dtype=bool)
+        for i, key in enumerate(new.tolist()):
             anchors = anchors_in(strings[key])
             if anchors:
                 self.sets[key] = anchors
-                new_anchored.append(key)
-            else:
-                new_plain.append(key)
-        self.anchored = numpy.union1d(self.anchored, numpy.array(new_anchored, dtype=numpy.uint64))
-        self.plain = numpy.union1d(self.plain, numpy.array(new_plain, dtype=numpy.uint64))
-        return self._among(self.anchored, lowers)
+                flags[i] = True
+        known = numpy.concatenate([self.known, new])
+        order = numpy.argsort(known, kind="stable")
+        self.known = known[order]
+        self.anchored = numpy.concatenate([self.anchored, flags])[order]
+        return self._look_up(lowers)[1]
 
 
 _token_anchors = TokenAnchors()
