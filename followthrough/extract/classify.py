@@ -194,8 +194,12 @@ def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | N
 
 
 def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
+    text = sentence.text
+    # Every clause break holds one of these; a sentence with none is one clause.
+    if ";" not in text and "," not in text and "and" not in text and "but" not in text:
+        return [(0, len(text))] if text else []
     spans, pos = [], 0
-    for match in CLAUSE_BREAK.finditer(sentence.text):
+    for match in CLAUSE_BREAK.finditer(text):
         spans.append((pos, match.start()))
         pos = match.end()
     spans.append((pos, len(sentence.text)))

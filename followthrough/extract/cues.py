@@ -126,17 +126,17 @@ class Text:
         # A few characters change length when lower-cased; keep offsets honest.
         self.lower = lower if len(lower) == len(original) else None
 
-    def finditer(self, cue: Cue) -> list[re.Match[str]]:
+    def finditer(self, cue: Cue, first: bool = False) -> list[re.Match[str]]:
         if cue.case:
             text, pattern = self.original, cue.pattern
         elif self.lower is not None:
             text, pattern = self.lower, cue.pattern
         else:
             text, pattern = self.original, re.compile(cue.pattern.pattern, re.IGNORECASE)
-        return word_matches(pattern, text, cue.boundary)
+        return word_matches(pattern, text, cue.boundary, first)
 
     def search(self, cue: Cue) -> bool:
-        return bool(self.finditer(cue))
+        return bool(self.finditer(cue, first=True))
 
 
 @lru_cache(maxsize=1)
