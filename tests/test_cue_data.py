@@ -172,3 +172,16 @@ def test_procedural_anchors_occur_in_every_text_an_expression_can_match():
     for pattern, mine in _procedural()[1]:
         for text in matches(pattern, 1000):
             assert any(a in text.lower() for a in mine), (pattern.pattern, text)
+
+
+def test_prefix_index_finds_every_prefix_of_a_word_and_remembers_it():
+    from followthrough.extract.prefixes import PrefixIndex
+
+    index = PrefixIndex([("will", "will"), ("wi", "wi"), ("?", "?"), ("a", "a"), ("concern", 3)], memory=4)
+    assert index.of_word("willing") == {"will", "wi"}
+    assert index.of_word("and") == {"a"}
+    assert index.values_of(["concerns", "?", "the", "the", "willing"]) == {3, "?", "will", "wi"}
+    assert index.of_word("the") == frozenset()
+    for word in ["x1", "x2", "x3", "x4", "x5"]:  # past its memory it starts afresh, and stays right
+        assert index.of_word(word) == frozenset()
+    assert index.of_word("willing") == {"will", "wi"}

@@ -20,6 +20,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from followthrough.extract.actors import reporting_verbs
+from followthrough.extract.prefixes import PrefixIndex
 from followthrough.models import STATEMENT_KINDS
 
 
@@ -192,14 +193,10 @@ def signal_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _anchors_by_start() -> dict[str, tuple[str, ...]]:
-    """Anchors (and signal words) keyed by their first two characters."""
+def _anchor_index() -> PrefixIndex:
+    """Every anchor (and signal word), as the prefix of the words it gates."""
     anchors = {a for table in cues().values() for cue in (*table.positive, *table.negative) for a in cue.anchors}
-    anchors |= signal_words()
-    keyed: dict[str, list[str]] = {}
-    for anchor in anchors:
-        keyed.setdefault(anchor[:2], []).append(anchor)
-    return {key: tuple(values) for key, values in keyed.items()}
+    return PrefixIndex((a, a) for a in anchors | signal_words())
 
 
 @lru_cache(maxsize=1)
@@ -216,37 +213,12 @@ def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
 
 _NONE: frozenset[str] = frozenset()
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-# The anchors each word starts with, remembered: a document's words are mostly words seen
-# before, and most start no anchor at all (kept apart, so a set difference drops them).
-_word_anchors: dict[str, frozenset[str]] = {}
-_plain_words: set[str] = set()
 _WORD_MEMORY = 200_000
 
 
-def _anchors_of(word: str) -> frozenset[str]:
-    found = frozenset(a for a in _anchors_by_start().get(word[:2], ()) if word.startswith(a))
-    if len(_word_anchors) + len(_plain_words) >= _WORD_MEMORY:
-        _word_anchors.clear()
-        _plain_words.clear()
-    if found:
-        _word_anchors[word] = found
-    else:
-        _plain_words.add(word)
-    return found
-
-
 def anchors_in(lower: str) -> frozenset[str]:
-    """The cue anchors that start a word of a lower-cased clause (anchors are words or
-    word stems, so a remembered lookup per distinct word replaces a scan per anchor)."""
-    memory = _word_anchors
-    found: list[frozenset[str]] = []
-    for word in set(_ANCHOR_WORDS.findall(lower)).difference(_plain_words):
-        anchors = memory.get(word)
-        if anchors is None:
-            anchors = _anchors_of(word)
-        if anchors:
-            found.append(anchors)
-    return frozenset().union(*found) if found else _NONE
+    """The cue anchors (and signal words) that start a word of a lower-cased text."""
+    return _anchor_index().values_of(_ANCHOR_WORDS.findall(lower))
 
 
 class TokenAnchors:
@@ -471,7 +443,7 @@ def load() -> None:
     """Compile every cue, heading and procedural pattern now rather than on first use."""
     cues()
     gates()
-    _anchors_by_start()
+    _anchor_index()
     _kind_anchors()
     headings()
     _procedural_by_anchor()
