@@ -67,6 +67,8 @@ CASES = [
     ("Quality assurance arrangements are underdeveloped.", {"concern"}),
     ("The strategy is due to be published in autumn 2024.", {"commitment"}),
     ("The new structure is expected to be in place by April 2024.", {"commitment"}),
+    ("It was also agreed to write to the Minister conveying the terms of the resolution.", {"decision", "commitment"}),
+    ("It was agreed to note the report.", {"decision"}),
     # nothing
     ("The purpose of this report is to present the improvement plan to Cabinet.", set()),
     ("The plan was approved by Cabinet in July 2023.", set()),

@@ -32,7 +32,7 @@ RESOLUTION_LEAD = re.compile(
     r"|(?:DECISION|Decision)\s*[:\-–]\s*(?:that\b|That\b|to\b)?"
     # a body resolves; an officer who "agreed to bring a report" undertakes (a commitment)
     r"|(?:It\s+was\s+|The\s+(?:[\w-]+\s+){0,2}?(?:Committee|Cabinet|Council|Executive|Board|Panel|Sub-Committee|Forum|Group|Commission|Partnership|meeting)\s+)"
-    r"(?:unanimously\s+)?(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
+    r"(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
@@ -40,7 +40,7 @@ RESOLUTION_LEAD = re.compile(
 )
 # "After discussion it was RESOLVED that ...": a resolution that does not open its sentence.
 MID_RESOLUTION = re.compile(
-    r"(?=[iRA])(?<=[\s,])(?:it\s+was\s+(?:unanimously\s+)?(?:resolved|agreed)\s+(?:that|to)\b|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
+    r"(?=[iRA])(?<=[\s,])(?:it\s+was\s+(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:resolved|agreed)\s+(?:that|to)\b|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
@@ -152,7 +152,9 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                     decision_mode = "parts"
                     continue
                 if lead or decision_mode == "block" or block.role == "bullet":
-                    yield from _decision(cue_index, text, rest_start, sentence.end, speaker)
+                    # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
+                    undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
+                    yield from _decision(cue_index, text, rest_start, sentence.end, speaker, undertaking)
                     if lead and decision_mode is None:
                         decision_mode = "parts"
                     continue
@@ -172,7 +174,9 @@ def _long_enough(text: str) -> bool:
     return len(text.split()) >= MIN_WORDS
 
 
-def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | None) -> Iterator[Candidate]:
+def _decision(
+    index: CueIndex, text: str, start: int, end: int, speaker: str | None, undertaking: int | None = None
+) -> Iterator[Candidate]:
     part = text[start:end]
     prefix = PART_PREFIX.match(part)
     start += prefix.end() if prefix else 0
@@ -186,7 +190,8 @@ def _decision(index: CueIndex, text: str, start: int, end: int, speaker: str | N
     yield Candidate("decision", start, end, speaker)
     # A resolution part that sets a deadline ("be endorsed for submission ... by 9 March
     # 2017") sets a future action: it is a commitment too.
-    if index.find("commitment", start, end) or DEADLINE.search(body):
+    # So does one that agrees "to" act: the cue then starts in the lead, at ``undertaking``.
+    if index.find("commitment", start if undertaking is None else undertaking, end) or DEADLINE.search(body):
         yield Candidate("commitment", start, end, speaker)
     # A committee resolving to recommend something to Cabinet makes a recommendation.
     if index.find("recommendation", start, end):
