@@ -230,3 +230,22 @@ def test_resolution_parts_numbered_like_paragraphs(nlp):
         ("decision", "a progress report be submitted to the Committee in June 2024"),
         ("commitment", "a progress report be submitted to the Committee in June 2024"),
     ]
+
+
+def test_plain_lines_skip_no_marker_expression():
+    """blocks_of tries the bullet, label and item-number expressions only on lines that
+    _may_be_marked; on every corpus line and on random marker-like lines, no line it
+    skips is one they match."""
+    import random
+
+    from followthrough.extract import layout
+
+    lines = [l for p in sorted((ROOT / "corpus").rglob("*.txt")) for l in p.read_text("utf-8").split("\n")]
+    rnd = random.Random(5)
+    pieces = list("·•▪◦‣∙o*-–(RPADMdmparivxABCTS0123456789.):; \t\xa0é") + ["Decision", "Minutes", "R1", "AFI3", "iv)", "a."]
+    lines += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))) for _ in range(20000)]
+    for line in lines:
+        stripped = line.strip(" \t\xa0")
+        if stripped and not layout._may_be_marked(stripped):
+            for expression in (layout.BULLET_ONLY, layout.LABEL, layout.ITEM_NUMBER, layout.BULLET):
+                assert not expression.match(line), line

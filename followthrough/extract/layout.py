@@ -86,6 +86,21 @@ def lines_of(text: str) -> list[Line]:
     return out
 
 
+_MARK_STARTS = frozenset("·•▪◦‣∙o*-–(RPADMdmpar0123456789")
+
+
+def _may_be_marked(stripped: str) -> bool:
+    """Whether BULLET_ONLY, LABEL, ITEM_NUMBER or BULLET could match a line (given its
+    stripped text), by what they can start with: most lines are plain text, and the four
+    expressions are then not tried."""
+    first = stripped[0]
+    if first in _MARK_STARTS:
+        return True
+    if "a" <= first <= "z":  # "a) ...", "b. ...", "iv) ..."
+        return stripped[1:2] in (".", ")") or (first in "ivx" and ")" in stripped[:6])
+    return False
+
+
 def _is_heading(line: str) -> bool:
     s = line.strip(" \t\xa0")
     if not s or len(s) > 100 or s.endswith((",", "–", "-", "—")):
@@ -119,23 +134,26 @@ def blocks_of(text: str) -> list[Block]:
                 close()
                 after_break = True
             continue
-        if BULLET_ONLY.match(line.text):
+        if not _may_be_marked(s):
+            label = bullet = None  # plain text: no bullet, label or item number can match
+        elif BULLET_ONLY.match(line.text):
             close()
             pending_bullet = True
             after_break = True
             continue
-        label = LABEL.match(line.text)
-        if label:
-            close()
-            blocks.append(Block("label", line.start, line.end, s))
-            after_break = True
-            continue
-        if ITEM_NUMBER.match(line.text):
-            close()
-            blocks.append(Block("item", line.start, line.end, s))
-            after_break = True
-            continue
-        bullet = BULLET.match(line.text)
+        else:
+            label = LABEL.match(line.text)
+            if label:
+                close()
+                blocks.append(Block("label", line.start, line.end, s))
+                after_break = True
+                continue
+            if ITEM_NUMBER.match(line.text):
+                close()
+                blocks.append(Block("item", line.start, line.end, s))
+                after_break = True
+                continue
+            bullet = BULLET.match(line.text)
         if bullet and (after_break or current is None or ends_sentence(current.text) or current.role == "bullet"):
             close()
             start = line.start + bullet.end()
