@@ -69,6 +69,8 @@ CASES = [
     ("The new structure is expected to be in place by April 2024.", {"commitment"}),
     ("It was also agreed to write to the Minister conveying the terms of the resolution.", {"decision", "commitment"}),
     ("It was agreed to note the report.", {"decision"}),
+    # the note of who authorised a decision is not another decision
+    ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
     # nothing
     ("The purpose of this report is to present the improvement plan to Cabinet.", set()),
     ("The plan was approved by Cabinet in July 2023.", set()),
