@@ -19,7 +19,7 @@ from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedura
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     kind: str
     start: int

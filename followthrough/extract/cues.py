@@ -166,7 +166,7 @@ def cues() -> dict[str, KindCues]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A cue match, with offsets relative to the clause it was found in."""
 

@@ -60,7 +60,7 @@ class Line:
         self.stripped = text.strip(" \t\xa0")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A heading, a label, or a paragraph/bullet of running text (offsets are verbatim)."""
 
@@ -71,7 +71,7 @@ class Block:
     sentences: list["Sentence"] | None = field(default=None, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     start: int
     end: int

@@ -58,7 +58,7 @@ KINDS = ("date", "interval", "deadline", "relative", "frequency", "event")
 DATED_TIER = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class TimeMatch:
     """One time expression: its text and place in the input, the dates it names, its kind."""
 
@@ -69,7 +69,7 @@ class TimeMatch:
     kind: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Span:
     """The meaning of a match while modifiers are applied to it."""
 
@@ -82,7 +82,7 @@ class _Span:
     past: bool = False  # background ("since July 2022", "two years ago")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """A match with what due_for needs to rank it."""
 
