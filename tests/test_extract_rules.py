@@ -72,6 +72,12 @@ def test_speaker_changes_with_the_next_named_speaker(nlp):
     assert (commitment.due.start, commitment.due.end) == (date(2023, 6, 1), date(2023, 6, 30))
 
 
+def test_an_inspectorate_named_short_is_the_actor_by_its_full_name(nlp):
+    text = "Next steps\nCIW will monitor progress through our regular engagement meetings with the local authority.\n"
+    commitment = next(s for s in run(nlp, text) if s.kind == "commitment")
+    assert commitment.actor == "Care Inspectorate Wales"
+
+
 def test_questions_are_not_commitments(nlp):
     text = "The Cabinet Member asked whether there is an opportunity to review the plan and when it will be published."
     assert [s for s in run(nlp, text) if s.kind == "commitment"] == []

@@ -116,7 +116,8 @@ def explicit_actor(text: str) -> str | None:
     match = _SUBJECT.match(text)
     if not match or match["actor"].split()[0].lower() in NOT_SUBJECTS:
         return None
-    return clean_speaker(match["actor"])
+    named = INSPECTORATES.get(re.sub(r"\s+", " ", match["actor"]).strip().lower())
+    return named or clean_speaker(match["actor"])  # "CIW will monitor ..." -> Care Inspectorate Wales
 
 
 def inspectorate_in(text: str) -> str | None:
