@@ -69,6 +69,9 @@ CASES = [
     ("The new structure is expected to be in place by April 2024.", {"commitment"}),
     ("It was also agreed to write to the Minister conveying the terms of the resolution.", {"decision", "commitment"}),
     ("It was agreed to note the report.", {"decision"}),
+    ("RESOLVED that the Director of Children's Services provide an update to the next meeting.", {"decision", "commitment"}),
+    ("RESOLVED that a task and finish group be established to review the placement strategy.", {"decision", "commitment"}),
+    ("The report contained 31 key findings and 10 recommendations.", set()),
     # the note of who authorised a decision is not another decision
     ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
     # nothing
