@@ -72,6 +72,11 @@ CASES = [
     ("RESOLVED that the Director of Children's Services provide an update to the next meeting.", {"decision", "commitment"}),
     ("RESOLVED that a task and finish group be established to review the placement strategy.", {"decision", "commitment"}),
     ("The report contained 31 key findings and 10 recommendations.", set()),
+    ("There remains a risk that the savings will not be achieved.", {"concern"}),
+    ("Sickness levels remain high in some teams.", {"concern"}),
+    ("The service is currently experiencing difficulties in recruiting to key posts.", {"concern"}),
+    ("Timescales for assessments are not being met.", {"concern"}),
+    ("Recommendation 2: The Council needs to develop a workforce plan that addresses recruitment difficulties.", {"recommendation"}),
     # the note of who authorised a decision is not another decision
     ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
     # nothing
