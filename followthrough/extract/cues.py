@@ -1,8 +1,14 @@
-"""Cue patterns from the data files, compiled once.
+"""Cue patterns from the data files, compiled once, and the gates that spare most of them.
 
 Patterns run one by one on lower-cased text: Python's ``re`` scans a single pattern with
 a literal prefix far faster than one big case-insensitive alternation. Entries marked
 ``"case": true`` need the original capitals and run on the original text.
+
+Each cue lists ``anchors``, words (or stems) one of which starts a word of any text it
+matches. :class:`CueIndex` reads the anchors of a document off its spaCy tokens, once per
+distinct token text (:class:`TokenAnchors`), so a sentence without a kind's anchors skips
+that kind and a clause tries only the cues its anchors open (:class:`Gates`). Tests check
+the anchors against the corpus and against random texts drawn from each pattern.
 """
 
 from __future__ import annotations
