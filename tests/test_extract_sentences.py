@@ -77,6 +77,12 @@ CASES = [
     ("The service is currently experiencing difficulties in recruiting to key posts.", {"concern"}),
     ("Timescales for assessments are not being met.", {"concern"}),
     ("Recommendation 2: The Council needs to develop a workforce plan that addresses recruitment difficulties.", {"recommendation"}),
+    ("Medicines were not managed safely.", {"concern"}),
+    ("There were not enough staff to meet people's needs.", {"concern"}),
+    ("Demand for adult social care continues to rise.", {"concern"}),
+    ("The budget gap for 2024/25 is £8.5 million.", {"concern"}),
+    ("The Council will need to make savings of £12 million over the next three years.", {"concern", "recommendation"}),
+    ("The authority is aware of these issues and has plans in place to address them.", {"commitment"}),
     # the note of who authorised a decision is not another decision
     ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
     # nothing
