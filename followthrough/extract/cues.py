@@ -357,7 +357,7 @@ class CueIndex:
         lower = clause.lower
         for cue in positive.open_to(present):
             # Nine tries in ten find nothing: one search says so without the calls below.
-            if lower is not None and not cue.case and cue.pattern.search(lower) is None:
+            if lower is not None and cue.pattern.search(clause.original if cue.case else lower) is None:
                 continue
             hits += [Hit(m.start(), m.end(), cue.modal) for m in clause.finditer(cue)]
         if not hits:
