@@ -125,18 +125,19 @@ def test_no_tokenizer_special_case_splits_an_anchor_word():
 
 
 def test_signal_words_gate_no_speaker_and_no_resolution_away():
-    """_walk skips the speaker and mid-sentence resolution expressions on sentences without
-    a reporting verb or "resolved"/"agreed"; on the corpus that must lose nothing."""
+    """_walk skips the speaker, mid-sentence resolution and procedural expressions on
+    sentences without a reporting verb, "resolved"/"agreed" or a procedural anchor; on the
+    corpus that must lose nothing."""
     import spacy
 
     from followthrough.extract.actors import passage_speaker
-    from followthrough.extract.classify import MID_RESOLUTION, REPORTING, RESOLVING
-    from followthrough.extract.cues import CueIndex
+    from followthrough.extract.classify import MID_RESOLUTION, PROCEDURAL, REPORTING, RESOLVING
+    from followthrough.extract.cues import CueIndex, is_procedural
     from followthrough.extract.layout import blocks_of, sentences_of
 
     text = corpus_text() + "\nAfter discussion it was RESOLVED that the plan be approved.\nThe cabinet member children and families introduced the report.\n"
     index = CueIndex(text, spacy.blank("en").make_doc(text))
-    speakers = resolutions = 0
+    speakers = resolutions = procedural = 0
     for block in blocks_of(text):
         for sentence in sentences_of(block):
             present = index.anchors(sentence.start, sentence.end)
@@ -146,7 +147,10 @@ def test_signal_words_gate_no_speaker_and_no_resolution_away():
             if MID_RESOLUTION.search(sentence.text):
                 resolutions += 1
                 assert not present.isdisjoint(RESOLVING), sentence.text
-    assert speakers > 10 and resolutions > 0
+            if is_procedural(sentence.text):
+                procedural += 1
+                assert not present.isdisjoint(PROCEDURAL), sentence.text
+    assert speakers > 10 and resolutions > 0 and procedural > 10
 
 
 @pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("anchors")], ids=lambda e: f"{e['kind']}:{e['pattern'][:30]}")
@@ -171,7 +175,8 @@ def test_procedural_anchors_occur_in_every_text_an_expression_can_match():
 
     for pattern, mine in _procedural()[1]:
         for text in matches(pattern, 1000):
-            assert any(a in text.lower() for a in mine), (pattern.pattern, text)
+            # _walk skips is_procedural when no word starts with an anchor: word starts, not substrings
+            assert anchors_in(text.lower()) & mine, (pattern.pattern, text)
 
 
 def test_prefix_index_finds_every_prefix_of_a_word_and_remembers_it():

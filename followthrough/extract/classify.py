@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from followthrough.extract.actors import passage_speaker, reporting_verbs
-from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedural
+from followthrough.extract.cues import CueIndex, Hit, heading_kind, is_procedural, procedural_anchors
 from followthrough.extract.layout import Block, Sentence, blocks_of, sentences_of
 
 
@@ -80,6 +80,7 @@ MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
 REPORTING = frozenset(reporting_verbs())
 RESOLVING = frozenset({"resolved", "agreed"})  # MID_RESOLUTION has one of these (lower-cased)
+PROCEDURAL = procedural_anchors()  # procedural text starts a word with one of these
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
 LONG_CLAUSE = 240
@@ -141,7 +142,7 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 CUE_KINDS, sentence.start, sentence.end
             ):
                 continue  # no statement, no speaker, no change of mode: procedural or not
-            if is_procedural(sentence.text):
+            if not present.isdisjoint(PROCEDURAL) and is_procedural(sentence.text):
                 continue
             if found:
                 speaker = found
