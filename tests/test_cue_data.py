@@ -190,3 +190,19 @@ def test_prefix_index_finds_every_prefix_of_a_word_and_remembers_it():
     for word in ["x1", "x2", "x3", "x4", "x5"]:  # past its memory it starts afresh, and stays right
         assert index.of_word(word) == frozenset()
     assert index.of_word("willing") == {"will", "wi"}
+
+
+def test_token_anchors_stay_right_when_their_memory_starts_afresh():
+    """Past its memory TokenAnchors forgets every token text; the document being read at
+    that moment must still get the anchors of tokens it had already seen."""
+    import spacy
+
+    from followthrough.extract.cues import TokenAnchors
+
+    nlp = spacy.blank("en")
+    first, second = nlp.make_doc("Officers will report back"), nlp.make_doc("They will report it soon")
+    expected = [bool(anchors_in(token.lower_)) for token in second]
+    table = TokenAnchors(memory=4)
+    table.has_anchors(first.to_array("LOWER"), nlp.vocab.strings)
+    assert list(table.has_anchors(second.to_array("LOWER"), nlp.vocab.strings)) == expected
+    assert any(expected)

@@ -26,7 +26,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from followthrough.extract.actors import reporting_verbs
-from followthrough.extract.prefixes import PrefixIndex
+from followthrough.extract.prefixes import MEMORY, PrefixIndex
 from followthrough.models import STATEMENT_KINDS
 
 
@@ -224,7 +224,6 @@ def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
 
 _NONE: frozenset[str] = frozenset()
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_WORD_MEMORY = 200_000
 
 
 def anchors_in(lower: str) -> frozenset[str]:
@@ -240,7 +239,8 @@ class TokenAnchors:
     before are read.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, memory: int = MEMORY) -> None:
+        self.memory = memory
         self.clear()
 
     def clear(self) -> None:
@@ -261,9 +261,10 @@ class TokenAnchors:
         seen, anchored = self._look_up(lowers)
         if seen.all():
             return anchored
-        if len(self.known) >= _WORD_MEMORY:
-            self.clear()
-        new = numpy.unique(lowers[~seen]) if len(self.known) else numpy.unique(lowers)
+        if len(self.known) >= self.memory:
+            self.clear()  # and start afresh: every token of this document is then unseen
+            seen[:] = False
+        new = numpy.unique(lowers[~seen])
         flags = numpy.zeros(len(new), dtype=bool)
         for i, key in enumerate(new.tolist()):
             anchors = anchors_in(strings[key])

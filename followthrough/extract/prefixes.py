@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 
 _NONE: frozenset = frozenset()
+MEMORY = 200_000  # words (or token texts) remembered before starting afresh
 
 
 class PrefixIndex:
     """``values_of(words)``: the values of every prefix that starts one of ``words``."""
 
-    def __init__(self, pairs: Iterable[tuple[str, Hashable]], memory: int = 200_000) -> None:
+    def __init__(self, pairs: Iterable[tuple[str, Hashable]], memory: int = MEMORY) -> None:
         keyed: dict[str, set[tuple[str, Hashable]]] = {}
         for prefix, value in pairs:
             keyed.setdefault(prefix[:2], set()).add((prefix, value))
