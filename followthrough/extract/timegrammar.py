@@ -62,9 +62,7 @@ class Grammar:
     words: dict[str, Any]
     rules: list[Rule]
     modifiers: list[Modifier]
-    modifier_regex: re.Pattern[str]
-    modifier_last_words: frozenset[str]
-    # The same alternatives grouped by the word a match can end with ("the" ends most:
+    # The modifier alternatives grouped by the word a match can end with ("the" ends most:
     # "by the end of the"); each keeps its group name, m<index>, and its order.
     modifiers_ending_with: dict[str, re.Pattern[str]]
     suffix_regex: re.Pattern[str]
@@ -209,17 +207,15 @@ def grammar() -> Grammar:
     words = json.loads(data.joinpath("time_words.json").read_text("utf-8"))
     fragments = fragments_of(words)
     rules = read_rules(data.joinpath("time_rules.txt").read_text("utf-8"), fragments)
-    modifiers, alternatives, last_words = [], [], set()
+    modifiers = []
     ending_with: dict[str, list[str]] = {}
     for i, entry in enumerate(words["modifiers"]):
         phrase = entry["phrase"]
         ends = entry.get("last_words") or [phrase.split()[-1].lower()]
-        last_words.update(ends)
         body = phrase[3:] if phrase.startswith("re:") else phrase_regex(phrase)
         # "by the end of the 2023/24 financial year": an article may stand between cue and time.
         tail = r"\s*" if phrase.endswith("-") else r"\s+(?:the\s+)?"
         alternative = rf"(?P<m{i}>(?<![\w-]){body}){tail}"
-        alternatives.append(alternative)
         for word in {*ends, *(() if phrase.endswith("-") else ("the",))}:
             ending_with.setdefault(word, []).append(alternative)
         modifiers.append(Modifier(entry["effect"], entry["include"]))
@@ -242,8 +238,6 @@ def grammar() -> Grammar:
         words=words,
         rules=rules,
         modifiers=modifiers,
-        modifier_regex=re.compile("(?:" + "|".join(alternatives) + r")$", re.I),
-        modifier_last_words=frozenset(last_words | {"the"}),
         modifiers_ending_with={
             word: re.compile("(?:" + "|".join(group) + r")$", re.I) for word, group in ending_with.items()
         },
