@@ -132,7 +132,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             continue  # an action-plan row written out as text: plan rows are linked, not extracted
         for sentence in sentences_of(block):
             # A speaker needs a reporting verb, a mid-sentence resolution "resolved" or
-            # "agreed": most sentences have neither, and skip those two expressions.
+            # "agreed", procedure one of its anchor words: most sentences have none of
+            # them, and skip those expressions.
             present = cue_index.anchors(sentence.start, sentence.end)
             found = passage_speaker(sentence.text) if not present.isdisjoint(REPORTING) else None
             lead = RESOLUTION_LEAD.match(sentence.text) or (
@@ -208,7 +209,7 @@ def _clauses(sentence: Sentence) -> list[tuple[int, int]]:
     for match in CLAUSE_BREAK.finditer(text):
         spans.append((pos, match.start()))
         pos = match.end()
-    spans.append((pos, len(sentence.text)))
+    spans.append((pos, len(text)))
     return [(a, b) for a, b in spans if b > a]
 
 

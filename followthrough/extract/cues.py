@@ -320,7 +320,8 @@ class CueIndex:
         lower = self.view.lower
         return lower[start:end] if lower is not None else self.view.original[start:end].lower()
 
-    def _anchors(self, start: int, end: int) -> frozenset[str]:
+    def anchors(self, start: int, end: int) -> frozenset[str]:
+        """The anchors and signal words that start a word in text[start:end] (or more)."""
         if self._last[:2] != (start, end):  # a one-clause sentence is asked about twice
             self._last = (start, end, self._anchors_between(start, end))
         return self._last[2]
@@ -339,21 +340,17 @@ class CueIndex:
             return _NONE
         return frozenset().union(*self._sets[first:last])
 
-    def anchors(self, start: int, end: int) -> frozenset[str]:
-        """The anchors and signal words that start a word in text[start:end] (or more)."""
-        return self._anchors(start, end)
-
     def may_find(self, kinds: tuple[str, ...], start: int, end: int) -> bool:
         """False when no cue of ``kinds`` can match in text[start:end] (a quick test)."""
         wanted = _anchors_of_kinds(kinds)
-        return wanted is None or not self._anchors(start, end).isdisjoint(wanted)
+        return wanted is None or not self.anchors(start, end).isdisjoint(wanted)
 
     def find(self, kind: str, start: int, end: int) -> list[Hit]:
         """Cue hits of ``kind`` in text[start:end] after negations, relative to ``start``."""
         if self._clause is None or self._clause[:2] != (start, end):  # one clause, three kinds
             lower = self._lower(start, end)
             clause = Text(self.view.original[start:end], lower)
-            self._clause = (start, end, clause, self._anchors(start, end))
+            self._clause = (start, end, clause, self.anchors(start, end))
         clause, present = self._clause[2], self._clause[3]
         wanted = _kind_anchors()[kind]
         if wanted is not None and present.isdisjoint(wanted):
