@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from followthrough.extract.holidays import add_working_days, bank_holidays, is_working_day
 from followthrough.extract.periods import month_interval, months_interval, part_of
-from followthrough.extract.timegrammar import WordFeature, grammar
+from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import HANDLERS, KINDS, due_for, find_times, normalise
 
 # Compile the rules once before any timed (hypothesis) test runs.
@@ -503,8 +503,7 @@ def _corpus_and_table_texts() -> list[str]:
 
 
 def _has(name: str, text: str) -> bool:
-    feature = grammar().features[name]
-    return feature.present(text.lower()) if isinstance(feature, WordFeature) else feature.search(text) is not None
+    return grammar().has_feature(name, text, text.lower())
 
 
 @pytest.mark.parametrize("rule", grammar().rules, ids=lambda r: r.name)

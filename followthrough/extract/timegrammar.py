@@ -82,6 +82,13 @@ class Grammar:
     measure_cue: re.Pattern[str]
     future: re.Pattern[str]
 
+    def has_feature(self, name: str, text: str, lower: str) -> bool:
+        """Whether ``text`` (``lower``, lower-cased) has the feature ``name``."""
+        feature = self.features[name]
+        if isinstance(feature, WordFeature):
+            return feature.present(lower)
+        return feature.search(text) is not None
+
 
 def shortest_substrings(words: list[str]) -> tuple[str, ...]:
     """The words that contain no other: "does any occur in a text" has the same answer

@@ -51,7 +51,7 @@ from followthrough.extract.periods import (
     safe_date,
     shift,
 )
-from followthrough.extract.timegrammar import Grammar, WordFeature, grammar
+from followthrough.extract.timegrammar import Grammar, grammar
 from followthrough.models import DueDate
 
 KINDS = ("date", "interval", "deadline", "relative", "frequency", "event")
@@ -615,11 +615,7 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
         skip = False
         for name in rule.features:
             if name not in present:
-                feature = g.features[name]
-                if isinstance(feature, WordFeature):
-                    present[name] = feature.present(lower)
-                else:
-                    present[name] = feature.search(text) is not None
+                present[name] = g.has_feature(name, text, lower)
             if not present[name]:
                 skip = True
                 break
