@@ -11,6 +11,7 @@ import sqlite_utils
 
 from followthrough.errors import BadDocument, UsageError
 from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
+from followthrough.models import Document, Statement
 from followthrough.store import transaction
 
 
@@ -115,16 +116,10 @@ def ingest_paths(
 
                 nlp = nlp or build_pipeline(model)
                 statements = extract_statements(doc, nlp=nlp)
-            with transaction(db):
-                # Another process may have stored the same bytes since the check above.
-                existing = find_document(db, doc.sha256)
-                if existing is None:
-                    document_id = store_document(db, doc)
-                    if extract:
-                        from followthrough.extract.store import replace_statements
-
-                        replace_statements(db, doc, statements)
-                    after_store(db, doc)
+            # Another process may have stored the same bytes since the check above.
+            if not save_document(db, doc, statements if extract else None):
+                existing = doc.id
+            document_id = doc.id
         if existing is not None:
             report.files.append(
                 FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
@@ -138,6 +133,31 @@ def ingest_paths(
             )
         )
     return report
+
+
+def save_document(
+    db: sqlite_utils.Database, doc: Document, statements: list[Statement] | None, *, reextract: bool = False
+) -> bool:
+    """Store ``doc`` and its ``statements`` and run the after-store hooks, in one transaction.
+
+    A document whose bytes are stored already is left alone, unless ``reextract``: then its
+    statements are replaced and the hooks run again. ``doc.id`` is set either way; returns
+    whether the document was new.
+    """
+    from followthrough.extract.store import replace_statements
+
+    with transaction(db):
+        existing = find_document(db, doc.sha256)
+        if existing is not None:
+            doc.id = existing
+            if not reextract:
+                return False
+        else:
+            store_document(db, doc)
+        if statements is not None:
+            replace_statements(db, doc, statements)
+        after_store(db, doc)
+    return existing is None
 
 
 def after_store(db: sqlite_utils.Database, doc) -> None:

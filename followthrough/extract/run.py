@@ -10,11 +10,9 @@ import sqlite_utils
 
 from followthrough.errors import BadDocument
 from followthrough.extract import build_pipeline, extract_statements
-from followthrough.extract.store import replace_statements
-from followthrough.ingest import find_document, read_document, store_document
+from followthrough.ingest import read_document
 from followthrough.models import Statement
-from followthrough.pipeline import after_store, expand_paths
-from followthrough.store import transaction
+from followthrough.pipeline import expand_paths, save_document
 
 
 def extract_files(
@@ -35,11 +33,6 @@ def extract_files(
             failures.append(str(exc))
             continue
         statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
-        with transaction(db):
-            doc.id = find_document(db, doc.sha256)
-            if doc.id is None:
-                store_document(db, doc)
-            replace_statements(db, doc, statements)
-            after_store(db, doc)  # re-extraction re-tracks, as a fresh ingest would
+        save_document(db, doc, statements, reextract=True)  # re-tracks, as a fresh ingest would
         found.extend(statements)
     return found, failures
