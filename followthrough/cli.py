@@ -99,6 +99,7 @@ def cli(ctx: click.Context, db: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Document kind, instead of detecting it.")
 @click.option("--body", help="Committee or body, e.g. 'Cabinet'.")
+@click.option("--council", help="The council the documents are of, instead of detecting it, e.g. 'Bridgend'.")
 @click.option("--meeting-date", callback=_date, help="Meeting or publication date, YYYY-MM-DD.")
 @click.option("--source-url", help="Where the document was published.")
 @click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
@@ -106,7 +107,7 @@ def cli(ctx: click.Context, db: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file and a summary.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
 @click.pass_context
-def ingest(ctx, paths, kind, body, meeting_date, source_url, no_extract, model, as_json, strict):
+def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, as_json, strict):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -129,7 +130,7 @@ def ingest(ctx, paths, kind, body, meeting_date, source_url, no_extract, model, 
     try:
         report = ingest_paths(
             db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
-            extract=not no_extract, model=model, progress=progress if show_bar else None,
+            council=council, extract=not no_extract, model=model, progress=progress if show_bar else None,
             strict=strict,
         )
     except FollowthroughError as exc:

@@ -83,6 +83,7 @@ class Document:
     meeting_date: date | None = None
     source_url: str | None = None
     file_type: str = "text"
+    council: str | None = None
     items: list[AgendaItem] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
     plan_items: list[PlanItem] = field(default_factory=list)

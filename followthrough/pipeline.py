@@ -85,6 +85,7 @@ def ingest_paths(
     body: str | None = None,
     meeting_date: date | None = None,
     source_url: str | None = None,
+    council: str | None = None,
     extract: bool = True,
     model: str | None = None,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
@@ -100,7 +101,8 @@ def ingest_paths(
     for path in iterator:
         try:
             doc = read_document(
-                path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url
+                path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
+                council=council,
             )
         except BadDocument as exc:
             report.files.append(FileResult(str(path), "failed", exc.reason))

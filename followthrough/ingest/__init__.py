@@ -17,6 +17,7 @@ import sqlite_utils
 from followthrough.errors import BadDocument
 from followthrough.ingest import detect
 from followthrough.ingest.passages import split_passages
+from followthrough.language import councils
 from followthrough.models import DOCUMENT_KINDS, Document
 from followthrough.store import insert, insert_many, transaction
 
@@ -65,6 +66,7 @@ def read_document(
     body: str | None = None,
     meeting_date: date | None = None,
     source_url: str | None = None,
+    council: str | None = None,
 ) -> Document:
     """Read one file into a Document. Raises :class:`BadDocument` for bad input."""
     path = Path(path)
@@ -85,6 +87,7 @@ def read_document(
         raise BadDocument(path, "empty (no text)")
     found_body, found_date, _ = detect.detect_meeting(doc.text, name=path.name)
     doc.body = body or doc.body or found_body
+    doc.council = council or doc.council or councils.detect(doc.text)
     doc.meeting_date = meeting_date or doc.meeting_date or found_date
     doc.kind = kind or (doc.kind if doc.kind != "other" else detect.detect_kind(doc.text, bool(doc.plan_items)))
     doc.title = doc.title or detect.detect_title(doc.text) or path.stem
@@ -114,6 +117,7 @@ def store_document(db: sqlite_utils.Database, doc: Document) -> int:
                 "file_type": doc.file_type,
                 "title": doc.title,
                 "body": doc.body,
+                "council": doc.council,
                 "meeting_date": doc.meeting_date.isoformat() if doc.meeting_date else None,
                 "page_count": len(doc.pages) or None,
                 "text": doc.text,

@@ -218,3 +218,12 @@ CREATE TABLE statement_terms (
 )
 """
 MIGRATIONS.append(Migration("0004b_statement_terms", _sql(STATEMENT_TERMS)))
+
+# The organisation a document is of (a council, or a local area partnership), beside its
+# committee (``body``): findings are paired with plans, and promises with report-backs, of
+# the same council.
+COUNCIL = """
+ALTER TABLE documents ADD COLUMN council TEXT;
+CREATE INDEX documents_council ON documents(council)
+"""
+MIGRATIONS.append(Migration("0005_council", _sql(COUNCIL)))
