@@ -525,3 +525,59 @@ def links_add(ctx, finding_id, item_id, note):
 
 def main(argv: Iterable[str] | None = None) -> None:
     cli(args=list(argv) if argv is not None else None)
+
+
+@cli.command()
+@click.argument("site_url")
+@click.option("--committee", "committees", multiple=True, help="A committee's name or id (repeatable); default: every current committee.")
+@click.option("--since", callback=_date, help="First meeting day, YYYY-MM-DD (default: a year before --until).")
+@click.option("--until", callback=_date, help="Last meeting day, YYYY-MM-DD (default: today).")
+@click.option("--documents", type=click.Choice(["minutes", "all"]), default="minutes", show_default=True,
+              help="Linked documents to load besides the meeting's minutes: minutes/decision documents, or all.")
+@click.option("--council", help="The council's name, instead of reading it from the site's address.")
+@click.option("--dry-run", is_flag=True, help="List what would be fetched; download and store nothing.")
+@click.option("--list-committees", is_flag=True, help="List the site's committees (ids and names) and stop.")
+@click.option("--save-to", type=click.Path(file_okay=False), help="Folder for the downloaded files (default: 'fetched' beside the database).")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries after a server error or timeout.")
+@click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry wait in seconds, doubling each time.")
+@click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
+@click.pass_context
+def fetch(ctx, site_url, committees, since, until, documents, council, dry_run, list_committees, save_to, delay,
+          timeout, retries, backoff, no_extract):
+    """Load new minutes straight from a council's ModernGov site (its web service).
+
+    Asks the site for the committees' meetings in the range; for each meeting held and
+    not fetched before, loads its minutes (agenda items kept) and the linked minutes or
+    decision documents, dated the meeting day, as `ingest` does. A meeting lands wholly
+    or not at all; a second run only asks about new meetings. One request at a time.
+
+    \b
+    Example:
+        followthrough fetch --list-committees https://democracy.bridgend.gov.uk
+        followthrough fetch https://democracy.bridgend.gov.uk --committee Cabinet --since 2025-01-01
+    """
+    from pathlib import Path
+
+    from followthrough.fetch import FetchOptions, Politeness, fetch_site
+    from followthrough.fetch import list_committees as committees_of
+
+    politeness = Politeness(delay=delay, timeout=timeout, retries=retries, backoff=backoff)
+    try:
+        if list_committees:
+            rows = [
+                {"id": c.id, "committee": c.title, "category": c.category,
+                 "status": "deleted" if c.deleted else "expired" if c.expired else "current"}
+                for c in committees_of(site_url, politeness=politeness)
+            ]
+            _emit_rows(rows, "table", ["id", "committee", "category", "status"])
+            return
+        options = FetchOptions(
+            committees=committees, since=since, until=until, documents=documents, dry_run=dry_run, council=council,
+            save_to=Path(save_to) if save_to else None, extract=not no_extract, politeness=politeness,
+        )
+        report = fetch_site(_open(ctx), site_url, options, progress=click.echo)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.summary())

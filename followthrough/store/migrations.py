@@ -227,3 +227,28 @@ ALTER TABLE documents ADD COLUMN council TEXT;
 CREATE INDEX documents_council ON documents(council)
 """
 MIGRATIONS.append(Migration("0005_council", _sql(COUNCIL)))
+
+# fetch: what was fetched from each ModernGov site, so a second run only asks for new
+# meetings. A meeting row is written in the same transaction as its documents.
+FETCH_STATE = """
+CREATE TABLE fetched_meetings (
+    site TEXT NOT NULL,
+    meeting_id INTEGER NOT NULL,
+    committee_id INTEGER,
+    committee TEXT,
+    meeting_date TEXT,
+    status TEXT NOT NULL CHECK (status IN ('loaded', 'not held')),
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (site, meeting_id)
+);
+CREATE TABLE fetched_files (
+    site TEXT NOT NULL,
+    meeting_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+    note TEXT,
+    PRIMARY KEY (site, meeting_id, url),
+    FOREIGN KEY (site, meeting_id) REFERENCES fetched_meetings(site, meeting_id) ON DELETE CASCADE
+)
+"""
+MIGRATIONS.append(Migration("fetch_0001_fetched_meetings", _sql(FETCH_STATE)))
