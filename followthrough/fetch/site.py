@@ -15,6 +15,7 @@ from followthrough.errors import UsageError
 from followthrough.fetch.replies import Committee
 
 WEB_SERVICE = "mgWebService.asmx"
+CLOSE, CLOSE_SPREAD = 60, 15  # WRatio: names suggested for an unknown committee
 # Pages a clerk may paste instead of the site's root; the site is the folder they sit in.
 _PAGE = re.compile(r"/(?:[^/]+\.aspx|mgWebService\.asmx(?:/.*)?)$", re.I)
 
@@ -78,7 +79,10 @@ def choose_committees(available: list[Committee], wanted: tuple[str, ...], site:
         found = by_id.get(name.strip()) or by_key.get(_key(name))
         if found is None:
             titles = [c.title for c in available]
-            close = [t for t, score, _ in process.extract(name, titles, scorer=fuzz.WRatio, limit=3) if score >= 50]
+            scored = process.extract(name, titles, scorer=fuzz.WRatio, limit=3)
+            best = scored[0][1] if scored else 0
+            # Near names only: close to the query and to the best match (a typo, a short form).
+            close = [t for t, score, _ in scored if score >= CLOSE and score >= best - CLOSE_SPREAD]
             hint = f"; closest: {', '.join(close)}" if close else ""
             raise UsageError(
                 f"no committee {name!r} at {site}{hint} (see: followthrough fetch --list-committees {site})"
