@@ -109,12 +109,29 @@ def test_dry_run_lists_and_stores_nothing(site, tmp_path):
 
 def test_documents_all_also_loads_the_other_linked_documents(site, tmp_path):
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(committees=("Audit Committee",), documents="all", extract=False,
+    options = FetchOptions(committees=("Audit Committee",), documents="all", extract=False, council="Manchester City Council",
                            save_to=tmp_path / "files", politeness=Politeness(delay=0, backoff=0))
     report = fetch_site(db, site.url, options)
     assert [m.status for m in report.meetings] == ["not held", "loaded"]
     assert report.meetings[1].added == 3
     assert site.requested("mgConvert2PDF.aspx?ID=60909") == 1
+    assert {r[0] for r in db.execute("SELECT council FROM documents")} == {"Manchester City Council"}
+
+
+def test_meeting_without_minutes_yet_is_asked_again_next_run(site, tmp_path):
+    # The real cancelled-meeting reply, as meeting 4967 held but its minutes not yet published.
+    waiting = (FIXTURES / "GetMeeting_4966.xml").read_bytes().replace(b"4966", b"4967")
+    waiting = waiting.replace(b"13/01/2026", b"10/02/2026").replace(b"Cancelled", b"Confirmed")
+    site.faults["GetMeeting"] += [waiting]
+    db = open_db(tmp_path / "ft.db")
+    options = FetchOptions(committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
+                           politeness=Politeness(delay=0, backoff=0))
+    first = fetch_site(db, site.url, options)
+    assert [(m.meeting_id, m.status) for m in first.meetings] == [(4966, "not held"), (4967, "no minutes yet")]
+    assert [r[0] for r in db.execute("SELECT meeting_id FROM fetched_meetings")] == [4966]
+    second = fetch_site(db, site.url, options)
+    assert [(m.meeting_id, m.status) for m in second.meetings] == [(4966, "already fetched"), (4967, "loaded")]
+    assert site.requested("GetMeeting?lMeetingId=4967") == 2
 
 
 def test_list_committees(site, tmp_path):
