@@ -218,6 +218,13 @@ def test_web_service_switched_off_suggests_ingest(site, tmp_path, fault):
     assert site.requested("GetCommittees") == 1  # permanent: not retried
 
 
+def test_later_404_is_not_called_web_service_off(site, tmp_path):
+    site.faults["GetMeetings"] += [404]
+    line = one_line_error(fetch(tmp_path / "ft.db", site.url, "--committee", "144", *FAST))
+    assert "GetMeetings?lCommitteeId=144" in line and "answered HTTP 404" in line
+    assert "switched off" not in line
+
+
 def test_connection_refused_is_one_line(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

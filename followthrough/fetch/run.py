@@ -276,7 +276,9 @@ class _Loader:
 def _call(client: Client, site: str, method: str, params: dict | None, expected: str):
     url = sites.service_url(site, method)
     reply = client.get(url, params, no_retry=lambda r: bool(_GET_DISABLED.search(r.content[:2000])))
-    if _service_off(reply):
+    # GetCommittees is asked first: a site that answered it has its web service on, and a
+    # later 404 is about the meeting asked for, reported as such.
+    if method == "GetCommittees" and _service_off(reply):
         why = f"HTTP {reply.status}" if reply.status >= 400 else "an HTML page"
         raise WebServiceOff(
             f"{site} does not answer the ModernGov web service ({why} for {sites.WEB_SERVICE}/{method}): "
