@@ -28,6 +28,15 @@ from moderngov_server import FIXTURES, SampleSite
 FAST = ["--delay", "0", "--backoff", "0", "--timeout", "5"]
 
 
+@pytest.fixture(autouse=True)
+def no_proxies(monkeypatch):
+    """requests honours proxy variables; here every request must go straight to 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "*")
+    monkeypatch.setenv("no_proxy", "*")
+
+
 @pytest.fixture
 def site():
     with SampleSite() as running:

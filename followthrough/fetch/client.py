@@ -57,7 +57,7 @@ class Client:
 
     def __post_init__(self) -> None:
         self.session.headers["User-Agent"] = USER_AGENT
-        # Council sites sit behind corporate proxies; honour them, but never read ~/.netrc.
+        # Council networks sit behind proxies: honour HTTP(S)_PROXY / NO_PROXY and CA settings.
         self.session.trust_env = True
 
     def get(
