@@ -189,6 +189,30 @@ def test_server_error_every_time_is_one_line_and_loads_nothing(site, tmp_path):
     assert query(db, "SELECT COUNT(*) FROM documents") == [(2,)]
 
 
+def test_failure_while_storing_rolls_the_whole_meeting_back(site, tmp_path, monkeypatch):
+    import followthrough.fetch.store as fetch_store
+
+    record = fetch_store.record_meeting
+    calls = []
+
+    def fail_on_loaded(db_, site_, meeting_id, **kwargs):
+        calls.append(meeting_id)
+        if kwargs["status"] == "loaded":
+            raise RuntimeError("disk full")
+        return record(db_, site_, meeting_id, **kwargs)
+
+    monkeypatch.setattr(fetch_store, "record_meeting", fail_on_loaded)
+    db = open_db(tmp_path / "ft.db")
+    options = FetchOptions(committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
+                           politeness=Politeness(delay=0, backoff=0))
+    with pytest.raises(RuntimeError):
+        fetch_site(db, site.url, options)
+    assert calls == [4966, 4967]
+    # Both documents of 4967 had been written inside its transaction; none is left.
+    assert db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+    assert [r[0] for r in db.execute("SELECT meeting_id FROM fetched_meetings")] == [4966]
+
+
 def test_timeout_retried_then_one_line_error(site, tmp_path):
     site.slow = 1.0
     site.faults["GetCommittees"] += ["timeout"]
