@@ -25,7 +25,9 @@ from followthrough.store import open_db
 from followthrough.tracking import list_commitments
 from moderngov_server import FIXTURES, SampleSite
 
-FAST = ["--delay", "0", "--backoff", "0", "--timeout", "5"]
+# The samples' meetings are in 2026; a fixed range keeps the tests independent of today's date.
+FAST = ["--delay", "0", "--backoff", "0", "--timeout", "5", "--since", "2026-01-01", "--until", "2026-12-31"]
+RANGE = {"since": date(2026, 1, 1), "until": date(2026, 12, 31)}
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +120,7 @@ def test_dry_run_lists_and_stores_nothing(site, tmp_path):
 
 def test_documents_all_also_loads_the_other_linked_documents(site, tmp_path):
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(committees=("Audit Committee",), documents="all", extract=False, council="Manchester City Council",
+    options = FetchOptions(**RANGE, committees=("Audit Committee",), documents="all", extract=False, council="Manchester City Council",
                            save_to=tmp_path / "files", politeness=Politeness(delay=0, backoff=0))
     report = fetch_site(db, site.url, options)
     assert [m.status for m in report.meetings] == ["not held", "loaded"]
@@ -133,7 +135,7 @@ def test_meeting_without_minutes_yet_is_asked_again_next_run(site, tmp_path):
     waiting = waiting.replace(b"13/01/2026", b"10/02/2026").replace(b"Cancelled", b"Confirmed")
     site.faults["GetMeeting"] += [waiting]
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
+    options = FetchOptions(**RANGE, committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
                            politeness=Politeness(delay=0, backoff=0))
     first = fetch_site(db, site.url, options)
     assert [(m.meeting_id, m.status) for m in first.meetings] == [(4966, "not held"), (4967, "no minutes yet")]
@@ -154,7 +156,7 @@ def test_list_committees(site, tmp_path):
 
 def test_all_current_committees_when_none_named(site, tmp_path):
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(dry_run=True, politeness=Politeness(delay=0, backoff=0))
+    options = FetchOptions(**RANGE, dry_run=True, politeness=Politeness(delay=0, backoff=0))
     lines: list[str] = []
     fetch_site(db, site.url, options, progress=lines.append)
     headers = [line for line in lines if not line.startswith(" ")]
@@ -169,7 +171,7 @@ def test_server_errors_are_retried_with_back_off(site, tmp_path):
     waits: list[float] = []
     client = Client(Politeness(delay=0, retries=3, backoff=0.25), sleep=waits.append)
     report = fetch_site(open_db(tmp_path / "ft.db"), site.url,
-                        FetchOptions(committees=("Audit Committee",), dry_run=True), client=client)
+                        FetchOptions(**RANGE, committees=("Audit Committee",), dry_run=True), client=client)
     assert site.requested("GetMeetings") == 3
     assert waits == [0.25, 0.5]
     assert report.count("would load") == 1
@@ -203,7 +205,7 @@ def test_failure_while_storing_rolls_the_whole_meeting_back(site, tmp_path, monk
 
     monkeypatch.setattr(fetch_store, "record_meeting", fail_on_loaded)
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
+    options = FetchOptions(**RANGE, committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
                            politeness=Politeness(delay=0, backoff=0))
     with pytest.raises(RuntimeError):
         fetch_site(db, site.url, options)

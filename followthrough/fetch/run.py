@@ -151,9 +151,6 @@ def _one_meeting(loader: _Loader, report: FetchReport, committee: Committee, ref
         return result
     if _not_held(ref.status):
         return loader.not_held(result, committee, ref.status)
-    if ref.day and ref.day > date.today():
-        result.status, result.detail = "no minutes yet", "not held yet"
-        return result
     root = _call(loader.client, loader.site, "GetMeeting", {"lMeetingId": str(ref.id)}, "meeting")
     meeting = replies.meeting(root)
     if _not_held(meeting.status):
