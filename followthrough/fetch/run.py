@@ -135,6 +135,8 @@ def fetch_site(
             say(f"{committee.title} (id {committee.id}), {since} to {until}: {len(refs)} meeting(s)")
             for ref in refs:
                 result = _one_meeting(loader, report, committee, ref, done)
+                if result.status in ("loaded", "not held"):
+                    done.add(ref.id)  # a joint meeting listed under two committees loads once
                 report.meetings.append(result)
                 say(result.line())
                 for warning in result.warnings:
