@@ -1,4 +1,4 @@
-"""The topic taxonomy (followthrough/extract/data/topics.json) as search and tracking use it.
+"""The topic taxonomy (followthrough/language/data/topics.json) as search and tracking use it.
 
 A query word that is one of a topic's terms expands to the topic's other terms, and
 passages (which extraction does not tag) get topics from the same terms.
@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 
 from followthrough.errors import FollowthroughError
-from followthrough.extract.topics import topics_of
+from followthrough.language.topics import topics_of
 
 TAXONOMY_FILE = "data/topics.json"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -37,7 +37,7 @@ def words(text: str) -> list[str]:
 def load_topics() -> tuple[Topic, ...]:
     """Every topic in the taxonomy file; a clear error if the file is missing or malformed."""
     try:
-        raw = resources.files("followthrough.extract").joinpath(TAXONOMY_FILE).read_text("utf-8")
+        raw = resources.files("followthrough.language").joinpath(TAXONOMY_FILE).read_text("utf-8")
         data = json.loads(raw)
         return tuple(
             Topic(key, entry.get("label", key), tuple(t.lower() for t in entry["terms"]))
@@ -46,7 +46,7 @@ def load_topics() -> tuple[Topic, ...]:
         )
     except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise FollowthroughError(
-            f"followthrough/extract/{TAXONOMY_FILE}: cannot read the topic taxonomy ({exc})"
+            f"followthrough/language/{TAXONOMY_FILE}: cannot read the topic taxonomy ({exc})"
         ) from exc
 
 
