@@ -26,6 +26,11 @@ In expected output a line "..." stands for any number of lines (zero or more): t
 check accepts anything there, and --update keeps the elision, refreshing the lines
 around it. A command whose whole output is "..." is run but not checked.
 
+A block is skipped (with a message) when it needs ../shared and there is none, or runs a
+program that is not installed (sqlite3, say). --update and --check name each command whose
+output changed, with its exit status: an "Error:" where the README showed a result usually
+means the block needs the state of an earlier one (give both the same session).
+
 Commands may continue over several lines while a quote is open or a line ends in "\\".
 Output is compared line by line with trailing spaces ignored; stdout and stderr are
 merged, as on a terminal. A command's exit status is not checked (examples of failures
@@ -344,7 +349,7 @@ class Session:
             COLUMNS="200",
         )
 
-    def shell(self, source: str) -> list[str]:
+    def shell(self, source: str) -> tuple[list[str], int]:
         result = subprocess.run(
             ["bash", "-c", source],
             cwd=self.cwd,
@@ -354,10 +359,11 @@ class Session:
             stderr=subprocess.STDOUT,
             timeout=TIMEOUT,
         )
-        return _lines(result.stdout.decode("utf-8", errors="replace"))
+        return _lines(result.stdout.decode("utf-8", errors="replace")), result.returncode
 
-    def python(self, source: str) -> list[str]:
+    def python(self, source: str) -> tuple[list[str], int]:
         buffer = io.StringIO()
+        status = 0
         old = os.getcwd()
         try:
             os.chdir(self.cwd)
@@ -366,11 +372,12 @@ class Session:
                     code = compile(source + "\n", "<README>", "single")
                     exec(code, self.namespace)  # noqa: S102 - the README's own examples
                 except Exception as error:  # shown as doctest shows it
+                    status = 1
                     last = traceback.format_exception_only(type(error), error)[-1]
                     print("Traceback (most recent call last):\n  ...\n" + last, end="")
         finally:
             os.chdir(old)
-        return _lines(buffer.getvalue())
+        return _lines(buffer.getvalue()), status
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -425,11 +432,15 @@ def run(blocks: list[Block], only: set[str] | None = None, log=print) -> list[Bl
             log(f"running session {block.session!r}, block at line {block.start}")
             for command in block.commands:
                 if block.kind == "shell":
-                    actual = session.shell(command.source)
+                    actual, status = session.shell(command.source)
                 else:
-                    actual = session.python(_python_source(command))
+                    actual, status = session.python(_python_source(command))
                 if block.checked:
-                    command.expected = refreshed(command.expected, actual)
+                    new = refreshed(command.expected, actual)
+                    if new != command.expected:
+                        first = command.lines[0][:70]
+                        log(f"  changed: {first} (exit status {status})")
+                    command.expected = new
     finally:
         for session in sessions.values():
             session.close()
@@ -476,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(message, file=sys.stderr)
 
+    if shutil.which("followthrough", path=str(Path(sys.executable).parent)) is None:
+        print(f"error: no followthrough command beside {sys.executable}; run this with the "
+              "project's environment (.venv/bin/python tools/readme_examples.py)", file=sys.stderr)
+        return 2
     new = regenerate(text, set(args.session) if args.session else None, log)
     if new == text:
         log("README examples are up to date")
