@@ -11,8 +11,9 @@ topics) as stored, the topic tags of every passage, search results for a set of 
 commitments with their status and evidence, and the gap report of every plan. Run it
 before and after a structural change; the two files must be byte-identical (it runs with
 PYTHONHASHSEED=0: the order of a gap report's shared terms follows the hash seed). For an
-older commit: ``git archive REV | tar -x -C /tmp/old`` and run this file with
-``PYTHONPATH=/tmp/old``.
+older commit in one go: ``python tools/output_snapshot.py --against REV`` (the commit's
+files are unpacked with ``git archive`` into a temporary folder that goes first on
+PYTHONPATH; exit status 1 and the first differences when the outputs differ).
 """
 
 from __future__ import annotations
@@ -87,13 +88,40 @@ def snapshot(paths: list[Path]) -> dict:
     return out
 
 
+def compare(rev: str, paths: list[str]) -> int:
+    """Snapshot the code of ``rev`` and the working tree; 0 when identical."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        old_tree, old, new = Path(tmp) / "old", Path(tmp) / "old.json", Path(tmp) / "new.json"
+        old_tree.mkdir()
+        archive = subprocess.run(["git", "archive", rev], cwd=REPO, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old_tree)], input=archive, check=True)
+        env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(old_tree)}
+        for out, extra in [(old, env), (new, {**os.environ, "PYTHONHASHSEED": "0"})]:
+            subprocess.run([sys.executable, __file__, str(out), *paths], env=extra, cwd=tmp, check=True)
+        before, after = json.loads(old.read_text("utf-8")), json.loads(new.read_text("utf-8"))
+    if before == after:
+        print(f"identical to {rev}")
+        return 0
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            print(f"{key}: differs from {rev}")
+    return 1
+
+
 def main() -> int:
     if os.environ.get("PYTHONHASHSEED") != "0":  # set orders (shared terms) follow the hash seed
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", type=Path)
+    parser.add_argument("out", type=Path, nargs="?", help="where to write the snapshot")
+    parser.add_argument("--against", metavar="REV", help="compare with the code of this git revision")
     parser.add_argument("paths", nargs="*", type=Path, help="default: corpus/ and ../shared/eval")
     args = parser.parse_args()
+    if args.against:
+        return compare(args.against, [str(p) for p in args.paths])
+    if args.out is None:
+        parser.error("give OUT or --against REV")
     paths = args.paths or [REPO / "corpus", *shared_docs()]
     data = snapshot(paths)
     args.out.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True, default=str), "utf-8")
