@@ -10,10 +10,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from followthrough.errors import FollowthroughError
-from followthrough.language.topics import topics_of
+from followthrough.language.topics import taxonomy, topics_of
 
 TAXONOMY_FILE = "data/topics.json"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -37,12 +36,9 @@ def words(text: str) -> list[str]:
 def load_topics() -> tuple[Topic, ...]:
     """Every topic in the taxonomy file; a clear error if the file is missing or malformed."""
     try:
-        raw = resources.files("followthrough.language").joinpath(TAXONOMY_FILE).read_text("utf-8")
-        data = json.loads(raw)
         return tuple(
             Topic(key, entry.get("label", key), tuple(t.lower() for t in entry["terms"]))
-            for key, entry in data.items()
-            if not key.startswith("_")
+            for key, entry in taxonomy().items()
         )
     except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise FollowthroughError(
