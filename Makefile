@@ -26,3 +26,9 @@ test: install-test
 	$(BIN)/python -m pytest -q
 
 .PHONY: install install-test demo test
+
+# Rerun the README's examples and write what the commands print into it (review the diff).
+readme: install
+	$(BIN)/python tools/readme_examples.py --update
+
+.PHONY: readme

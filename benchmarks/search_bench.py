@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from followthrough.search import SearchFilters, search  # noqa: E402
-from followthrough.search.taxonomy import tag_topics  # noqa: E402
+from followthrough.language.taxonomy import tag_topics  # noqa: E402
 from followthrough.store import open_db, transaction  # noqa: E402
 from followthrough.tracking.match import stems  # noqa: E402
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from followthrough.extract.cues import anchors_in, cues, split_alternatives
+from followthrough.extract.cues import anchors_in, cues
+from followthrough.language.patterns import split_alternatives
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = [
@@ -82,8 +83,8 @@ def test_procedural_anchors_cover_every_procedural_pattern():
 def test_topic_gating_by_word_heads_loses_no_topic():
     """topics_of skips a topic's regex when no word starts with one of its terms' heads;
     over every line of the corpus that must give the same topics as running them all."""
-    from followthrough.extract.cues import word_matches
-    from followthrough.extract.topics import _patterns, topics_of
+    from followthrough.language.patterns import word_matches
+    from followthrough.language.topics import _patterns, topics_of
 
     for line in corpus_text().splitlines():
         lower = line.lower()
@@ -180,7 +181,7 @@ def test_procedural_anchors_occur_in_every_text_an_expression_can_match():
 
 
 def test_prefix_index_finds_every_prefix_of_a_word_and_remembers_it():
-    from followthrough.extract.prefixes import PrefixIndex
+    from followthrough.language.prefixes import PrefixIndex
 
     index = PrefixIndex([("will", "will"), ("wi", "wi"), ("?", "?"), ("a", "a"), ("concern", 3)], memory=4)
     assert index.of_word("willing") == {"will", "wi"}

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from followthrough.models import DueDate, Statement
 from followthrough.pipeline import ingest_paths
-from followthrough.search.taxonomy import tag_topics
+from followthrough.language.taxonomy import tag_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "documents"

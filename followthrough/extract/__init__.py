@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from followthrough.models import Document, Statement
+
+if TYPE_CHECKING:  # a type hint only: importing spaCy costs read-only commands 0.5 s
+    from spacy.language import Language
 
 
 def build_pipeline(model: str | None = None) -> Language:

@@ -19,7 +19,8 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from followthrough.extract import cues, topics
+from followthrough.extract import cues
+from followthrough.language import topics
 from followthrough.extract.actors import (
     explicit_actor,
     inspectorate_in,
@@ -31,7 +32,7 @@ from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
 from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import due_for
-from followthrough.extract.topics import topics_of
+from followthrough.language.topics import topics_of
 from followthrough.errors import UsageError
 from followthrough.models import Document, DueDate, Statement
 

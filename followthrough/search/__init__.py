@@ -12,7 +12,7 @@ import sqlite_utils
 
 from followthrough.errors import UsageError
 from followthrough.search.query import FTS_TABLE, ParsedQuery, parse_query
-from followthrough.search.taxonomy import load_topics
+from followthrough.language.taxonomy import load_topics
 from followthrough.tracking.status import STATUS_SQL, STATUSES, as_of_param, contains
 
 HIGHLIGHT = ("**", "**")

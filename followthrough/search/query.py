@@ -17,18 +17,13 @@ from importlib import resources
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from followthrough.search.taxonomy import Topic, find_topic, load_topics, words
+from followthrough.language.stopwords import stopwords
+from followthrough.language.taxonomy import Topic, find_topic, load_topics, words
 
 FTS_TABLE = "statements_fts"
 MAX_PHRASE = 5  # longest taxonomy term, in words, looked for in a query
 MIN_CORRECTABLE = 4  # shorter words are too ambiguous to correct
 CORRECTION_CUTOFF = 72.0
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    text = resources.files("followthrough.search").joinpath("data/stopwords.txt").read_text("utf-8")
-    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 def quote(text: str) -> str:

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import sqlite_utils
 
 from followthrough.models import DueDate
-from followthrough.search.taxonomy import tag_topics
+from followthrough.language.taxonomy import tag_topics
 from followthrough.store import insert
 from followthrough.tracking.match import (
     Commitment, Context, Evidence, Unit, delivery_cue, prefilter, sentences, settings, stems,

@@ -7,14 +7,14 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from followthrough.extract.cues import fast_pattern, word_matches
-from followthrough.extract.prefixes import PrefixIndex
+from followthrough.language.patterns import fast_pattern, word_matches
+from followthrough.language.prefixes import PrefixIndex
 
 
 @lru_cache(maxsize=1)
 def taxonomy() -> dict[str, dict]:
     """{topic: {"label": ..., "terms": [...]}} (entries starting with '_' are notes)."""
-    data = json.loads(resources.files("followthrough.extract").joinpath("data/topics.json").read_text("utf-8"))
+    data = json.loads(resources.files("followthrough.language").joinpath("data/topics.json").read_text("utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 

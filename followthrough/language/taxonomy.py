@@ -1,4 +1,4 @@
-"""The topic taxonomy (followthrough/extract/data/topics.json) as search and tracking use it.
+"""The topic taxonomy (followthrough/language/data/topics.json) as search and tracking use it.
 
 A query word that is one of a topic's terms expands to the topic's other terms, and
 passages (which extraction does not tag) get topics from the same terms.
@@ -10,10 +10,9 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from followthrough.errors import FollowthroughError
-from followthrough.extract.topics import topics_of
+from followthrough.language.topics import taxonomy, topics_of
 
 TAXONOMY_FILE = "data/topics.json"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -37,16 +36,13 @@ def words(text: str) -> list[str]:
 def load_topics() -> tuple[Topic, ...]:
     """Every topic in the taxonomy file; a clear error if the file is missing or malformed."""
     try:
-        raw = resources.files("followthrough.extract").joinpath(TAXONOMY_FILE).read_text("utf-8")
-        data = json.loads(raw)
         return tuple(
             Topic(key, entry.get("label", key), tuple(t.lower() for t in entry["terms"]))
-            for key, entry in data.items()
-            if not key.startswith("_")
+            for key, entry in taxonomy().items()
         )
     except (FileNotFoundError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise FollowthroughError(
-            f"followthrough/extract/{TAXONOMY_FILE}: cannot read the topic taxonomy ({exc})"
+            f"followthrough/language/{TAXONOMY_FILE}: cannot read the topic taxonomy ({exc})"
         ) from exc
 
 
