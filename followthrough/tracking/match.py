@@ -1,15 +1,27 @@
-"""Score a later document's sentences as evidence for earlier commitments.
+"""Score a later meeting's minutes as report-backs on earlier commitments.
 
-Pure functions over dataclasses (no database): prefilter candidates by shared terms, score
-the survivors with one ``rapidfuzz.process.cdist`` call, then add topic, body and due-window
-evidence. Thresholds and word lists live in ``tracking/data``.
+Pure functions over dataclasses (no database). The unit of comparison is a minute or a
+sub-item of one (``minutes.segments``), not a lone sentence: a report-back rarely repeats
+the promise's words, but it sits in an item about the same thing (its title, the plan
+under its new name, the place and people named) or in "Matters arising" under the
+number of the minute that made the promise.
+
+For each earlier commitment the comparison text is its *context*: the minute's title and
+the sub-item it sits in, or for long items the sentence before it as well (where "a
+refreshed plan" names "the 3-year strategic plan"). Similarity is the mean of the
+pre-trained encoder's cosine and an IDF-weighted word overlap (IDF over the later
+document's items, so a word every item uses counts for little). A later item that cites
+the commitment's minute is evidence at a low similarity; any other needs a high one, helped
+by the body the promise named and its due window. Body and date never gate: a report-back a
+week late, or at another committee, still counts when the item is about the promise.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -17,32 +29,24 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from followthrough.models import DueDate
 from followthrough.search.query import stopwords
+from followthrough.tracking.minutes import Segment, segment_at, segments, sentences
+from followthrough.tracking.progress import progress_kind
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])")
 
 
 @dataclass(frozen=True)
 class Settings:
     weights: dict[str, float]
-    reported_score: float
-    related_score: float
-    related_similarity: float
-    min_similarity: float
-    redated_similarity: float
+    cited_similarity: float
+    evidence_score: float
     window_before_days: int
     window_after_days: int
-    candidate_before_days: int
-    candidate_after_days: int
-    candidate_undated_days: int
-    later_undated_days: int
-    candidate_min_shared_terms: int
-    candidate_min_overlap: float
-    max_candidates: int
+    candidate_days: int
+    context_chars: int
+    segment_chars: int
     stem_length: int
     body_words: tuple[str, ...]
     promise_words: tuple[str, ...]
@@ -70,8 +74,9 @@ def _cue_pattern() -> re.Pattern[str]:
 @lru_cache(maxsize=1)
 def _promise_pattern() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in settings().promise_words)
-    # "would be brought to", "will now be presented", "to be submitted": a promise.
-    return re.compile(rf"\b(?:{words})\s+(?:\w+\s+)?(?:be\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
+    # "would be brought to", "will now be presented", "to be submitted": a promise. But
+    # "sought Cabinet approval to approve" is the delivery: "to" after a verb of asking.
+    return re.compile(rf"\b(?<!approval )(?<!permission )(?:{words})\s+(?:\w+\s+)?(?:be\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
 
 
 def is_promise(text: str) -> bool:
@@ -91,10 +96,6 @@ def delivery_cue(text: str) -> str | None:
     return None
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) > 20]
-
-
 def stems(text: str, length: int | None = None) -> list[str]:
     """Content words cut to a fixed length: a cheap stemmer that joins 'recruit'/'recruitment'."""
     length = length or settings().stem_length
@@ -102,185 +103,218 @@ def stems(text: str, length: int | None = None) -> list[str]:
     return [w[:length] for w in _TOKEN.findall(text.lower()) if w not in stop and (len(w) > 2 or w.isdigit())]
 
 
-@dataclass
-class Unit:
-    """A sentence or statement of the later document that may be evidence."""
-
-    document_id: int
-    text: str
-    kind: str  # a statement kind, or 'sentence' for passage text
-    topics: frozenset[str] = frozenset()
-    statement_id: int | None = None
-    passage_id: int | None = None
-    due: DueDate | None = None
-    cue: str | None = None
-    terms: list[str] = field(default_factory=list)  # stems(text), when cached
-
-
-@dataclass
-class Commitment:
-    """An earlier commitment still being tracked."""
-
-    id: int
-    document_id: int
-    text: str
-    topics: frozenset[str] = frozenset()
-    due_start: date | None = None
-    due_end: date | None = None  # the current due date (a re-dated one if any)
-    body: str | None = None  # the body of the meeting where it was made
-    meeting_date: date | None = None
-    terms: list[str] = field(default_factory=list)  # stems(text), cached in commitment_terms
-
-
-@dataclass
-class Context:
-    """The later document: its meeting date and body."""
-
-    document_id: int
-    meeting_date: date | None
-    body: str | None
-
-
-@dataclass
-class Evidence:
-    commitment: Commitment
-    unit: Unit
-    kind: str  # reported | re-dated | related
-    score: float
-    reason: str
-    parts: dict[str, float] = field(default_factory=dict)
-
-
-def is_delivery(unit: Unit) -> bool:
-    """A decision, or a sentence with a delivery cue that promises nothing itself."""
-    if unit.kind == "decision":
-        return True
-    return unit.kind != "commitment" and unit.cue is not None and not is_promise(unit.text)
-
-
-def vocabulary(units: list[Unit]) -> set[str]:
-    return {w for u in units for w in stems(u.text)}
-
-
-def prefilter(terms_by_id: Iterable[tuple[int, list[str]]], words: set[str]) -> tuple[int, list[int]]:
-    """(how many commitments were looked at, the ids of those sharing enough content words
-    with the units, best overlap first, capped).
-
-    This runs over every commitment in the date window (up to 100,000s), so it is one pass
-    of set intersections on cached terms, before any fuzzy scoring.
-    """
-    s = settings()
-    need, min_overlap = s.candidate_min_shared_terms, s.candidate_min_overlap
-    seen: set[int] = set()
-    kept: list[tuple[float, int, int]] = []
-    for cid, terms in terms_by_id:
-        if cid in seen or not terms:
-            continue
-        seen.add(cid)
-        unique = set(terms)
-        shared = len(unique & words)
-        if shared >= min(need, len(unique)) and shared >= min_overlap * len(unique):
-            kept.append((shared / len(unique), shared, cid))
-    kept.sort(key=lambda k: (-k[0], -k[1]))
-    return len(seen), [cid for _, _, cid in kept[: s.max_candidates]]
-
-
 @lru_cache(maxsize=1)
 def _body_pattern() -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in settings().body_words) + r")\b", re.IGNORECASE)
 
 
-def _body_named(text: str) -> list[str]:
-    return [m.lower() for m in _body_pattern().findall(text)]
+def named_body(text: str) -> str | None:
+    """The body a promise names ('brought to Cabinet' -> 'cabinet'), if any."""
+    found = _body_pattern().findall(text)
+    return found[-1].lower() if found else None
 
 
-def _body_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
-    if not ctx.body:
-        return 0.5, None  # unknown, not different
-    body = ctx.body.lower()
-    named = _body_named(c.text)
-    if named:
-        hit = next((w for w in named if w in body), None)
-        return (1.0, f"at {ctx.body}, where it was due") if hit else (0.0, None)
-    if c.body and c.body.lower() == body:
-        return 1.0, f"same body ({ctx.body})"
-    return 0.0, None
+@dataclass
+class Candidate:
+    """An earlier commitment, with what tracking compares (cached per commitment)."""
+
+    id: int
+    document_id: int
+    text: str
+    made_on: date | None
+    due_start: date | None
+    due_end: date | None
+    named_body: str | None
+    position: str | None  # its minute and sub-item ('5vii')
+    ref: str | None  # the earlier minute its own item reports back on, carried forward
+    terms: list[str]
+    vector: np.ndarray  # encoder vector of its context (float32, normalised)
 
 
-def _window_score(c: Commitment, ctx: Context) -> tuple[float, str | None]:
+@dataclass
+class CommitmentContext:
+    """What is cached for a commitment when its document is tracked."""
+
+    context: str
+    position: str | None
+    ref: str | None
+    named_body: str | None
+
+
+def commitment_context(text: str, found: list[Segment], start: int, quote: str) -> CommitmentContext:
+    """The commitment's context: its item's title and sub-item, or the sentences leading to it."""
     s = settings()
-    if ctx.meeting_date is None:
-        return 0.5, "meeting date unknown"
-    if c.due_end is None:
-        return 0.5, "no due date"
+    segment = segment_at(found, start)
+    if segment is None:
+        return CommitmentContext(quote, None, None, named_body(quote))
+    body = text[segment.start : segment.end]
+    if len(body) > s.context_chars:
+        spans = sentences(body, segment.start)
+        index = next((i for i, (a, b) in enumerate(spans) if a <= start < b or a > start), len(spans) - 1)
+        lo = max(0, index - 1)
+        body = text[spans[lo][0] : spans[index][1]] if spans else quote
+        if quote not in body:
+            body = body + " " + quote
+    title = segment.title or ""
+    context = (title + ". " if title and title not in body[:200] else "") + " ".join(body.split())
+    return CommitmentContext(context, segment.position, segment.ref, named_body(quote))
+
+
+@dataclass
+class Meeting:
+    """The later document, cut into items, with their vectors and words."""
+
+    document_id: int
+    text: str
+    meeting_date: date | None
+    body: str | None
+    items: list[Segment]
+    item_texts: list[str]
+    vectors: np.ndarray
+    terms: list[Counter]
+    idf: dict[str, float]
+    statements: list[tuple[int, str, int, int, str | None]] = field(default_factory=list)  # id, kind, start, end, due_end
+
+
+def meeting(document_id: int, text: str, meeting_date: date | None, body: str | None, embed) -> Meeting:
+    s = settings()
+    items = [seg for seg in segments(text) if text[seg.start : seg.end].strip()]
+    texts = []
+    for seg in items:
+        chunk = " ".join(text[seg.start : seg.end].split())[: s.segment_chars]
+        title = seg.title or ""
+        texts.append((title + ". " if title and title not in chunk[:200] else "") + chunk)
+    terms = [Counter(stems(t)) for t in texts]
+    df = Counter(w for t in terms for w in t)
+    n = len(texts) + 1
+    idf = {w: math.log(n / c) + 1.0 for w, c in df.items()}
+    vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+    return Meeting(document_id, text, meeting_date, body, items, texts, vectors, terms, idf)
+
+
+def _overlap(terms: list[str], item: Counter, idf: dict[str, float], missing: float) -> float:
+    """IDF-weighted cosine of two bags of words; words the meeting never uses weigh ``missing``."""
+    mine = Counter(terms)
+    if not mine or not item:
+        return 0.0
+    dot = sum(idf.get(w, 0.0) ** 2 * min(c, item[w]) for w, c in mine.items() if w in item)
+    a = math.sqrt(sum((idf.get(w, missing) ** 2) * c * c for w, c in mine.items()))
+    b = math.sqrt(sum((idf[w] ** 2) * c * c for w, c in item.items()))
+    return dot / (a * b) if a and b else 0.0
+
+
+@dataclass
+class Found:
+    candidate: Candidate
+    document_id: int
+    start: int
+    end: int
+    kind: str  # reported | done | progress | deferred | re-dated
+    score: float
+    reason: str
+    statement_id: int | None = None
+    due: tuple[str | None, str | None, str | None] = (None, None, None)  # re-dated: text, start, end
+
+
+def _window(c: Candidate, m: Meeting) -> tuple[float, str | None]:
+    s = settings()
+    if m.meeting_date is None or c.due_end is None:
+        return 0.0, None
     start = (c.due_start or c.due_end) - timedelta(days=s.window_before_days)
     end = c.due_end + timedelta(days=s.window_after_days)
-    if start <= ctx.meeting_date <= end:
+    if start <= m.meeting_date <= end:
         due = f"{c.due_start}..{c.due_end}" if c.due_start else f"by {c.due_end}"
-        return 1.0, f"meeting {ctx.meeting_date} in due window {due}"
+        return 1.0, f"meeting {m.meeting_date} in due window {due}"
     return 0.0, None
 
 
-def score_evidence(commitments: list[Commitment], units: list[Unit], contexts: dict[int, Context]) -> list[Evidence]:
-    """At most one evidence of each kind per commitment and document: the best-scoring unit.
-
-    ``commitments`` are already prefiltered; one ``cdist`` call scores them against every unit.
-    """
-    s = settings()
-    units = [u for u in units if u.document_id in contexts and (is_delivery(u) or u.kind == "commitment")]
-    if not units or not commitments:
-        return []
-    candidates = commitments
-    unit_stems = [u.terms or stems(u.text) for u in units]
-    cand_stems = [c.terms or stems(c.text) for c in candidates]
-    unit_norm = [" ".join(t) for t in unit_stems]
-    cand_norm = [" ".join(t) for t in cand_stems]
-    matrix = process.cdist(
-        cand_norm, unit_norm, scorer=fuzz.token_set_ratio, score_cutoff=s.min_similarity * 100,
-        workers=-1, dtype=np.uint8,
-    )
-    best: dict[tuple[int, str], Evidence] = {}
-    for ci, ui in zip(*np.nonzero(matrix)):
-        c, u = candidates[ci], units[ui]
-        # token_set_ratio alone flatters short generic sentences ("Cabinet noted the report"),
-        # so average it with how much of the commitment's wording the sentence covers.
-        terms = set(cand_stems[ci])
-        coverage = len(terms & set(unit_stems[ui])) / len(terms) if terms else 0.0
-        sim = round((float(matrix[ci, ui]) / 100 + coverage) / 2, 3)
-        evidence = _evidence(c, u, sim, contexts[u.document_id])
-        if evidence is None:
-            continue
-        key = (c.id, evidence.kind, u.document_id)
-        if key not in best or evidence.score > best[key].score:
-            best[key] = evidence
-    return sorted(best.values(), key=lambda e: (e.commitment.id, e.kind))
+def _latest_by_position(candidates: list[Candidate]) -> dict[str, date | None]:
+    """For each minute number, the latest earlier meeting that has it: a bare '5vii)' under
+    matters arising cites that meeting's minute (numbering restarts each meeting)."""
+    latest: dict[str, date | None] = {}
+    for c in candidates:
+        if c.position:
+            seen = latest.get(c.position, date.min)
+            if c.made_on is not None and (seen is None or c.made_on > seen):
+                latest[c.position] = c.made_on
+            elif c.position not in latest:
+                latest[c.position] = c.made_on
+    return latest
 
 
-def _evidence(c: Commitment, u: Unit, sim: float, ctx: Context) -> Evidence | None:
+def score(candidates: list[Candidate], m: Meeting, embed) -> list[Found]:
+    """At most one report-back per commitment in this meeting: the best item, and in it the
+    sentence closest to the promise."""
     s = settings()
     w = s.weights
-    topic_shared = sorted(c.topics & u.topics)
-    topic = 1.0 if topic_shared else 0.0
-    body, body_reason = _body_score(c, ctx)
-    window, window_reason = _window_score(c, ctx)
-    score = round(w["similarity"] * sim + w["topic"] * topic + w["body"] * body + w["window"] * window, 3)
-    reasons = [f"similarity {sim:.2f}"]
-    if topic_shared:
-        reasons.append("topic " + ", ".join(topic_shared))
-    reasons += [r for r in (body_reason, window_reason) if r]
-    parts = {"similarity": sim, "topic": topic, "body": body, "window": window}
-    if u.kind == "commitment":
-        new_end = u.due.end if u.due else None
-        if sim >= s.redated_similarity and new_end is not None and new_end != c.due_end:
-            reasons.append(f"restated with new date {u.due.text!r} (was {c.due_end or 'undated'})")
-            return Evidence(c, u, "re-dated", score, "; ".join(reasons), parts)
-        if score >= s.related_score and sim >= s.related_similarity:
-            reasons.append("restated")
-            return Evidence(c, u, "related", score, "; ".join(reasons), parts)
-        return None
-    if score >= s.reported_score:
-        reasons.append("decision" if u.kind == "decision" else f"delivery cue {u.cue!r}")
-        return Evidence(c, u, "reported", score, "; ".join(reasons), parts)
-    if score >= s.related_score and sim >= s.related_similarity:
-        return Evidence(c, u, "related", score, "; ".join(reasons), parts)
-    return None
+    if not candidates or not m.items:
+        return []
+    cos = np.vstack([c.vector for c in candidates]) @ m.vectors.T
+    latest = _latest_by_position(candidates)
+    missing = max(m.idf.values(), default=1.0)
+    best: dict[int, tuple[float, int, str]] = {}
+    floor = min(s.cited_similarity, s.evidence_score - w["body"] - w["window"] - w["delivery"]) - w["lexical"]
+    for ci, c in enumerate(candidates):
+        row = cos[ci]
+        hits = np.nonzero(row * w["encoder"] >= floor)[0]
+        cited_items = [j for j, seg in enumerate(m.items) if seg.ref and _cites(seg, c, latest)]
+        for j in set(hits.tolist()) | set(cited_items):
+            lexical = _overlap(c.terms, m.terms[j], m.idf, missing)
+            sim = w["encoder"] * float(row[j]) + w["lexical"] * lexical
+            reasons = [f"similarity {sim:.2f}"]
+            if j in cited_items:
+                if sim < s.cited_similarity:
+                    continue
+                total = sim + w["cited"]
+                reasons.append(f"item {m.items[j].ref} cites its minute")
+            else:
+                text = m.item_texts[j]
+                window, why = _window(c, m)
+                body = 1.0 if c.named_body and m.body and c.named_body in m.body.lower() else 0.0
+                delivery = 1.0 if delivery_cue(text) and not is_promise(text) else 0.0
+                total = sim + w["body"] * body + w["window"] * window + w["delivery"] * delivery
+                if body:
+                    reasons.append(f"at {m.body}, where it was due")
+                if why:
+                    reasons.append(why)
+                if total < s.evidence_score:
+                    continue
+            if c.id not in best or total > best[c.id][0]:
+                best[c.id] = (round(total, 3), j, "; ".join(reasons))
+    found = []
+    for c in candidates:
+        if c.id not in best:
+            continue
+        total, j, reason = best[c.id]
+        found.append(_found(c, m, j, total, reason, embed))
+    return found
+
+
+def _cites(seg: Segment, c: Candidate, latest: dict[str, date | None]) -> bool:
+    if c.ref and seg.ref == c.ref:
+        return True  # an item carried forward from meeting to meeting under the same number
+    return bool(c.position) and seg.ref == c.position and latest.get(c.position) == c.made_on
+
+
+def _found(c: Candidate, m: Meeting, j: int, total: float, reason: str, embed) -> Found:
+    """The sentence of item ``j`` that reports on ``c``, and what it says (done, in progress ...)."""
+    seg = m.items[j]
+    spans = sentences(m.text[seg.start : seg.end], seg.start) or [(seg.start, seg.end)]
+    texts = [" ".join(m.text[a:b].split()) for a, b in spans]
+    sims = embed(texts) @ c.vector
+    scores = [float(sims[i]) + _overlap(stems(c.text), Counter(stems(t)), m.idf, 1.0) for i, t in enumerate(texts)]
+    i = int(np.argmax(scores))
+    start, end = spans[i]
+    sentence = texts[i]
+    kind = progress_kind(sentence)
+    statement_id, due = None, (None, None, None)
+    for sid, skind, s_start, s_end, s_due in m.statements:
+        if s_start < end and s_end > start:
+            statement_id = sid
+            if skind == "commitment" and s_due[2] and s_due[2] != (c.due_end.isoformat() if c.due_end else None):
+                kind, due = "re-dated", s_due
+                reason += f"; restated with new date {s_due[0]!r} (was {c.due_end or 'undated'})"
+            break
+    if kind == "reported" and is_promise(sentence) and statement_id is None:
+        kind = "reported"
+    return Found(c, m.document_id, start, end, kind, total, reason, statement_id, due)
