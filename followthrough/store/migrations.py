@@ -274,6 +274,7 @@ CREATE TABLE tracking_commitments (
     position TEXT,
     ref TEXT,
     named_body TEXT,
+    context TEXT NOT NULL,
     terms TEXT NOT NULL,
     vector BLOB NOT NULL
 );

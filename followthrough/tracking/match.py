@@ -45,6 +45,7 @@ class Settings:
     window_before_days: int
     window_after_days: int
     candidate_days: int
+    encoder_floor: float
     context_chars: int
     segment_chars: int
     stem_length: int
@@ -105,12 +106,14 @@ def stems(text: str, length: int | None = None) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _body_pattern() -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in settings().body_words) + r")\b", re.IGNORECASE)
+    words = "|".join(re.escape(w) for w in settings().body_words)
+    return re.compile(rf"\b(?:to|at|before)\s+(?:the\s+)?(?:[A-Z][\w&’'-]*\s+){{0,4}}?({words})\b", re.IGNORECASE)
 
 
 def named_body(text: str) -> str | None:
-    """The body a promise names ('brought to Cabinet' -> 'cabinet'), if any."""
-    found = _body_pattern().findall(text)
+    """The body a promise is due at ('brought to Cabinet' -> 'cabinet'): one named after
+    'to', 'at' or 'before' ("met by the Council" names no meeting)."""
+    found = [m.group(1) for m in _body_pattern().finditer(text)]
     return found[-1].lower() if found else None
 
 
@@ -129,6 +132,7 @@ class Candidate:
     ref: str | None  # the earlier minute its own item reports back on, carried forward
     terms: list[str]
     vector: np.ndarray  # encoder vector of its context (float32, normalised)
+    context: str = ""
 
 
 @dataclass
@@ -141,28 +145,43 @@ class CommitmentContext:
     named_body: str | None
 
 
+def _body_start(text: str, seg: Segment) -> int:
+    """Where a segment's text starts after its heading line ('12. TITLE')."""
+    if seg.title is None or seg.sub or seg.ref:
+        return seg.start  # a sub-item starts with its text
+    newline = text.find("\n", seg.start, seg.end)
+    return newline + 1 if newline >= 0 else seg.end
+
+
 def commitment_context(text: str, found: list[Segment], start: int, quote: str) -> CommitmentContext:
-    """The commitment's context: its item's title and sub-item, or the sentences leading to it."""
-    s = settings()
+    """The commitment's context: its item's title, the item's first sentence (which names the
+    subject: "C.C.C. Property Division regarding ... land at Dolau Tywi"), the sentence before
+    the commitment (where "a refreshed plan" names "the 3-year strategic plan") and its own."""
     segment = segment_at(found, start)
     if segment is None:
         return CommitmentContext(quote, None, None, named_body(quote))
-    body = text[segment.start : segment.end]
-    if len(body) > s.context_chars:
-        spans = sentences(body, segment.start)
-        index = next((i for i, (a, b) in enumerate(spans) if a <= start < b or a > start), len(spans) - 1)
-        lo = max(0, index - 1)
-        body = text[spans[lo][0] : spans[index][1]] if spans else quote
-        if quote not in body:
-            body = body + " " + quote
+    spans = sentences(text[_body_start(text, segment) : segment.end], _body_start(text, segment))
+    if not spans:
+        return CommitmentContext(quote, segment.position, segment.ref, named_body(quote))
+    index = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
+    if index is None:
+        index = max([i for i, (a, _) in enumerate(spans) if a <= start] or [0])
+    # A sub-item's first sentence names its subject; a minute's title does that for the minute.
+    first = {0} if segment.sub or segment.ref else set()
+    chosen = sorted(first | {max(0, index - 1), index})
+    parts = [" ".join(text[spans[i][0] : spans[i][1]].split()) for i in chosen]
+    context = " ".join(parts)
+    if quote not in context:
+        context += " " + quote
     title = segment.title or ""
-    context = (title + ". " if title and title not in body[:200] else "") + " ".join(body.split())
+    if title and title.lower() not in context.lower():
+        context = title + ". " + context
     return CommitmentContext(context, segment.position, segment.ref, named_body(quote))
 
 
 @dataclass
 class Meeting:
-    """The later document, cut into items, with their vectors and words."""
+    """The later document, cut into items and sentences, with their vectors and words."""
 
     document_id: int
     text: str
@@ -172,24 +191,37 @@ class Meeting:
     item_texts: list[str]
     vectors: np.ndarray
     terms: list[Counter]
+    spans: list[tuple[int, int]]  # sentences
+    sentence_item: np.ndarray  # the item of each sentence
+    sentence_vectors: np.ndarray
+    sentence_terms: list[Counter]
     idf: dict[str, float]
-    statements: list[tuple[int, str, int, int, str | None]] = field(default_factory=list)  # id, kind, start, end, due_end
+    statements: list[tuple] = field(default_factory=list)  # id, kind, start, end, (due text, start, end)
 
 
 def meeting(document_id: int, text: str, meeting_date: date | None, body: str | None, embed) -> Meeting:
     s = settings()
     items = [seg for seg in segments(text) if text[seg.start : seg.end].strip()]
-    texts = []
-    for seg in items:
-        chunk = " ".join(text[seg.start : seg.end].split())[: s.segment_chars]
-        title = seg.title or ""
-        texts.append((title + ". " if title and title not in chunk[:200] else "") + chunk)
+    texts, spans, owner = [], [], []
+    for j, seg in enumerate(items):
+        body_start = _body_start(text, seg)
+        chunk = " ".join(text[body_start : seg.end].split())[: s.segment_chars]
+        texts.append((seg.title + ". " if seg.title else "") + chunk)
+        for span in sentences(text[body_start : seg.end], body_start):
+            spans.append(span)
+            owner.append(j)
+    sentence_texts = [" ".join(text[a:b].split()) for a, b in spans]
     terms = [Counter(stems(t)) for t in texts]
-    df = Counter(w for t in terms for w in t)
-    n = len(texts) + 1
+    sentence_terms = [Counter(stems(t)) for t in sentence_texts]
+    # IDF over the meeting's sentences: a word most of them use says little
+    df = Counter(w for t in sentence_terms for w in t)
+    n = len(sentence_texts) + 1
     idf = {w: math.log(n / c) + 1.0 for w, c in df.items()}
-    vectors = embed(texts) if texts else np.zeros((0, 1), dtype=np.float32)
-    return Meeting(document_id, text, meeting_date, body, items, texts, vectors, terms, idf)
+    vectors = embed(texts + sentence_texts)
+    return Meeting(
+        document_id, text, meeting_date, body, items, texts, vectors[: len(texts)], terms, spans,
+        np.asarray(owner, dtype=np.int64), vectors[len(texts) :], sentence_terms, idf,
+    )
 
 
 def _overlap(terms: list[str], item: Counter, idf: dict[str, float], missing: float) -> float:
@@ -197,10 +229,21 @@ def _overlap(terms: list[str], item: Counter, idf: dict[str, float], missing: fl
     mine = Counter(terms)
     if not mine or not item:
         return 0.0
-    dot = sum(idf.get(w, 0.0) ** 2 * min(c, item[w]) for w, c in mine.items() if w in item)
+    dot = sum(idf.get(w, missing) ** 2 * c * item[w] for w, c in mine.items() if w in item)
     a = math.sqrt(sum((idf.get(w, missing) ** 2) * c * c for w, c in mine.items()))
-    b = math.sqrt(sum((idf[w] ** 2) * c * c for w, c in item.items()))
+    b = math.sqrt(sum((idf.get(w, missing) ** 2) * c * c for w, c in item.items()))
     return dot / (a * b) if a and b else 0.0
+
+
+_LABEL = re.compile(r"\s*(?:[\d.\s]*\d[A-Za-z]?\.?\s?(?:[ivx]{1,6}|[a-h])?\)|\(?(?:[ivx]{1,6}|[a-h])\))\s*")
+_WORDS = re.compile(r"[A-Za-z][a-z'’]*")
+
+
+def template(sentence: str) -> str:
+    """A sentence's fixed wording: its lower-case words, names and numbers left out, so
+    "It was proposed by Cllr. J. Davies, seconded by ..." is the same every meeting."""
+    words = [w for w in _WORDS.findall(sentence) if w[0].islower()]
+    return " ".join(words) if len(words) >= 4 else ""
 
 
 @dataclass
@@ -242,35 +285,65 @@ def _latest_by_position(candidates: list[Candidate]) -> dict[str, date | None]:
     return latest
 
 
-def score(candidates: list[Candidate], m: Meeting, embed) -> list[Found]:
+def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found]:
     """At most one report-back per commitment in this meeting: the best item, and in it the
-    sentence closest to the promise."""
+    sentence closest to the promise. An item's similarity is the better of the whole item's
+    and its best sentence's.
+
+    ``templates(document_id)`` gives the fixed wording (:func:`template`) of an earlier
+    document's sentences: a sentence every meeting has ("took the Chair and welcomed ...")
+    is no report-back, unless it is the promise's own context carried forward.
+    An item citing a minute number cites one thing: either the minute of that number in the
+    latest earlier meeting, or the item carried forward under that number from meeting to
+    meeting; of the two, the one whose commitments it resembles more.
+    """
     s = settings()
     w = s.weights
     if not candidates or not m.items:
         return []
-    cos = np.vstack([c.vector for c in candidates]) @ m.vectors.T
+    matrix = np.vstack([c.vector for c in candidates])
+    cos_items = matrix @ m.vectors.T
+    cos_sents = matrix @ m.sentence_vectors.T if len(m.spans) else np.zeros((len(candidates), 0), dtype=np.float32)
     latest = _latest_by_position(candidates)
     missing = max(m.idf.values(), default=1.0)
-    best: dict[int, tuple[float, int, str]] = {}
-    floor = min(s.cited_similarity, s.evidence_score - w["body"] - w["window"] - w["delivery"]) - w["lexical"]
+    cited_refs = {seg.ref for seg in m.items if seg.ref}
+    best: dict[int, tuple[float, int, int, str]] = {}
+    templates = templates or (lambda doc_id: set())
+    m_templates = [template(" ".join(m.text[a:b].split())) for a, b in m.spans]
+    sims: dict[tuple[int, int], tuple[int, float]] = {}
+
+    def similarity(ci: int, j: int) -> tuple[int, float]:
+        if (ci, j) not in sims:
+            c = candidates[ci]
+            item = w["encoder"] * float(cos_items[ci, j]) + w["lexical"] * _overlap(c.terms, m.terms[j], m.idf, missing)
+            own = {template(p) for p in _split(c.context)}
+            skip = templates(c.document_id) - own
+            k, sent = _best_sentence(c, m, j, cos_sents[ci], missing, lambda k: m_templates[k] in skip and bool(m_templates[k]))
+            sims[ci, j] = (k, max(item, sent) if k >= 0 else 0.0)
+        return sims[ci, j]
+
+    chosen = _cited_groups(candidates, m, latest, similarity) if cited_refs else {}
+    # The encoder's cosine picks the items worth the word-overlap step (most pairs are far apart).
+    floor = s.encoder_floor
     for ci, c in enumerate(candidates):
-        row = cos[ci]
-        hits = np.nonzero(row * w["encoder"] >= floor)[0]
-        cited_items = [j for j, seg in enumerate(m.items) if seg.ref and _cites(seg, c, latest)]
-        for j in set(hits.tolist()) | set(cited_items):
-            lexical = _overlap(c.terms, m.terms[j], m.idf, missing)
-            sim = w["encoder"] * float(row[j]) + w["lexical"] * lexical
+        cited = chosen.get(ci, [])
+        near_items = np.nonzero(cos_items[ci] >= floor)[0].tolist()
+        near_sents = np.nonzero(cos_sents[ci] >= floor)[0]
+        todo = set(near_items) | set(m.sentence_item[near_sents].tolist()) | set(cited)
+        for j in todo:
+            k, sim = similarity(ci, j)
+            if k < 0:
+                continue
             reasons = [f"similarity {sim:.2f}"]
-            if j in cited_items:
+            if j in cited:
                 if sim < s.cited_similarity:
                     continue
                 total = sim + w["cited"]
                 reasons.append(f"item {m.items[j].ref} cites its minute")
             else:
-                text = m.item_texts[j]
                 window, why = _window(c, m)
                 body = 1.0 if c.named_body and m.body and c.named_body in m.body.lower() else 0.0
+                text = m.item_texts[j]
                 delivery = 1.0 if delivery_cue(text) and not is_promise(text) else 0.0
                 total = sim + w["body"] * body + w["window"] * window + w["delivery"] * delivery
                 if body:
@@ -280,14 +353,41 @@ def score(candidates: list[Candidate], m: Meeting, embed) -> list[Found]:
                 if total < s.evidence_score:
                     continue
             if c.id not in best or total > best[c.id][0]:
-                best[c.id] = (round(total, 3), j, "; ".join(reasons))
-    found = []
-    for c in candidates:
-        if c.id not in best:
+                best[c.id] = (round(total, 3), j, k, "; ".join(reasons))
+    return [_found(c, m, *best[c.id]) for c in candidates if c.id in best]
+
+
+def _split(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentences(text)]
+
+
+def _cited_groups(candidates: list[Candidate], m: Meeting, latest: dict, similarity) -> dict[int, list[int]]:
+    """candidate index -> the items that cite its minute (see :func:`score`)."""
+    out: dict[int, list[int]] = {}
+    for j, seg in enumerate(m.items):
+        if not seg.ref:
             continue
-        total, j, reason = best[c.id]
-        found.append(_found(c, m, j, total, reason, embed))
-    return found
+        carried = [ci for ci, c in enumerate(candidates) if c.ref == seg.ref]
+        positional = [ci for ci, c in enumerate(candidates)
+                      if c.position == seg.ref and latest.get(c.position) == c.made_on and ci not in carried]
+        groups = [g for g in (carried, positional) if g]
+        if len(groups) == 2:
+            groups.sort(key=lambda g: -max(similarity(ci, j)[1] for ci in g))
+        for ci in groups[0] if groups else []:
+            out.setdefault(ci, []).append(j)
+    return out
+
+
+def _best_sentence(c: Candidate, m: Meeting, j: int, cos: np.ndarray, missing: float, skip=lambda k: False) -> tuple[int, float]:
+    """The sentence of item ``j`` closest to the commitment, and its similarity (-1 when every
+    sentence is skipped)."""
+    w = settings().weights
+    ks = [k for k in np.nonzero(m.sentence_item == j)[0].tolist() if not skip(k)]
+    if not ks:
+        return -1, 0.0
+    sims = [w["encoder"] * float(cos[k]) + w["lexical"] * _overlap(c.terms, m.sentence_terms[k], m.idf, missing) for k in ks]
+    i = int(np.argmax(sims))
+    return int(ks[i]), sims[i]
 
 
 def _cites(seg: Segment, c: Candidate, latest: dict[str, date | None]) -> bool:
@@ -296,16 +396,14 @@ def _cites(seg: Segment, c: Candidate, latest: dict[str, date | None]) -> bool:
     return bool(c.position) and seg.ref == c.position and latest.get(c.position) == c.made_on
 
 
-def _found(c: Candidate, m: Meeting, j: int, total: float, reason: str, embed) -> Found:
-    """The sentence of item ``j`` that reports on ``c``, and what it says (done, in progress ...)."""
+def _found(c: Candidate, m: Meeting, total: float, j: int, k: int, reason: str) -> Found:
+    """The report-back: sentence ``k`` of item ``j``, and what it says (done, in progress ...)."""
     seg = m.items[j]
-    spans = sentences(m.text[seg.start : seg.end], seg.start) or [(seg.start, seg.end)]
-    texts = [" ".join(m.text[a:b].split()) for a, b in spans]
-    sims = embed(texts) @ c.vector
-    scores = [float(sims[i]) + _overlap(stems(c.text), Counter(stems(t)), m.idf, 1.0) for i, t in enumerate(texts)]
-    i = int(np.argmax(scores))
-    start, end = spans[i]
-    sentence = texts[i]
+    start, end = m.spans[k] if k >= 0 else (seg.start, seg.end)
+    label = _LABEL.match(m.text, start, end) if start == seg.start else None
+    if label:  # "4.4.13ii) The application ..." -> "The application ..."
+        start = label.end()
+    sentence = " ".join(m.text[start:end].split())
     kind = progress_kind(sentence)
     statement_id, due = None, (None, None, None)
     for sid, skind, s_start, s_end, s_due in m.statements:
@@ -315,6 +413,4 @@ def _found(c: Candidate, m: Meeting, j: int, total: float, reason: str, embed) -
                 kind, due = "re-dated", s_due
                 reason += f"; restated with new date {s_due[0]!r} (was {c.due_end or 'undated'})"
             break
-    if kind == "reported" and is_promise(sentence) and statement_id is None:
-        kind = "reported"
     return Found(c, m.document_id, start, end, kind, total, reason, statement_id, due)

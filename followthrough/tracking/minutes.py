@@ -26,7 +26,13 @@ _REF_PLAIN = re.compile(r"^\s*[\d.\s]*?(?P<num>\d{1,4}[A-Z]?)\.?\s+(?=[A-Z])")
 _MINUTE_REF = re.compile(
     r"\b(?:Minute|Min\.)\s*(?:No\.?\s*)?(?P<num>\d{1,4}[A-Z]?)(?:\s*\(?(?P<sub>[ivx]{1,6}|[a-h])\))?", re.IGNORECASE
 )
-_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
+_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])|(?<=:)[ \t]*\n\s*(?=\S)")
+# A full stop after these is not the end of a sentence: titles, initials ("J."), dotted
+# abbreviations ("C.C.C."), and common short forms.
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Dr|Prof|Rev|Revd|St|No|Nos|Ref|Dept|Co|Ltd|Plc|Inc|approx|etc|vs|viz|cf|i\.e|e\.g)|"
+    r"\b[A-Z]|(?:\b[A-Za-z]\.)+[A-Za-z])\.$"
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +143,8 @@ def sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for match in _SENTENCE.finditer(text):
+        if text[match.start() - 1 : match.start()] == "." and _ABBREVIATION.search(text[max(0, match.start() - 12) : match.start()]):
+            continue
         spans.append((pos, match.start()))
         pos = match.end()
     spans.append((pos, len(text)))

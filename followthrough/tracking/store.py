@@ -12,8 +12,8 @@ import sqlite_utils
 from followthrough.language import councils
 from followthrough.store import insert
 from followthrough.tracking import duplicates
-from followthrough.tracking.match import Candidate, Found, commitment_context, settings, stems
-from followthrough.tracking.minutes import segments
+from followthrough.tracking.match import Candidate, Found, commitment_context, settings, stems, template
+from followthrough.tracking.minutes import segments, sentences
 
 
 def _day(value: str | None) -> date | None:
@@ -122,10 +122,10 @@ def cache_commitments(db: sqlite_utils.Database, info: DocumentInfo, embed) -> i
     vectors = embed([c.context for c in contexts])
     db.conn.executemany(
         "INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, position, ref, named_body,"
-        " terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (sid, info.id, info.council, info.meeting_date.isoformat() if info.meeting_date else "",
-             ctx.position, ctx.ref, ctx.named_body, " ".join(stems(ctx.context)), _pack(vectors[i]))
+             ctx.position, ctx.ref, ctx.named_body, ctx.context, " ".join(stems(ctx.context)), _pack(vectors[i]))
             for i, ((sid, _, _), ctx) in enumerate(zip(rows, contexts))
         ],
     )
@@ -142,15 +142,15 @@ def _councils_like(db: sqlite_utils.Database, council: str) -> list[str]:
 
 _CANDIDATE = """
     SELECT t.statement_id, t.document_id, s.text, t.made_on, s.due_start, s.due_end, t.named_body, t.position,
-           t.ref, t.terms, t.vector
+           t.ref, t.terms, t.vector, t.context
     FROM tracking_commitments t JOIN statements s ON s.id = t.statement_id
 """
 
 
 def _candidate(row: tuple) -> Candidate:
-    sid, doc_id, text, made_on, due_start, due_end, body, position, ref, terms, vector = row
+    sid, doc_id, text, made_on, due_start, due_end, body, position, ref, terms, vector, context = row
     return Candidate(sid, doc_id, text, _day(made_on or None), _day(due_start), _day(due_end), body, position, ref,
-                     terms.split(), _unpack(vector))
+                     terms.split(), _unpack(vector), context)
 
 
 def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> list[Candidate]:
@@ -264,3 +264,18 @@ def add_history(
             "recorded_at": _now(),
         },
     )
+
+
+class Templates:
+    """The fixed wording of each earlier document's sentences, read once per document."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.cache: dict[int, set[str]] = {}
+
+    def __call__(self, document_id: int) -> set[str]:
+        if document_id not in self.cache:
+            row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+            text = row[0] if row else ""
+            self.cache[document_id] = {template(" ".join(text[a:b].split())) for a, b in sentences(text)} - {""}
+        return self.cache[document_id]
