@@ -97,11 +97,18 @@ def delivery_cue(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _not_topic() -> frozenset[str]:
+    """Stop words, and the words that name a meeting body: the body has its own evidence."""
+    return frozenset(stopwords()) | frozenset(w for phrase in settings().body_words for w in phrase.split())
+
+
 def stems(text: str, length: int | None = None) -> list[str]:
-    """Content words cut to a fixed length: a cheap stemmer that joins 'recruit'/'recruitment'."""
+    """Topic words cut to a fixed length (a cheap stemmer that joins 'recruit'/'recruitment').
+    Numbers are left out: dates and years have their own evidence (the due window)."""
     length = length or settings().stem_length
-    stop = stopwords()
-    return [w[:length] for w in _TOKEN.findall(text.lower()) if w not in stop and (len(w) > 2 or w.isdigit())]
+    stop = _not_topic()
+    return [w[:length] for w in _TOKEN.findall(text.lower()) if w not in stop and len(w) > 2 and not w.isdigit()]
 
 
 @lru_cache(maxsize=1)
@@ -171,6 +178,7 @@ def commitment_context(text: str, found: list[Segment], start: int, quote: str) 
     chosen = sorted(first | {max(0, index - 1), index})
     parts = [" ".join(text[spans[i][0] : spans[i][1]].split()) for i in chosen]
     context = " ".join(parts)
+    quote = " ".join(quote.split())
     if quote not in context:
         context += " " + quote
     title = segment.title or ""
@@ -196,6 +204,7 @@ class Meeting:
     sentence_vectors: np.ndarray
     sentence_terms: list[Counter]
     idf: dict[str, float]
+    delivers: list[bool] = field(default_factory=list)  # each sentence: delivery cue, not a promise
     statements: list[tuple] = field(default_factory=list)  # id, kind, start, end, (due text, start, end)
 
 
@@ -218,9 +227,10 @@ def meeting(document_id: int, text: str, meeting_date: date | None, body: str | 
     n = len(sentence_texts) + 1
     idf = {w: math.log(n / c) + 1.0 for w, c in df.items()}
     vectors = embed(texts + sentence_texts)
+    delivers = [bool(delivery_cue(t)) and not is_promise(t) for t in sentence_texts]
     return Meeting(
         document_id, text, meeting_date, body, items, texts, vectors[: len(texts)], terms, spans,
-        np.asarray(owner, dtype=np.int64), vectors[len(texts) :], sentence_terms, idf,
+        np.asarray(owner, dtype=np.int64), vectors[len(texts) :], sentence_terms, idf, delivers,
     )
 
 
@@ -386,8 +396,11 @@ def _best_sentence(c: Candidate, m: Meeting, j: int, cos: np.ndarray, missing: f
     if not ks:
         return -1, 0.0
     sims = [w["encoder"] * float(cos[k]) + w["lexical"] * _overlap(c.terms, m.sentence_terms[k], m.idf, missing) for k in ks]
-    i = int(np.argmax(sims))
-    return int(ks[i]), sims[i]
+    # Of sentences about as close, the one that delivers ("presented ... for approval",
+    # "RESOLVED: That Cabinet approved ...") is the report-back to show.
+    shown = [sim + w["delivery"] * m.delivers[k] for sim, k in zip(sims, ks)]
+    i = int(np.argmax(shown))
+    return int(ks[i]), max(sims)
 
 
 def _cites(seg: Segment, c: Candidate, latest: dict[str, date | None]) -> bool:

@@ -19,7 +19,7 @@ _IN_TIME = "(ed.meeting_date IS NULL OR ed.meeting_date <= :as_of)"
 
 _LATEST_KIND = f"""(SELECT e.kind FROM commitment_evidence e JOIN documents ed ON ed.id = e.document_id
     WHERE e.commitment_id = s.id AND {_COUNTS} AND {_IN_TIME}
-    ORDER BY COALESCE(ed.meeting_date, ''), e.source IN ('confirmed', 'added'), e.id DESC LIMIT 1)"""
+    ORDER BY COALESCE(ed.meeting_date, '') DESC, e.source IN ('confirmed', 'added') DESC, e.id DESC LIMIT 1)"""
 
 REPORTED_SQL = f"""EXISTS (
     SELECT 1 FROM commitment_evidence e JOIN documents ed ON ed.id = e.document_id
@@ -29,7 +29,7 @@ REPORTED_SQL = f"""EXISTS (
 def _redated(column: str) -> str:
     return f"""(SELECT e.{column} FROM commitment_evidence e JOIN documents ed ON ed.id = e.document_id
     WHERE e.commitment_id = s.id AND e.kind = 're-dated' AND {_COUNTS} AND {_IN_TIME}
-    ORDER BY COALESCE(ed.meeting_date, ''), e.id DESC LIMIT 1)"""
+    ORDER BY COALESCE(ed.meeting_date, '') DESC, e.id DESC LIMIT 1)"""
 
 
 REDATED_END_SQL = _redated("due_end")
@@ -40,7 +40,7 @@ STATUS_SQL = f"""CASE
     WHEN {_LATEST_KIND} = 'done' THEN 'done'
     WHEN {_LATEST_KIND} = 'progress' THEN 'in progress'
     WHEN {_LATEST_KIND} = 'deferred' THEN 'deferred'
-    WHEN {_LATEST_KIND} = 'reported' THEN 'reported'
+    WHEN {_LATEST_KIND} IN ('reported', 'related') THEN 'reported'
     WHEN {DUE_END_SQL} < :as_of THEN 'overdue'
     WHEN {REDATED_END_SQL} IS NOT NULL THEN 're-dated'
     WHEN s.due_start IS NOT NULL AND s.due_start <= :as_of THEN 'due'
