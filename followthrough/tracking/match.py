@@ -210,7 +210,10 @@ class Meeting:
 
 def meeting(document_id: int, text: str, meeting_date: date | None, body: str | None, embed) -> Meeting:
     s = settings()
-    items = [seg for seg in segments(text) if text[seg.start : seg.end].strip()]
+    found = segments(text)
+    # Before the first numbered minute come the heading and the attendance list: never a report-back.
+    numbered = any(seg.minute for seg in found)
+    items = [seg for seg in found if text[seg.start : seg.end].strip() and (seg.minute or not numbered)]
     texts, spans, owner = [], [], []
     for j, seg in enumerate(items):
         body_start = _body_start(text, seg)
@@ -317,7 +320,7 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
     latest = _latest_by_position(candidates)
     missing = max(m.idf.values(), default=1.0)
     cited_refs = {seg.ref for seg in m.items if seg.ref}
-    best: dict[int, tuple[float, int, int, str]] = {}
+    best: dict[int, tuple[tuple[bool, float], tuple[float, int, int, str]]] = {}
     templates = templates or (lambda doc_id: set())
     m_templates = [template(" ".join(m.text[a:b].split())) for a, b in m.spans]
     sims: dict[tuple[int, int], tuple[int, float]] = {}
@@ -362,9 +365,11 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
                     reasons.append(why)
                 if total < s.evidence_score:
                     continue
-            if c.id not in best or total > best[c.id][0]:
-                best[c.id] = (round(total, 3), j, k, "; ".join(reasons))
-    return [_found(c, m, *best[c.id]) for c in candidates if c.id in best]
+            # An item that cites the commitment's minute is its report-back, before any other.
+            rank = (j in cited, total)
+            if c.id not in best or rank > best[c.id][0]:
+                best[c.id] = (rank, (round(total, 3), j, k, "; ".join(reasons)))
+    return [_found(c, m, *best[c.id][1]) for c in candidates if c.id in best]
 
 
 def _split(text: str) -> list[str]:
