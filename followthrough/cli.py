@@ -449,6 +449,37 @@ def track(ctx):
 
 
 @cli.command()
+@click.option("--later", required=True, help="The later inspection report (file name, path or id).")
+@click.option("--earlier", help="The earlier report (default: the previous report of the same council and inspectorate).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def followup(ctx, later, earlier, fmt):
+    """Judge each recommendation of an earlier inspection report from a later one:
+    improved, continuing (the later report still finds the weakness) or not mentioned,
+    with the later report's evidence sentences and pages.
+
+    \b
+    Example:
+        followthrough followup --later ofsted_ilacs_bcp_2025-01_good.pdf --format json
+    """
+    from followthrough.tracking.followup import followup as run_followup
+
+    db = _open(ctx)
+    try:
+        result = run_followup(db, later, earlier)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [i.as_dict() for i in result.items]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result.earlier} -> {result.later}: {len(rows)} recommendations")
+    for row in rows:
+        row["evidence"] = " / ".join(f"p{e['page']} {e['text']}" if e["page"] else e["text"] for e in row["evidence"][:1])
+    _emit_rows(rows, "table", ["status", "text", "evidence"])
+
+
+@cli.command()
 @click.option("--plan", help="Only this action plan (file name, path or id).")
 @click.option("--findings", help="Only findings from this document (file name, path or id).")
 @click.option("--as-of", callback=_date, help="Commitments due before this day are overdue (YYYY-MM-DD; default today).")
