@@ -46,6 +46,7 @@ class Settings:
     window_after_days: int
     candidate_days: int
     encoder_floor: float
+    min_similarity: float
     context_chars: int
     segment_chars: int
     stem_length: int
@@ -338,7 +339,12 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
     chosen = _cited_groups(candidates, m, latest, similarity) if cited_refs else {}
     # The encoder's cosine picks the items worth the word-overlap step (most pairs are far apart).
     floor = s.encoder_floor
-    for ci, c in enumerate(candidates):
+    near = (cos_items >= floor).any(axis=1)
+    if cos_sents.shape[1]:
+        near |= (cos_sents >= floor).any(axis=1)
+    worth = sorted(set(np.nonzero(near)[0].tolist()) | set(chosen))  # one vector pass, then Python
+    for ci in worth:
+        c = candidates[ci]
         cited = chosen.get(ci, [])
         near_items = np.nonzero(cos_items[ci] >= floor)[0].tolist()
         near_sents = np.nonzero(cos_sents[ci] >= floor)[0]
@@ -358,6 +364,8 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
                 body = 1.0 if c.named_body and m.body and c.named_body in m.body.lower() else 0.0
                 text = m.item_texts[j]
                 delivery = 1.0 if delivery_cue(text) and not is_promise(text) else 0.0
+                if sim < s.min_similarity:
+                    continue  # body, date and delivery help an item about the promise, not any item
                 total = sim + w["body"] * body + w["window"] * window + w["delivery"] * delivery
                 if body:
                     reasons.append(f"at {m.body}, where it was due")
@@ -379,12 +387,18 @@ def _split(text: str) -> list[str]:
 def _cited_groups(candidates: list[Candidate], m: Meeting, latest: dict, similarity) -> dict[int, list[int]]:
     """candidate index -> the items that cite its minute (see :func:`score`)."""
     out: dict[int, list[int]] = {}
+    by_ref: dict[str, list[int]] = {}
+    by_position: dict[str, list[int]] = {}
+    for ci, c in enumerate(candidates):
+        if c.ref:
+            by_ref.setdefault(c.ref, []).append(ci)
+        if c.position and latest.get(c.position) == c.made_on:
+            by_position.setdefault(c.position, []).append(ci)
     for j, seg in enumerate(m.items):
         if not seg.ref:
             continue
-        carried = [ci for ci, c in enumerate(candidates) if c.ref == seg.ref]
-        positional = [ci for ci, c in enumerate(candidates)
-                      if c.position == seg.ref and latest.get(c.position) == c.made_on and ci not in carried]
+        carried = by_ref.get(seg.ref, [])
+        positional = [ci for ci in by_position.get(seg.ref, []) if ci not in set(carried)]
         groups = [g for g in (carried, positional) if g]
         if len(groups) == 2:
             groups.sort(key=lambda g: -max(similarity(ci, j)[1] for ci in g))
