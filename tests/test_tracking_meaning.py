@@ -205,7 +205,9 @@ def test_evidence_add_records_a_missed_report_back_and_survives_re_tracking(db, 
         ("The item was deferred to the next meeting.", "deferred"),
         ("RESOLVED: That Cabinet approved the strategy.", "done"),
         ("The grant application had been unsuccessful.", "reported"),
-        ("Cllr. Jones would look into this.", "reported"),
+        ("Cllr. Jones would look into this.", "progress"),
+        ("it was agreed that Cllr. Jones would enquire further about a tree surgeon.", "progress"),
+        ("The Clerk had written to Mrs Phillips asking if she would undertake the audit.", "done"),
     ],
 )
 def test_what_a_report_back_says(sentence, kind):

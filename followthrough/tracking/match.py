@@ -29,6 +29,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from followthrough.search.query import stopwords
 from followthrough.tracking.minutes import Segment, segment_at, segments, sentences
@@ -436,7 +437,8 @@ def _found(c: Candidate, m: Meeting, total: float, j: int, k: int, reason: str) 
     if label:  # "4.4.13ii) The application ..." -> "The application ..."
         start = label.end()
     sentence = " ".join(m.text[start:end].split())
-    kind = progress_kind(sentence)
+    # The promise restated word for word is a mention, not progress.
+    kind = "reported" if fuzz.ratio(sentence.lower(), " ".join(c.text.split()).lower()) >= 85 else progress_kind(sentence)
     statement_id, due = None, (None, None, None)
     for sid, skind, s_start, s_end, s_due in m.statements:
         if s_start < end and s_end > start:
