@@ -200,6 +200,7 @@ def test_evidence_add_records_a_missed_report_back_and_survives_re_tracking(db, 
     ("sentence", "kind"),
     [
         ("The grant application had been submitted.", "done"),
+        ("The road had been swept of the loose chippings.", "done"),
         ("Arrangements for additional bank signatories were in hand.", "progress"),
         ("He had contacted the Trunk Road Agency and was awaiting their response.", "progress"),
         ("The item was deferred to the next meeting.", "deferred"),
