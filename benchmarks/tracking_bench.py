@@ -153,12 +153,14 @@ def build_commitments(path: Path, n: int, *, one_council: bool, seed: int = 5) -
                 due = day + timedelta(days=rng.randint(30, 300))
                 text = texts[sid - 1]
                 rows.append((sid, d + 1, "commitment", text, 0, len(text), due.strftime("%B %Y"), due.isoformat(), "[]", "x"))
-                cache.append((sid, d + 1, councils.key(council), day.isoformat(), f"{rng.randint(3, 12)}{rng.choice(['i', 'ii'])}",
+                cache.append((sid, d + 1, councils.key(council), day.isoformat(), None, due.isoformat(),
+                              f"{rng.randint(3, 12)}{rng.choice(['i', 'ii'])}",
                               None, "cabinet" if rng.random() < 0.2 else None, text, " ".join(stems(text)), _pack(vectors[sid - 1])))
             db.conn.executemany('INSERT INTO statements (id, document_id, kind, text, start, "end", due_text, due_end, topics,'
                                 " extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.conn.executemany("INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, position, ref,"
-                                " named_body, context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cache)
+            db.conn.executemany("INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, due_start,"
+                                " due_end, position, ref, named_body, context, terms, vector)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cache)
     db.conn.close()
 
 

@@ -271,6 +271,8 @@ CREATE TABLE tracking_commitments (
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     council TEXT NOT NULL DEFAULT '',
     made_on TEXT NOT NULL DEFAULT '',
+    due_start TEXT,
+    due_end TEXT,
     position TEXT,
     ref TEXT,
     named_body TEXT,

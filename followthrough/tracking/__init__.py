@@ -54,19 +54,19 @@ def track_document(db: sqlite_utils.Database, document_id: int) -> TrackReport:
             db.execute("DELETE FROM tracking_commitments WHERE document_id = ?", [document_id])
             return TrackReport(document_id, 0, 0, duplicate_of)
         _store.cache_commitments(db, info, _embed)
-        earlier = _store.earlier_candidates(db, info)
-        templates = _store.Templates(db)
+        earlier, earlier_matrix = _store.earlier_candidates(db, info)
+        templates, fill = _store.Templates(db), _store.Filler(db)
         written = 0
         if earlier:
             here = meeting(info.id, info.text, info.meeting_date, info.body, _embed)
             here.statements = _store.meeting_statements(db, info.id)
-            written += _store.write_found(db, score(earlier, here, templates), info.meeting_date, info.text)
-        own = _store.own_candidates(db, document_id)
+            written += _store.write_found(db, score(earlier, here, templates, earlier_matrix, fill), info.meeting_date, info.text)
+        own, own_matrix = _store.own_candidates(db, document_id)
         if own:
             for later in _store.later_documents(db, info):
                 there = meeting(later.id, later.text, later.meeting_date, later.body, _embed)
                 there.statements = _store.meeting_statements(db, later.id)
-                written += _store.write_found(db, score(own, there, templates), later.meeting_date, later.text)
+                written += _store.write_found(db, score(own, there, templates, own_matrix, fill), later.meeting_date, later.text)
     return TrackReport(document_id, len(earlier), written)
 
 

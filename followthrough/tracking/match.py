@@ -48,6 +48,7 @@ class Settings:
     candidate_days: int
     encoder_floor: float
     min_similarity: float
+    per_item: int
     context_chars: int
     segment_chars: int
     stem_length: int
@@ -139,9 +140,13 @@ class Candidate:
     named_body: str | None
     position: str | None  # its minute and sub-item ('5vii')
     ref: str | None  # the earlier minute its own item reports back on, carried forward
-    terms: list[str]
+    words: str  # its context's topic words, space-separated (as cached)
     vector: np.ndarray  # encoder vector of its context (float32, normalised)
     context: str = ""
+
+    @property
+    def terms(self) -> list[str]:
+        return self.words.split()
 
 
 @dataclass
@@ -300,14 +305,16 @@ def _latest_by_position(candidates: list[Candidate]) -> dict[str, date | None]:
     return latest
 
 
-def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found]:
+def score(candidates: list[Candidate], m: Meeting, templates=None, matrix: np.ndarray | None = None, fill=None) -> list[Found]:
     """At most one report-back per commitment in this meeting: the best item, and in it the
     sentence closest to the promise. An item's similarity is the better of the whole item's
     and its best sentence's.
 
-    ``templates(document_id)`` gives the fixed wording (:func:`template`) of an earlier
-    document's sentences: a sentence every meeting has ("took the Chair and welcomed ...")
-    is no report-back, unless it is the promise's own context carried forward.
+    ``fill(candidates)`` reads the texts of candidates loaded without them (only those that
+    get past the encoder are read). ``templates(document_id)`` gives the fixed wording
+    (:func:`template`) of an earlier document's sentences: a sentence the latest earlier
+    meeting has too ("took the Chair and welcomed ...") is no report-back, unless it is the
+    promise's own context carried forward.
     An item citing a minute number cites one thing: either the minute of that number in the
     latest earlier meeting, or the item carried forward under that number from meeting to
     meeting; of the two, the one whose commitments it resembles more.
@@ -316,7 +323,8 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
     w = s.weights
     if not candidates or not m.items:
         return []
-    matrix = np.vstack([c.vector for c in candidates])
+    if matrix is None:
+        matrix = np.vstack([c.vector for c in candidates])
     cos_items = matrix @ m.vectors.T
     cos_sents = matrix @ m.sentence_vectors.T if len(m.spans) else np.zeros((len(candidates), 0), dtype=np.float32)
     latest = _latest_by_position(candidates)
@@ -324,6 +332,8 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
     cited_refs = {seg.ref for seg in m.items if seg.ref}
     best: dict[int, tuple[tuple[bool, float], tuple[float, int, int, str]]] = {}
     templates = templates or (lambda doc_id: set())
+    # Wording every meeting has is in the latest earlier meeting too: one document to read.
+    latest_document = max(candidates, key=lambda c: (c.made_on or date.min, c.document_id)).document_id
     m_templates = [template(" ".join(m.text[a:b].split())) for a, b in m.spans]
     sims: dict[tuple[int, int], tuple[int, float]] = {}
 
@@ -332,18 +342,28 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
             c = candidates[ci]
             item = w["encoder"] * float(cos_items[ci, j]) + w["lexical"] * _overlap(c.terms, m.terms[j], m.idf, missing)
             own = {template(p) for p in _split(c.context)}
-            skip = templates(c.document_id) - own
+            skip = templates(latest_document) - own
             k, sent = _best_sentence(c, m, j, cos_sents[ci], missing, lambda k: m_templates[k] in skip and bool(m_templates[k]))
             sims[ci, j] = (k, max(item, sent) if k >= 0 else 0.0)
         return sims[ci, j]
 
+    fill = fill or (lambda found: None)
+    if cited_refs:
+        fill([c for c in candidates if c.ref in cited_refs or c.position in cited_refs])
     chosen = _cited_groups(candidates, m, latest, similarity) if cited_refs else {}
     # The encoder's cosine picks the items worth the word-overlap step (most pairs are far apart).
     floor = s.encoder_floor
-    near = (cos_items >= floor).any(axis=1)
-    if cos_sents.shape[1]:
-        near |= (cos_sents >= floor).any(axis=1)
-    worth = sorted(set(np.nonzero(near)[0].tolist()) | set(chosen))  # one vector pass, then Python
+    # One vector pass, then Python only for the few promises closest to some item or sentence:
+    # an item reports back on a handful of things, so the closest ``per_item`` of each suffice
+    # however many commitments are open.
+    worth = set(chosen)
+    for cos in (cos_items, cos_sents):
+        if not cos.shape[1]:
+            continue
+        top = _closest(cos, s.per_item)
+        worth.update(np.nonzero(((cos >= floor) & top).any(axis=1))[0].tolist())
+    worth = sorted(worth)
+    fill([candidates[ci] for ci in worth])
     for ci in worth:
         c = candidates[ci]
         cited = chosen.get(ci, [])
@@ -379,6 +399,14 @@ def score(candidates: list[Candidate], m: Meeting, templates=None) -> list[Found
             if c.id not in best or rank > best[c.id][0]:
                 best[c.id] = (rank, (round(total, 3), j, k, "; ".join(reasons)))
     return [_found(c, m, *best[c.id][1]) for c in candidates if c.id in best]
+
+
+def _closest(cos: np.ndarray, k: int) -> np.ndarray:
+    """A mask of the ``k`` highest values in each column (every value when there are fewer rows)."""
+    if cos.shape[0] <= k:
+        return np.ones_like(cos, dtype=bool)
+    cut = np.partition(cos, cos.shape[0] - k, axis=0)[cos.shape[0] - k]
+    return cos >= cut
 
 
 def _split(text: str) -> list[str]:

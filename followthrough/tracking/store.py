@@ -103,30 +103,24 @@ def _pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * 127), -127, 127).astype(np.int8).tobytes()
 
 
-def _unpack(blob: bytes) -> np.ndarray:
-    v = np.frombuffer(blob, dtype=np.int8).astype(np.float32)
-    n = np.linalg.norm(v)
-    return v / n if n else v
-
-
 def cache_commitments(db: sqlite_utils.Database, info: DocumentInfo, embed) -> int:
     """Work out and store each commitment's context, minute number and vector (replacing any)."""
     db.execute("DELETE FROM tracking_commitments WHERE document_id = ?", [info.id])
     rows = db.execute(
-        "SELECT id, text, start FROM statements WHERE document_id = ? AND kind = 'commitment'", [info.id]
+        "SELECT id, text, start, due_start, due_end FROM statements WHERE document_id = ? AND kind = 'commitment'", [info.id]
     ).fetchall()
     if not rows:
         return 0
     found = segments(info.text)
-    contexts = [commitment_context(info.text, found, start, text) for _, text, start in rows]
+    contexts = [commitment_context(info.text, found, start, text) for _, text, start, _, _ in rows]
     vectors = embed([c.context for c in contexts])
     db.conn.executemany(
-        "INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, position, ref, named_body,"
-        " context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, due_start, due_end, position,"
+        " ref, named_body, context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (sid, info.id, info.council, info.meeting_date.isoformat() if info.meeting_date else "",
-             ctx.position, ctx.ref, ctx.named_body, ctx.context, " ".join(stems(ctx.context)), _pack(vectors[i]))
-            for i, ((sid, _, _), ctx) in enumerate(zip(rows, contexts))
+            (sid, info.id, info.council, info.meeting_date.isoformat() if info.meeting_date else "", due_start,
+             due_end, ctx.position, ctx.ref, ctx.named_body, ctx.context, " ".join(stems(ctx.context)), _pack(vectors[i]))
+            for i, ((sid, _, _, due_start, due_end), ctx) in enumerate(zip(rows, contexts))
         ],
     )
     return len(rows)
@@ -141,25 +135,52 @@ def _councils_like(db: sqlite_utils.Database, council: str) -> list[str]:
 
 
 _CANDIDATE = """
-    SELECT t.statement_id, t.document_id, s.text, t.made_on, s.due_start, s.due_end, t.named_body, t.position,
-           t.ref, t.terms, t.vector, t.context
-    FROM tracking_commitments t JOIN statements s ON s.id = t.statement_id
+    SELECT t.statement_id, t.document_id, t.made_on, t.due_start, t.due_end, t.named_body, t.position, t.ref, t.vector
+    FROM tracking_commitments t
 """
 
 
-def _candidate(row: tuple) -> Candidate:
-    sid, doc_id, text, made_on, due_start, due_end, body, position, ref, terms, vector, context = row
-    return Candidate(sid, doc_id, text, _day(made_on or None), _day(due_start), _day(due_end), body, position, ref,
-                     terms.split(), _unpack(vector), context)
+def _candidates(rows: list[tuple]) -> tuple[list[Candidate], np.ndarray]:
+    """Candidates and their vectors as one matrix (one conversion, not one per row); their
+    texts are read later, by :func:`fill`, for the few that get that far."""
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    matrix = np.frombuffer(b"".join(r[8] for r in rows), dtype=np.int8).reshape(len(rows), -1).astype(np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    np.divide(matrix, norms, out=matrix, where=norms > 0)
+    found = [
+        Candidate(sid, doc_id, "", _day(made_on or None), _day(due_start), _day(due_end), body, position, ref, "", matrix[i])
+        for i, (sid, doc_id, made_on, due_start, due_end, body, position, ref, _) in enumerate(rows)
+    ]
+    return found, matrix
 
 
-def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> list[Candidate]:
+class Filler:
+    """Reads the texts of the candidates that reach scoring, in one query per call."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def __call__(self, candidates: list[Candidate]) -> None:
+        todo = {c.id: c for c in candidates if not c.text}
+        if not todo:
+            return
+        for sid, text, context, terms in self.db.execute(
+            "SELECT t.statement_id, s.text, t.context, t.terms FROM tracking_commitments t"
+            " JOIN statements s ON s.id = t.statement_id WHERE t.statement_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(todo))],
+        ):
+            c = todo[sid]
+            c.text, c.context, c.words = text, context, terms
+
+
+def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> tuple[list[Candidate], np.ndarray]:
     """Commitments this meeting could report on: the same council, made at an earlier meeting
     within ``candidate_days`` (an undated meeting: any other document's), never another
     rendering of this meeting (duplicates are not cached)."""
     keys = _councils_like(db, info.council)
     if not keys:
-        return []
+        return _candidates([])
     params: list = [json.dumps(keys)]
     where = "t.council IN (SELECT value FROM json_each(?))"
     if info.meeting_date is not None:
@@ -169,11 +190,11 @@ def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> list[Ca
     else:
         where += " AND t.document_id < ?"
         params.append(info.id)
-    return [_candidate(r) for r in db.execute(_CANDIDATE + " WHERE " + where, params)]
+    return _candidates(db.execute(_CANDIDATE + " WHERE " + where, params).fetchall())
 
 
-def own_candidates(db: sqlite_utils.Database, document_id: int) -> list[Candidate]:
-    return [_candidate(r) for r in db.execute(_CANDIDATE + " WHERE t.document_id = ?", [document_id])]
+def own_candidates(db: sqlite_utils.Database, document_id: int) -> tuple[list[Candidate], np.ndarray]:
+    return _candidates(db.execute(_CANDIDATE + " WHERE t.document_id = ?", [document_id]).fetchall())
 
 
 def later_documents(db: sqlite_utils.Database, info: DocumentInfo) -> list[DocumentInfo]:
