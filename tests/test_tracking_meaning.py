@@ -243,3 +243,26 @@ def test_migration_keeps_old_evidence_and_its_history(tmp_path):
     assert db.execute("SELECT evidence_id FROM commitment_history").fetchall() == [(7,)]
     assert [c.evidence[0].text for c in list_commitments(db, as_of=date(2023, 3, 1))] == ["The report was noted."]
     assert migrate(db) == []
+
+
+def test_tracking_queries_use_indexes_not_scans(db):
+    """Linear at scale: the queries tracking runs per document look rows up by index."""
+    from followthrough.tracking.status import STATUS_SQL
+    from followthrough.tracking.store import _CANDIDATE
+
+    plans = {
+        "candidates": (_CANDIDATE + " WHERE t.council IN (SELECT value FROM json_each(?)) AND t.made_on >= ? AND t.made_on < ?",
+                       ['["bridgend"]', "2021-01-01", "2023-01-01"]),
+        "clear evidence of a document": ("DELETE FROM commitment_evidence WHERE source = 'auto' AND document_id = ?", [1]),
+        "clear evidence of its commitments": (
+            "DELETE FROM commitment_evidence WHERE source = 'auto' AND commitment_id IN"
+            " (SELECT id FROM statements WHERE document_id = ?)", [1]),
+        "history of its evidence": ("DELETE FROM commitment_history WHERE evidence_id IN (SELECT id FROM commitment_evidence"
+                                    " WHERE source = 'auto' AND document_id = ?)", [1]),
+        "fingerprint bands": ("SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [1, 2]),
+        "status": (f"SELECT ({STATUS_SQL}) FROM statements s WHERE s.id = :id", {"id": 1, "as_of": "2023-01-01"}),
+    }
+    for name, (sql, params) in plans.items():
+        detail = " | ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
+        for table in ("commitment_evidence", "tracking_commitments", "fingerprint_bands", "commitment_history"):
+            assert f"SCAN {table}" not in detail and f"SCAN e" not in detail, (name, detail)
