@@ -127,7 +127,7 @@ def named_body(text: str) -> str | None:
     return found[-1].lower() if found else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """An earlier commitment, with what tracking compares (cached per commitment)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 import numpy as np
 import sqlite_utils
@@ -145,11 +146,12 @@ def _candidates(rows: list[tuple]) -> tuple[list[Candidate], np.ndarray]:
     texts are read later, by :func:`fill`, for the few that get that far."""
     if not rows:
         return [], np.zeros((0, 0), dtype=np.float32)
+    # Stored vectors were unit length before rounding to int8 (x127): scaling back is enough.
     matrix = np.frombuffer(b"".join(r[8] for r in rows), dtype=np.int8).reshape(len(rows), -1).astype(np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    np.divide(matrix, norms, out=matrix, where=norms > 0)
+    matrix *= 1 / 127
+    day = lru_cache(maxsize=None)(_day)  # meeting and due dates repeat across commitments
     found = [
-        Candidate(sid, doc_id, "", _day(made_on or None), _day(due_start), _day(due_end), body, position, ref, "", matrix[i])
+        Candidate(sid, doc_id, "", day(made_on or None), day(due_start), day(due_end), body, position, ref, "", matrix[i])
         for i, (sid, doc_id, made_on, due_start, due_end, body, position, ref, _) in enumerate(rows)
     ]
     return found, matrix
