@@ -293,7 +293,7 @@ CREATE TABLE fingerprint_bands (
     hash INTEGER NOT NULL,
     document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     PRIMARY KEY (band, hash, document_id)
-) WITHOUT ROWID;
+);
 CREATE INDEX fingerprint_bands_document ON fingerprint_bands(document_id);
 CREATE INDEX documents_meeting_date ON documents(meeting_date)
 """
