@@ -354,7 +354,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
 
 @cli.group()
 def evidence():
-    """Review evidence that a commitment was reported back: confirm or reject it.
+    """Review evidence that a commitment was reported back: confirm, reject or add it.
 
     A reviewer's decision wins over automatic tracking on every later run.
 
@@ -362,6 +362,7 @@ def evidence():
     Example:
         followthrough evidence confirm 12
         followthrough evidence reject 13 --note "different plan"
+        followthrough evidence add 10 cabinet-2023-09-19.pdf --text "RESOLVED: That Cabinet approved the strategy."
     """
 
 
