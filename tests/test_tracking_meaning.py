@@ -266,3 +266,12 @@ def test_tracking_queries_use_indexes_not_scans(db):
         detail = " | ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
         for table in ("commitment_evidence", "tracking_commitments", "fingerprint_bands", "commitment_history"):
             assert f"SCAN {table}" not in detail and f"SCAN e" not in detail, (name, detail)
+
+
+def test_minute_numbers_as_councils_write_them():
+    text = ("Minutes of the meeting\n\n44/23 APOLOGIES\nNone.\n\n45/23 PLAYING FIELDS\nThe Clerk would get quotes.\n\n"
+            "C12 BUDGET\nNoted.\n\n46/23 MATTERS ARISING\nMinute 45/23 – the Clerk reported that quotes had been received.\n"
+            "Minute 44/23 – apologies were noted.\n")
+    found = segments(text)
+    assert [s.position for s in found if s.title and not s.ref] == ["4423", "4523", "c12", "4623"]
+    assert [s.ref for s in found if s.ref] == ["4523", "4423"]

@@ -18,13 +18,17 @@ from functools import lru_cache
 from importlib import resources
 
 _LINE = re.compile(r"[^\n]*\n?")
-_HEADING = re.compile(r"^\s*(?:(?:Minute|Min\.?)\s*(?:No\.?\s*)?)?(?P<num>\d{1,4}[A-Z]?)[.)]?\s+(?P<title>\S.{2,}?)\s*$")
+# Minute numbers as councils write them: "12.", "12)", "45/23" (number/year), "C45", "CAB 45".
+_NUMBER = r"(?:[A-Z]{1,3}\s?)?\d{1,4}[A-Z]?(?:/\d{2,4})?"
+_HEADING = re.compile(rf"^\s*(?:(?:Minute|Min\.?)\s*(?:No\.?\s*)?)?(?P<num>{_NUMBER})[.):]?\s+(?P<title>\S.{{2,}}?)\s*$")
 _SUB = re.compile(r"^\s*\(?(?P<sub>[ivx]{1,6}|[a-h])\)\s+\S")
 # A reference at the start of a line under matters arising: "4.4.13ii)", "5.iv)", "5A The", "10. The"
 _REF_BRACKET = re.compile(r"^\s*[\d.\s]*?(?P<num>\d{1,4}[A-Z]?)\s?\.?\s?(?P<sub>[ivx]{1,6}|[a-h])?\)\s*")
 _REF_PLAIN = re.compile(r"^\s*[\d.\s]*?(?P<num>\d{1,4}[A-Z]?)\.?\s+(?=[A-Z])")
 _MINUTE_REF = re.compile(
-    r"\b(?:Minute|Min\.)\s*(?:No\.?\s*)?(?P<num>\d{1,4}[A-Z]?)(?:\s*\(?(?P<sub>[ivx]{1,6}|[a-h])\))?", re.IGNORECASE
+    r"\b(?:Minute|Min\.)\s*(?:No\.?\s*)?(?P<num>(?-i:[A-Z]{1,3}\s?)?\d{1,4}[A-Z]?(?:/\d{2,4})?)"
+    r"(?:\s*\(?(?P<sub>[ivx]{1,6}|[a-h])\))?",
+    re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])|(?<=:)[ \t]*\n\s*(?=\S)")
 # A full stop after these is not the end of a sentence: titles, initials ("J."), dotted
@@ -97,6 +101,11 @@ def segments(text: str) -> list[Segment]:
             starts.append((start, minute, title, None, None, arising))
             continue
         if minute is None:
+            continue
+        cited = _MINUTE_REF.match(line.lstrip())
+        if cited:  # "Minute 45/23 – the Clerk reported that ...": a report-back on that minute
+            label = key(cited.group("num") + (cited.group("sub") or ""))
+            starts.append((start, minute, title, label, label, True))
             continue
         if arising:
             ref = _REF_BRACKET.match(line) or _REF_PLAIN.match(line)
