@@ -266,7 +266,7 @@ SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "stat
 @click.option("--from", "date_from", callback=_date, help="Meetings on or after this day (YYYY-MM-DD).")
 @click.option("--to", "date_to", callback=_date, help="Meetings on or before this day (YYYY-MM-DD).")
 @click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
-@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Commitments with this status today.")
+@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]), help="Commitments with this status today.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
@@ -303,6 +303,7 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     _emit_rows(rows, fmt, SEARCH_COLUMNS if fmt == "table" else SEARCH_FIELDS)
 
 
+COMMITMENT_STATUSES = ["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]
 COMMITMENT_COLUMNS = ["id", "meeting_date", "text", "due_end", "status", "evidence"]
 COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_text", "due_start", "due_end", "status", "redated_due_text", "redated_due_end", "evidence"]
 
@@ -312,15 +313,16 @@ COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_tex
 @click.option("--due-within", type=click.IntRange(min=0), help="Only those due within this many days.")
 @click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
 @click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
-@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Only this status.")
+@click.option("--status", type=click.Choice(COMMITMENT_STATUSES), help="Only this status.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     """List commitments with their status, and evidence they were reported back.
 
-    Status is open, due, overdue, reported or re-dated on the day given by --as-of.
-    Evidence is found when later minutes are ingested; confirm or reject it with
-    `followthrough evidence`.
+    Status on the day given by --as-of: done, in progress, deferred, reported (mentioned,
+    not complete) or re-dated, from the latest report-back in later minutes of the same
+    council; otherwise overdue, due or open. Evidence is found when later minutes are
+    ingested; confirm, reject or add it with `followthrough evidence`.
 
     \b
     Example:
@@ -341,7 +343,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
         return
     for row in rows:
         row["evidence"] = "; ".join(
-            f"[{e['id']}] {e['kind']} {e['score']:.2f} {e['meeting_date'] or e['document']}"
+            f"[{e['id']}] {e['status']} {e['score']:.2f} {e['meeting_date'] or e['document']}"
             + (f" ({e['source']})" if e["source"] != "auto" else "")
             for e in row["evidence"]
         )
@@ -352,7 +354,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
 
 @cli.group()
 def evidence():
-    """Review evidence that a commitment was reported back: confirm or reject it.
+    """Review evidence that a commitment was reported back: confirm, reject or add it.
 
     A reviewer's decision wins over automatic tracking on every later run.
 
@@ -360,6 +362,7 @@ def evidence():
     Example:
         followthrough evidence confirm 12
         followthrough evidence reject 13 --note "different plan"
+        followthrough evidence add 10 cabinet-2023-09-19.pdf --text "RESOLVED: That Cabinet approved the strategy."
     """
 
 
@@ -402,6 +405,31 @@ def evidence_reject(ctx, evidence_id, note):
     _review(ctx, evidence_id, "rejected", note)
 
 
+@evidence.command("add")
+@click.argument("commitment_id", type=int)
+@click.argument("document")
+@click.option("--text", help="The sentence of DOCUMENT that reports back, as written.")
+@click.option("--kind", type=click.Choice(["reported", "done", "progress", "deferred"]), help="What it says (default: read from --text).")
+@click.option("--note", help="Why, for the record.")
+@click.pass_context
+def evidence_add(ctx, commitment_id, document, text, kind, note):
+    """Record a report-back the tool missed: DOCUMENT (file name, path or id) reports on
+    commitment COMMITMENT_ID. It counts like confirmed evidence and re-tracking keeps it.
+
+    \b
+    Example:
+        followthrough evidence add 12 mscc_minutes_2018-03-14_en.pdf --text "The road had been swept"
+    """
+    from followthrough.tracking import add_evidence
+
+    db = _open(ctx)
+    try:
+        result = add_evidence(db, commitment_id, document, text, kind, note)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Evidence {result['evidence']} added for commitment {result['commitment']} ({result['kind']}).")
+
+
 @cli.command()
 @click.pass_context
 def track(ctx):
@@ -419,6 +447,37 @@ def track(ctx):
     db = _open(ctx)
     reports = track_all(db)
     click.echo(f"{len(reports)} documents tracked; {evidence_count(db)} evidence links.")
+
+
+@cli.command()
+@click.option("--later", required=True, help="The later inspection report (file name, path or id).")
+@click.option("--earlier", help="The earlier report (default: the previous report of the same council and inspectorate).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+def followup(ctx, later, earlier, fmt):
+    """Judge each recommendation of an earlier inspection report from a later one:
+    improved, continuing (the later report still finds the weakness) or not mentioned,
+    with the later report's evidence sentences and pages.
+
+    \b
+    Example:
+        followthrough followup --later ofsted_ilacs_bcp_2025-01_good.pdf --format json
+    """
+    from followthrough.tracking.followup import followup as run_followup
+
+    db = _open(ctx)
+    try:
+        result = run_followup(db, later, earlier)
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = [i.as_dict() for i in result.items]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result.earlier} -> {result.later}: {len(rows)} recommendations")
+    for row in rows:
+        row["evidence"] = " / ".join(f"p{e['page']} {e['text']}" if e["page"] else e["text"] for e in row["evidence"][:1])
+    _emit_rows(rows, "table", ["status", "text", "evidence"])
 
 
 @cli.command()

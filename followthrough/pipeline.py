@@ -112,6 +112,7 @@ def ingest_paths(
             continue
         existing = find_document(db, doc.sha256)
         statements: list = []
+        same = same_text_as(db, doc) if existing is None else None
         if existing is None:
             if extract:
                 from followthrough.extract import build_pipeline, extract_statements
@@ -131,10 +132,21 @@ def ingest_paths(
             FileResult(
                 str(path), "added", document_id=document_id, kind=doc.kind,
                 pages=len(doc.pages) or None, plan_items=len(doc.plan_items),
-                statements=len(statements), warnings=list(doc.warnings),
+                statements=len(statements), warnings=list(doc.warnings) + same,
             )
         )
     return report
+
+
+def same_text_as(db: sqlite_utils.Database, doc: Document) -> list[str]:
+    """A warning when a stored document has the same text (the PDF and the DOCX of one
+    set of minutes): it is still loaded, but tracked and listed as one meeting."""
+    from followthrough.tracking import duplicate_of
+
+    found = duplicate_of(db, doc.text)
+    if found is None:
+        return []
+    return [f"same text as {found[1]} (document {found[0]}): loaded, but its commitments are tracked and listed once"]
 
 
 def save_document(

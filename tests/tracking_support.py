@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -63,8 +64,10 @@ def fake_extractor(monkeypatch, statements_by_name: dict[str, list[Statement]]) 
     def run(doc, nlp=None, meeting_date=None):
         found = []
         for s in statements_by_name.get(doc.name, []):
-            start = doc.text.find(s.text)
-            found.append(Statement(s.kind, s.text, max(start, 0), max(start, 0) + len(s.text), actor=s.actor, due=s.due, topics=list(s.topics)))
+            # The quote as written, whatever line breaks the PDF text has inside it
+            where = re.search(r"\s+".join(re.escape(w) for w in s.text.split()), doc.text)
+            start, end = (where.start(), where.end()) if where else (0, len(s.text))
+            found.append(Statement(s.kind, s.text, start, end, actor=s.actor, due=s.due, topics=list(s.topics)))
         return found
 
     monkeypatch.setattr(extract, "extract_statements", run)

@@ -165,7 +165,7 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
             continue
         if r.status == "overdue":
             status = "overdue"
-        elif r.status != "reported" and not r.due_end and not r.due_start and not r.redated_due_end:
+        elif r.status == "open" and not r.due_end and not r.due_start and not r.redated_due_end:
             status = "no date"
         else:
             continue

@@ -252,3 +252,93 @@ CREATE TABLE fetched_files (
 )
 """
 MIGRATIONS.append(Migration("fetch_0001_fetched_meetings", _sql(FETCH_STATE)))
+
+
+# Tracking by meaning (issue 11): evidence rows point at the sentence (offsets in the
+# evidence document's text, and its statement if one) instead of copying it, and say what
+# the report-back was (done, progress, deferred ...); a reviewer can add evidence. Each
+# commitment's comparison context is cached (council, meeting date, minute number, encoder
+# vector as int8) so a new meeting narrows by council and date with an index; each document
+# has a near-duplicate fingerprint (MinHash bands, indexed) so the PDF and the DOCX of the
+# same minutes are one meeting.
+TRACKING_TABLES = """
+CREATE TABLE commitment_evidence_v2 (
+    id INTEGER PRIMARY KEY,
+    commitment_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+    start INTEGER,
+    "end" INTEGER,
+    kind TEXT NOT NULL CHECK (kind IN ('reported', 'done', 'progress', 'deferred', 're-dated', 'related')),
+    score REAL NOT NULL,
+    reason TEXT NOT NULL,
+    due_text TEXT,
+    due_start TEXT,
+    due_end TEXT,
+    source TEXT NOT NULL DEFAULT 'auto' CHECK (source IN ('auto', 'confirmed', 'rejected', 'added')),
+    note TEXT,
+    created_at TEXT NOT NULL
+);
+INSERT INTO commitment_evidence_v2 (id, commitment_id, document_id, statement_id, start, "end", kind, score,
+    reason, due_text, due_start, due_end, source, created_at)
+  SELECT e.id, e.commitment_id, e.document_id, e.statement_id, NULLIF(instr(d.text, e.text), 0) - 1,
+    NULLIF(instr(d.text, e.text), 0) - 1 + length(e.text), e.kind, e.score, e.reason, e.due_text, e.due_start,
+    e.due_end, e.source, e.created_at
+  FROM commitment_evidence e JOIN documents d ON d.id = e.document_id;
+DROP TABLE commitment_evidence;
+ALTER TABLE commitment_evidence_v2 RENAME TO commitment_evidence;
+CREATE INDEX commitment_evidence_commitment ON commitment_evidence(commitment_id, kind);
+CREATE INDEX commitment_evidence_document ON commitment_evidence(document_id);
+CREATE INDEX commitment_evidence_statement ON commitment_evidence(statement_id);
+CREATE INDEX commitment_history_evidence ON commitment_history(evidence_id);
+CREATE INDEX commitment_history_document ON commitment_history(document_id);
+CREATE TABLE tracking_commitments (
+    statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    council TEXT NOT NULL DEFAULT '',
+    made_on TEXT NOT NULL DEFAULT '',
+    due_start TEXT,
+    due_end TEXT,
+    position TEXT,
+    ref TEXT,
+    named_body TEXT,
+    context TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX tracking_commitments_council ON tracking_commitments(council, made_on);
+CREATE INDEX tracking_commitments_document ON tracking_commitments(document_id);
+CREATE TABLE document_fingerprints (
+    document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    signature BLOB NOT NULL,
+    duplicate_of INTEGER REFERENCES documents(id) ON DELETE SET NULL
+);
+CREATE INDEX document_fingerprints_duplicate ON document_fingerprints(duplicate_of);
+CREATE TABLE fingerprint_bands (
+    band INTEGER NOT NULL,
+    hash INTEGER NOT NULL,
+    document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (band, hash, document_id)
+);
+CREATE INDEX fingerprint_bands_document ON fingerprint_bands(document_id);
+CREATE INDEX documents_meeting_date ON documents(meeting_date)
+"""
+
+
+def _tracking_tables(db: sqlite_utils.Database) -> None:
+    """Rebuild commitment_evidence (the 12-step way: foreign keys off around the swap, so
+    history rows keep their evidence), then add the tracking caches."""
+    from followthrough.store import transaction
+
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(db):
+            _sql(TRACKING_TABLES)(db)
+            problems = db.execute("PRAGMA foreign_key_check(commitment_history)").fetchall()
+            if problems:
+                raise RuntimeError(f"tracking migration left broken references: {problems[:3]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
+
+
+MIGRATIONS.append(Migration("tracking_0006_evidence_by_reference", _tracking_tables, transactional=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.errors import UsageError
+from followthrough.tracking.progress import STATUS_OF
 from followthrough.tracking.status import REDATED_END_SQL, REDATED_TEXT_SQL, STATUS_SQL, as_of_param, contains
 
 
@@ -25,9 +27,14 @@ class EvidenceRow:
     source: str
     due_text: str | None = None
     due_end: str | None = None
+    page: int | None = None
+    note: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        row = dict(self.__dict__)
+        row["status"] = STATUS_OF.get(self.kind, self.kind)
+        row["review"] = self.source if self.source != "auto" else None
+        return row
 
 
 @dataclass
@@ -89,6 +96,8 @@ def list_commitments(
             WHERE s.kind = 'commitment' AND COALESCE(d.meeting_date, '') <= :as_of
               AND NOT EXISTS (SELECT 1 FROM commitment_evidence r WHERE r.statement_id = s.id
                               AND r.kind = 're-dated' AND r.source != 'rejected')
+              AND NOT EXISTS (SELECT 1 FROM document_fingerprints f WHERE f.document_id = d.id
+                              AND f.duplicate_of IS NOT NULL)
         )
         SELECT * FROM c {'WHERE ' + ' AND '.join(where) if where else ''}
         ORDER BY COALESCE(redated_end, due_end) IS NULL, COALESCE(redated_end, due_end), meeting_date, id
@@ -108,18 +117,24 @@ def _attach(db: sqlite_utils.Database, rows: list[CommitmentRow], day: str) -> N
     if not rows:
         return
     evidence: dict[int, list[EvidenceRow]] = defaultdict(list)
+    ids = json.dumps([r.id for r in rows])
     for r in db.execute(
-        "SELECT e.commitment_id, e.id, d.name, d.meeting_date, e.text, e.kind, e.score, e.reason, e.source,"
-        " e.due_text, e.due_end FROM commitment_evidence e JOIN documents d ON d.id = e.document_id"
-        " WHERE COALESCE(d.meeting_date, '') <= ? ORDER BY d.meeting_date, e.score DESC",
-        [day],
+        "SELECT e.commitment_id, e.id, d.name, d.meeting_date,"
+        " CASE WHEN e.start IS NULL THEN '' ELSE substr(d.text, e.start + 1, e.\"end\" - e.start) END,"
+        " e.kind, e.score, e.reason, e.source, e.due_text, e.due_end,"
+        " (SELECT max(p.number) FROM pages p WHERE p.document_id = e.document_id AND p.start <= e.start), e.note"
+        " FROM commitment_evidence e JOIN documents d ON d.id = e.document_id"
+        " WHERE e.commitment_id IN (SELECT value FROM json_each(?)) AND COALESCE(d.meeting_date, '') <= ?"
+        " ORDER BY d.meeting_date, e.score DESC",
+        [ids, day],
     ):
-        evidence[r[0]].append(EvidenceRow(*r[1:]))
+        evidence[r[0]].append(EvidenceRow(*r[1:4], " ".join(r[4].split()), *r[5:]))
     history: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for cid, event, on_date, document, detail in db.execute(
         "SELECT h.commitment_id, h.event, h.on_date, d.name, h.detail FROM commitment_history h"
-        " LEFT JOIN documents d ON d.id = h.document_id WHERE COALESCE(h.on_date, '') <= ? ORDER BY h.id",
-        [day],
+        " LEFT JOIN documents d ON d.id = h.document_id"
+        " WHERE h.commitment_id IN (SELECT value FROM json_each(?)) AND COALESCE(h.on_date, '') <= ? ORDER BY h.id",
+        [ids, day],
     ):
         history[cid].append({"date": on_date, "event": event, "document": document, "detail": detail})
     for row in rows:

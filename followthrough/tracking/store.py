@@ -1,21 +1,20 @@
-"""Tracking's database edge: load commitments and units, write evidence, history and reviews."""
+"""Tracking's database edge: fingerprints, the commitment cache, candidates, evidence and history."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from itertools import chain
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
+import numpy as np
 import sqlite_utils
 
-from followthrough.models import DueDate
-from followthrough.language.taxonomy import tag_topics
+from followthrough.language import councils
 from followthrough.store import insert
-from followthrough.tracking.match import (
-    Commitment, Context, Evidence, Unit, delivery_cue, prefilter, sentences, settings, stems,
-)
-from followthrough.tracking.status import DUE_END_SQL, REPORTED_SQL
+from followthrough.tracking import duplicates
+from followthrough.tracking.match import Candidate, Found, commitment_context, settings, stems, template
+from followthrough.tracking.minutes import segments, sentences
 
 
 def _day(value: str | None) -> date | None:
@@ -26,189 +25,210 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def context(db: sqlite_utils.Database, document_id: int) -> Context:
-    row = db.execute("SELECT meeting_date, body FROM documents WHERE id = ?", [document_id]).fetchone()
-    return Context(document_id, _day(row[0]), row[1]) if row else Context(document_id, None, None)
+@dataclass
+class DocumentInfo:
+    id: int
+    name: str
+    text: str
+    meeting_date: date | None
+    body: str | None
+    council: str  # councils.key of its council, '' when unknown
 
 
-def anything_to_compare(db: sqlite_utils.Database, document_id: int) -> bool:
-    """Whether tracking has work: a commitment in another document, or one in this document
-    that later documents could report on. Reading and tagging every passage of a long
-    minute costs more than the rest of its ingest when there is nothing to compare."""
+def document(db: sqlite_utils.Database, document_id: int) -> DocumentInfo | None:
     row = db.execute(
-        "SELECT 1 FROM statements WHERE kind = 'commitment' AND document_id != ? LIMIT 1", [document_id]
+        "SELECT id, name, text, meeting_date, body, council FROM documents WHERE id = ?", [document_id]
     ).fetchone()
-    if row:
-        return True
-    own = db.execute(
-        "SELECT 1 FROM statements WHERE kind = 'commitment' AND document_id = ? LIMIT 1", [document_id]
-    ).fetchone()
-    others = db.execute("SELECT 1 FROM documents WHERE id != ? LIMIT 1", [document_id]).fetchone()
-    return bool(own and others)
+    if row is None:
+        return None
+    return DocumentInfo(row[0], row[1], row[2], _day(row[3]), row[4], councils.key(row[5]) if row[5] else "")
 
 
-def load_units(db: sqlite_utils.Database, document_id: int) -> list[Unit]:
-    """The document's statements and the sentences of its passages."""
-    units = []
-    for sid, kind, text, topics, due_text, due_start, due_end in db.execute(
-        "SELECT id, kind, text, topics, due_text, due_start, due_end FROM statements WHERE document_id = ?",
-        [document_id],
-    ):
-        due = DueDate(due_text, _day(due_start), _day(due_end)) if due_text else None
-        tags = frozenset(json.loads(topics or "[]")) | frozenset(tag_topics(text))
-        units.append(Unit(document_id, text, kind, tags, statement_id=sid, due=due, cue=delivery_cue(text)))
-    for pid, text in db.execute("SELECT id, text FROM passages WHERE document_id = ?", [document_id]):
-        tags = frozenset(tag_topics(text))
-        for sentence in sentences(text):
-            units.append(Unit(document_id, sentence, "sentence", tags, passage_id=pid, cue=delivery_cue(sentence)))
-    return units
+# -- near-duplicates ---------------------------------------------------------------------
+
+def find_duplicate(db: sqlite_utils.Database, text: str, exclude: int | None = None) -> tuple[int, str] | None:
+    """(id, name) of a stored document with the same text (by fingerprint), if any: the first stored."""
+    sig = duplicates.signature(text)
+    if sig is None:
+        return None
+    return _match_signature(db, sig, exclude)
 
 
-_ROW = f"""
-    SELECT s.id, s.document_id, s.text, s.topics, s.due_start, {DUE_END_SQL} AS due_end, d.body, d.meeting_date
-    FROM statements s JOIN documents d ON d.id = s.document_id
+def _match_signature(db: sqlite_utils.Database, sig: np.ndarray, exclude: int | None) -> tuple[int, str] | None:
+    band_rows = duplicates.bands(sig)
+    ids = set()
+    for band, value in band_rows:
+        ids.update(r[0] for r in db.execute(
+            "SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [band, value]
+        ))
+    ids.discard(exclude)
+    for doc_id in sorted(ids):
+        row = db.execute(
+            "SELECT f.signature, f.duplicate_of, d.name FROM document_fingerprints f JOIN documents d ON d.id = f.document_id"
+            " WHERE f.document_id = ?", [doc_id]
+        ).fetchone()
+        if row and duplicates.agreement(np.frombuffer(row[0], dtype=np.uint32), sig) >= duplicates.SAME:
+            if row[1] is not None:  # point at the first of the group
+                first = db.execute("SELECT id, name FROM documents WHERE id = ?", [row[1]]).fetchone()
+                if first:
+                    return first[0], first[1]
+            return doc_id, row[2]
+    return None
+
+
+def store_fingerprint(db: sqlite_utils.Database, info: DocumentInfo) -> int | None:
+    """Fingerprint the document (once) and return the id of the earlier document it duplicates."""
+    row = db.execute("SELECT duplicate_of FROM document_fingerprints WHERE document_id = ?", [info.id]).fetchone()
+    if row is not None:
+        return row[0]
+    sig = duplicates.signature(info.text)
+    if sig is None:
+        db.execute("INSERT INTO document_fingerprints (document_id, signature) VALUES (?, ?)", [info.id, b""])
+        return None
+    same = _match_signature(db, sig, info.id)
+    duplicate_of = same[0] if same and same[0] < info.id else None
+    db.execute(
+        "INSERT INTO document_fingerprints (document_id, signature, duplicate_of) VALUES (?, ?, ?)",
+        [info.id, sig.tobytes(), duplicate_of],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO fingerprint_bands (band, hash, document_id) VALUES (?, ?, ?)",
+        [(b, h, info.id) for b, h in duplicates.bands(sig)],
+    )
+    return duplicate_of
+
+
+# -- the commitment cache ----------------------------------------------------------------
+
+def _pack(vector: np.ndarray) -> bytes:
+    return np.clip(np.round(vector * 127), -127, 127).astype(np.int8).tobytes()
+
+
+def cache_commitments(db: sqlite_utils.Database, info: DocumentInfo, embed) -> int:
+    """Work out and store each commitment's context, minute number and vector (replacing any)."""
+    db.execute("DELETE FROM tracking_commitments WHERE document_id = ?", [info.id])
+    rows = db.execute(
+        "SELECT id, text, start, due_start, due_end FROM statements WHERE document_id = ? AND kind = 'commitment'", [info.id]
+    ).fetchall()
+    if not rows:
+        return 0
+    found = segments(info.text)
+    contexts = [commitment_context(info.text, found, start, text) for _, text, start, _, _ in rows]
+    vectors = embed([c.context for c in contexts])
+    db.conn.executemany(
+        "INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, due_start, due_end, position,"
+        " ref, named_body, context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (sid, info.id, info.council, info.meeting_date.isoformat() if info.meeting_date else "", due_start,
+             due_end, ctx.position, ctx.ref, ctx.named_body, ctx.context, " ".join(stems(ctx.context)), _pack(vectors[i]))
+            for i, ((sid, _, _, due_start, due_end), ctx) in enumerate(zip(rows, contexts))
+        ],
+    )
+    return len(rows)
+
+
+def _councils_like(db: sqlite_utils.Database, council: str) -> list[str]:
+    """The council keys in the cache that name the same council (and '' for unknown)."""
+    keys = [r[0] for r in db.execute("SELECT DISTINCT council FROM tracking_commitments")]
+    if not council:
+        return keys
+    return [k for k in keys if not k or k == council or councils.same(k, council)]
+
+
+_CANDIDATE = """
+    SELECT t.statement_id, t.document_id, t.made_on, t.due_start, t.due_end, t.named_body, t.position, t.ref, t.vector
+    FROM tracking_commitments t
 """
 
 
-def _commitment(row: tuple) -> Commitment:
-    sid, doc_id, text, topics, due_start, due_end, body, meeting_date = row
-    # Stored topics only: tagging 100,000 texts again on every ingest would dominate the time.
-    return Commitment(
-        sid, doc_id, text, frozenset(json.loads(topics or "[]")), _day(due_start), _day(due_end),
-        body, _day(meeting_date),
-    )
+def _candidates(rows: list[tuple]) -> tuple[list[Candidate], np.ndarray]:
+    """Candidates and their vectors as one matrix (one conversion, not one per row); their
+    texts are read later, by :func:`fill`, for the few that get that far."""
+    if not rows:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    # Stored vectors were unit length before rounding to int8 (x127): scaling back is enough.
+    matrix = np.frombuffer(b"".join(r[8] for r in rows), dtype=np.int8).reshape(len(rows), -1).astype(np.float32)
+    matrix *= 1 / 127
+    day = lru_cache(maxsize=None)(_day)  # meeting and due dates repeat across commitments
+    found = [
+        Candidate(sid, doc_id, "", day(made_on or None), day(due_start), day(due_end), body, position, ref, "", matrix[i])
+        for i, (sid, doc_id, made_on, due_start, due_end, body, position, ref, _) in enumerate(rows)
+    ]
+    return found, matrix
 
 
-def commitments_by_id(db: sqlite_utils.Database, ids: list[int], as_of: date | None) -> list[Commitment]:
-    if not ids:
-        return []
-    params = {"ids": json.dumps(ids), "as_of": (as_of or date.max).isoformat()}
-    rows = db.execute(_ROW + " WHERE s.id IN (SELECT value FROM json_each(:ids))", params).fetchall()
-    order = {cid: i for i, cid in enumerate(ids)}
-    return sorted((_commitment(r) for r in rows), key=lambda c: order[c.id])
+class Filler:
+    """Reads the texts of the candidates that reach scoring, in one query per call."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def __call__(self, candidates: list[Candidate]) -> None:
+        todo = {c.id: c for c in candidates if not c.text}
+        if not todo:
+            return
+        for sid, text, context, terms in self.db.execute(
+            "SELECT t.statement_id, s.text, t.context, t.terms FROM tracking_commitments t"
+            " JOIN statements s ON s.id = t.statement_id WHERE t.statement_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(todo))],
+        ):
+            c = todo[sid]
+            c.text, c.context, c.words = text, context, terms
 
 
-def open_commitment_terms(db: sqlite_utils.Database, where: str, params: dict) -> Iterator[tuple[int, list[str]]]:
-    """(id, content words) of unreported commitments matching ``where``, streamed; terms
-    missing from the cache are worked out and stored once the rows are read."""
-    sql = f"""
-        SELECT s.id, t.terms, CASE WHEN t.terms IS NULL THEN s.text END
-        FROM statements s JOIN documents d ON d.id = s.document_id
-        LEFT JOIN statement_terms t ON t.statement_id = s.id
-        WHERE s.kind = 'commitment' AND {where} AND NOT {REPORTED_SQL}
-    """
-    missing = []
-    for sid, terms, text in db.execute(sql, params).fetchall():
-        if terms is None:
-            words = stems(text)
-            missing.append((sid, " ".join(words)))
-            yield sid, words
-        else:
-            yield sid, terms.split()
-    if missing:
-        db.conn.executemany("INSERT OR REPLACE INTO statement_terms (statement_id, terms) VALUES (?, ?)", missing)
-
-
-def earlier_commitments(db: sqlite_utils.Database, ctx: Context, words: set[str]) -> tuple[int, list[Commitment]]:
-    """(how many were in the date window, the prefiltered ones) among unreported commitments
-    from other documents that this one could report on.
-
-    With a meeting date: those made no later than it, whose due window is near it (or,
-    undated, made within the last two years). Without one: every unreported commitment.
-    """
-    s = settings()
-    md = ctx.meeting_date
-    params = {"doc": ctx.document_id, "as_of": (md or date.max).isoformat()}
-    if md is None:
-        streams = [open_commitment_terms(db, "s.document_id != :doc", params)]
+def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> tuple[list[Candidate], np.ndarray]:
+    """Commitments this meeting could report on: the same council, made at an earlier meeting
+    within ``candidate_days`` (an undated meeting: any other document's), never another
+    rendering of this meeting (duplicates are not cached)."""
+    keys = _councils_like(db, info.council)
+    if not keys:
+        return _candidates([])
+    params: list = [json.dumps(keys)]
+    where = "t.council IN (SELECT value FROM json_each(?))"
+    if info.meeting_date is not None:
+        lo = info.meeting_date - timedelta(days=settings().candidate_days)
+        where += " AND t.made_on >= ? AND t.made_on < ? AND t.made_on != ''"
+        params += [lo.isoformat(), info.meeting_date.isoformat()]
     else:
-        params |= {
-            "md": md.isoformat(),
-            "due_lo": (md - timedelta(days=s.candidate_after_days)).isoformat(),
-            "due_hi": (md + timedelta(days=s.candidate_before_days)).isoformat(),
-            "made_lo": (md - timedelta(days=s.candidate_undated_days)).isoformat(),
-        }
-        # Index-friendly pieces: dated (by due_end), undated (by meeting date), and re-dated.
-        streams = [
-            open_commitment_terms(
-                db,
-                "s.document_id != :doc AND s.due_end BETWEEN :due_lo AND :due_hi"
-                " AND COALESCE(s.due_start, s.due_end) <= :due_hi AND COALESCE(d.meeting_date, '') <= :md",
-                params,
-            ),
-            open_commitment_terms(
-                db, "s.document_id != :doc AND s.due_end IS NULL AND d.meeting_date BETWEEN :made_lo AND :md", params
-            ),
-            open_commitment_terms(
-                db,
-                "s.document_id != :doc AND COALESCE(d.meeting_date, '') <= :md AND s.id IN ("
-                "SELECT commitment_id FROM commitment_evidence WHERE kind = 're-dated' AND source != 'rejected')",
-                params,
-            ),
-        ]
-    compared, kept = prefilter(chain.from_iterable(streams), words)
-    found = commitments_by_id(db, kept, md)
-    for c in found:
-        c.terms = stems(c.text)
-    return compared, found
+        where += " AND t.document_id < ?"
+        params.append(info.id)
+    return _candidates(db.execute(_CANDIDATE + " WHERE " + where, params).fetchall())
 
 
-def document_commitments(db: sqlite_utils.Database, document_id: int) -> list[Commitment]:
-    """The document's own unreported commitments (their terms cached on the way)."""
-    terms = dict(open_commitment_terms(db, "s.document_id = :doc", {"doc": document_id, "as_of": date.max.isoformat()}))
-    found = commitments_by_id(db, list(terms), None)
-    for c in found:
-        c.terms = terms[c.id]
-    return found
+def own_candidates(db: sqlite_utils.Database, document_id: int) -> tuple[list[Candidate], np.ndarray]:
+    return _candidates(db.execute(_CANDIDATE + " WHERE t.document_id = ?", [document_id]).fetchall())
 
 
-def later_units(db: sqlite_utils.Database, ctx: Context, own: list[Commitment]) -> tuple[list[Unit], dict[int, Context]]:
-    """Decisions and commitments of documents dated after this one, within reach of its
-    commitments' due windows (``later_undated_days`` for undated ones), that share enough
-    words with one.
-
-    Used when minutes arrive out of date order; passages are left out to keep it cheap, and
-    content words come from the ``statement_terms`` cache (filled here when missing).
-    """
-    s = settings()
-    if ctx.meeting_date is None or not own:
-        return [], {}
-    ends = [c.due_end + timedelta(days=s.window_after_days) for c in own if c.due_end]
-    if any(c.due_end is None for c in own):
-        ends.append(ctx.meeting_date + timedelta(days=s.later_undated_days))
-    own_terms = [set(c.terms or stems(c.text)) for c in own]
-    needed = [max(min(s.candidate_min_shared_terms, len(t)), s.candidate_min_overlap * len(t)) for t in own_terms]
-    words = set().union(*own_terms)
+def later_documents(db: sqlite_utils.Database, info: DocumentInfo) -> list[DocumentInfo]:
+    """Meetings of the same council after this one, within reach of its commitments."""
+    if info.meeting_date is None:
+        return []
+    hi = info.meeting_date + timedelta(days=settings().candidate_days)
     rows = db.execute(
-        "SELECT s.id, t.terms, CASE WHEN t.terms IS NULL THEN s.text END"
-        " FROM documents d JOIN statements s ON s.document_id = d.id"
-        " LEFT JOIN statement_terms t ON t.statement_id = s.id"
-        " WHERE d.id != ? AND d.meeting_date > ? AND d.meeting_date <= ? AND s.kind IN ('decision', 'commitment')",
-        [ctx.document_id, ctx.meeting_date.isoformat(), max(ends).isoformat()],
+        "SELECT d.id FROM documents d LEFT JOIN document_fingerprints f ON f.document_id = d.id"
+        " WHERE d.meeting_date > ? AND d.meeting_date <= ? AND d.id != ? AND f.duplicate_of IS NULL",
+        [info.meeting_date.isoformat(), hi.isoformat(), info.id],
     ).fetchall()
-    kept: dict[int, list[str]] = {}
-    missing = []
-    for sid, cached, text in rows:
-        terms = cached.split() if cached is not None else stems(text)
-        if cached is None:
-            missing.append((sid, " ".join(terms)))
-        shared = words.intersection(terms)
-        if any(len(t & shared) >= n and n for t, n in zip(own_terms, needed)):
-            kept[sid] = terms
-    if missing:
-        db.conn.executemany("INSERT OR REPLACE INTO statement_terms (statement_id, terms) VALUES (?, ?)", missing)
-    units: list[Unit] = []
-    contexts: dict[int, Context] = {}
-    for sid, doc_id, kind, text, topics, due_text, due_start, due_end, meeting_date, body in db.execute(
-        "SELECT s.id, s.document_id, s.kind, s.text, s.topics, s.due_text, s.due_start, s.due_end, d.meeting_date, d.body"
-        " FROM statements s JOIN documents d ON d.id = s.document_id WHERE s.id IN (SELECT value FROM json_each(?))",
-        [json.dumps(list(kept))],
-    ):
-        contexts.setdefault(doc_id, Context(doc_id, _day(meeting_date), body))
-        due = DueDate(due_text, _day(due_start), _day(due_end)) if due_text else None
-        units.append(Unit(doc_id, text, kind, frozenset(json.loads(topics or "[]")), statement_id=sid, due=due, terms=kept[sid]))
-    return units, contexts
+    out = []
+    for (doc_id,) in rows:
+        other = document(db, doc_id)
+        if other and (not other.council or not info.council or councils.same(other.council, info.council)
+                      or other.council == info.council):
+            out.append(other)
+    return out
 
+
+def meeting_statements(db: sqlite_utils.Database, document_id: int) -> list[tuple]:
+    return [
+        (sid, kind, start, end, (due_text, due_start, due_end))
+        for sid, kind, start, end, due_text, due_start, due_end in db.execute(
+            'SELECT id, kind, start, "end", due_text, due_start, due_end FROM statements WHERE document_id = ?',
+            [document_id],
+        )
+    ]
+
+
+# -- evidence ----------------------------------------------------------------------------
 
 def clear_auto(db: sqlite_utils.Database, *, document_id: int | None = None, commitment_document_id: int | None = None) -> None:
     """Forget automatic evidence (and its history) before recomputing; reviewed rows stay."""
@@ -217,46 +237,38 @@ def clear_auto(db: sqlite_utils.Database, *, document_id: int | None = None, com
     else:
         where, value = "commitment_id IN (SELECT id FROM statements WHERE document_id = ?)", commitment_document_id
     db.execute(
-        f"DELETE FROM commitment_history WHERE evidence_id IN "
-        f"(SELECT id FROM commitment_evidence WHERE source = 'auto' AND {where})",
+        f"DELETE FROM commitment_history WHERE evidence_id IN (SELECT id FROM commitment_evidence WHERE source = 'auto' AND {where})",
         [value],
     )
     db.execute(f"DELETE FROM commitment_evidence WHERE source = 'auto' AND {where}", [value])
 
 
-def write_evidence(db: sqlite_utils.Database, evidence: list[Evidence], contexts: dict[int, Context]) -> int:
-    """Store evidence; a reviewer's earlier decision on the same texts is applied, never overwritten."""
+def write_found(db: sqlite_utils.Database, found: list[Found], meeting_date: date | None, text: str) -> int:
+    """Store report-backs; a reviewer's earlier decision on the same texts is applied, never overwritten."""
     written = 0
-    for e in evidence:
-        c, u = e.commitment, e.unit
+    for f in found:
+        c = f.candidate
+        if db.execute(
+            "SELECT 1 FROM commitment_evidence WHERE commitment_id = ? AND document_id = ?", [c.id, f.document_id]
+        ).fetchone():
+            continue  # a reviewed or added row for this meeting is already there
+        sentence = text[f.start : f.end]
         review = db.execute(
             "SELECT decision FROM evidence_reviews WHERE commitment_document_id = ? AND commitment_text = ?"
             " AND evidence_document_id = ? AND evidence_text = ?",
-            [c.document_id, c.text, u.document_id, u.text],
+            [c.document_id, c.text, f.document_id, sentence],
         ).fetchone()
-        existing = db.execute(
-            "SELECT id FROM commitment_evidence WHERE commitment_id = ? AND document_id = ? AND text = ?",
-            [c.id, u.document_id, u.text],
-        ).fetchone()
-        if existing:
-            continue  # a reviewed row for this pair is already there
-        due = u.due if e.kind == "re-dated" else None
         evidence_id = insert(
             db,
             "commitment_evidence",
             {
-                "commitment_id": c.id, "document_id": u.document_id,
-                "statement_id": u.statement_id, "passage_id": u.passage_id,
-                "kind": e.kind, "text": u.text, "score": e.score, "reason": e.reason,
-                "due_text": due.text if due else None,
-                "due_start": due.start.isoformat() if due and due.start else None,
-                "due_end": due.end.isoformat() if due and due.end else None,
-                "source": review[0] if review else "auto",
-                "created_at": _now(),
+                "commitment_id": c.id, "document_id": f.document_id, "statement_id": f.statement_id,
+                "start": f.start, "end": f.end, "kind": f.kind, "score": f.score, "reason": f.reason,
+                "due_text": f.due[0], "due_start": f.due[1], "due_end": f.due[2],
+                "source": review[0] if review else "auto", "created_at": _now(),
             },
         )
-        if e.kind != "related":
-            add_history(db, c.id, e.kind, contexts[u.document_id].meeting_date, u.document_id, evidence_id, e.reason)
+        add_history(db, c.id, f.kind, meeting_date, f.document_id, evidence_id, f.reason)
         written += 1
     return written
 
@@ -275,3 +287,18 @@ def add_history(
             "recorded_at": _now(),
         },
     )
+
+
+class Templates:
+    """The fixed wording of each earlier document's sentences, read once per document."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.cache: dict[int, set[str]] = {}
+
+    def __call__(self, document_id: int) -> set[str]:
+        if document_id not in self.cache:
+            row = self.db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()
+            text = row[0] if row else ""
+            self.cache[document_id] = {template(" ".join(text[a:b].split())) for a, b in sentences(text)} - {""}
+        return self.cache[document_id]
