@@ -133,6 +133,9 @@ class Statement:
     document: str | None = None
     document_id: int | None = None
     id: int | None = None
+    # set on the items of a report's own improvement list (extract/report_lists.py)
+    section: str | None = None
+    priority: bool = False
 
     def prediction(self) -> dict[str, Any]:
         """The JSON-lines shape ANNOTATION.md scores, plus topics."""
@@ -149,6 +152,8 @@ class Statement:
             "start": self.start,
             "end": self.end,
             "topics": list(self.topics),
+            "section": self.section,
+            "priority": self.priority,
         }
 
 
