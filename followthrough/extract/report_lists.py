@@ -38,6 +38,7 @@ class _Patterns:
     any_section: re.Pattern[str]
     lead_in: re.Pattern[str]
     lead_in_words: frozenset[str]
+    plain_item: re.Pattern[str]
     marker: re.Pattern[str]
 
 
@@ -52,6 +53,7 @@ def patterns() -> _Patterns:
         any_section=re.compile(any_section, re.IGNORECASE),
         lead_in=re.compile(rf"\b(?:{data['lead_in']})\b", re.IGNORECASE),
         lead_in_words=frozenset(data["lead_in_words"]),
+        plain_item=re.compile(data["plain_item_cue"], re.IGNORECASE),
         # a bullet, then optionally a number ("• R1"), or a number alone; then white space
         marker=re.compile(
             rf"^(?:(?P<bullet>[{bullets}])\s*(?P<bnum>{data['numbers']})?|(?P<num>{data['numbers']}))\s+",
@@ -198,8 +200,7 @@ def find_lists(text: str) -> list[ListItem]:
                 found = inline[:2]
                 first = _Line(inline[2], line.end, text[inline[2] : line.end])
         if found is None and line.text.rstrip("-").endswith(":"):
-            paragraph = _paragraph_before(lines, index)
-            match = patterns().lead_in.search(paragraph)
+            match = _lead_in(_paragraph_before(lines, index))
             if match:
                 found, lead_in = (match[0][0].upper() + match[0][1:].lower(), False), True
         if found is None:
@@ -209,6 +210,16 @@ def find_lists(text: str) -> list[ListItem]:
         new, index = _read_list(text, lines, index + 1, section, priority, first, lead_in)
         items.extend(new)
     return items
+
+
+def _lead_in(paragraph: str) -> re.Match[str] | None:
+    """The list name in a lead-in ending with a colon: in its last sentence, or in the one
+    before when the last is a bare "These include:"."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", paragraph.strip())
+    match = patterns().lead_in.search(sentences[-1])
+    if match is None and len(sentences) > 1 and len(sentences[-1].split()) <= 4:
+        match = patterns().lead_in.search(sentences[-2])
+    return match
 
 
 def _paragraph_before(lines: list[_Line | None], index: int) -> str:
@@ -263,10 +274,15 @@ def _read_list(
     pending = [first] if first else []
     position = index
 
+    stop = False
+
     def close() -> None:
-        nonlocal current
+        nonlocal current, stop
         if current is not None and current.pieces:
-            items.append(current)
+            if mode == "plain" and not patterns().plain_item.search(current.text(text)):
+                stop = True  # a paragraph that asks for nothing: the list has ended
+            else:
+                items.append(current)
         current = None
 
     def start_item(start: int, end: int) -> None:
@@ -285,7 +301,7 @@ def _read_list(
                 new_paragraph = True
                 continue
         this_paragraph_new, new_paragraph = new_paragraph, False
-        if len(items) >= MAX_ITEMS:
+        if len(items) >= MAX_ITEMS or stop:
             break
         if line.text.isdigit() and len(line.text) <= 3:
             continue  # a footnote reference or a page number
@@ -363,6 +379,8 @@ def _read_list(
             current.pieces.append((line.start, line.end))
         previous = line
     close()
+    # "The ... manager should:" introduces the bullets after it: it is not an item itself
+    items = [item for item in items if not (text[item.end - 1] == ":" and _is_lead_in(item.text(text)))]
     return items, max(position, index)
 
 
