@@ -208,7 +208,7 @@ def statements(ctx, kinds, document, topic, limit, fmt):
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() | {"id": s.id} for s in found]
-    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS
+    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS + ["section", "priority"]
     _emit_rows(rows, fmt, columns)
 
 

@@ -218,3 +218,11 @@ CREATE TABLE statement_terms (
 )
 """
 MIGRATIONS.append(Migration("0004b_statement_terms", _sql(STATEMENT_TERMS)))
+
+# Report lists (extract/report_lists.py): the improvement-list heading a recommendation was
+# listed under, and whether the list is of priority actions.
+REPORTS_SECTIONS = """
+ALTER TABLE statements ADD COLUMN section TEXT;
+ALTER TABLE statements ADD COLUMN priority INTEGER NOT NULL DEFAULT 0
+"""
+MIGRATIONS.append(Migration("reports_statement_section", _sql(REPORTS_SECTIONS)))
