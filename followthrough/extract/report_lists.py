@@ -45,7 +45,7 @@ class _Patterns:
 @cache
 def patterns() -> _Patterns:
     data = json.loads(resources.files("followthrough.extract").joinpath("data/report_lists.json").read_text("utf-8"))
-    bullets = re.escape(data["bullets"]).replace("\\-", "-")
+    bullets = "".join(re.escape(char) for char in data["bullets"].replace("\\", ""))
     sections = [(re.compile(s["pattern"], re.IGNORECASE), bool(s["priority"])) for s in data["sections"]]
     any_section = "|".join(f"(?:{s['pattern']})" for s in data["sections"])
     return _Patterns(
@@ -216,10 +216,18 @@ def _lead_in(paragraph: str) -> re.Match[str] | None:
     """The list name in a lead-in ending with a colon: in its last sentence, or in the one
     before when the last is a bare "These include:"."""
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", paragraph.strip())
-    match = patterns().lead_in.search(sentences[-1])
-    if match is None and len(sentences) > 1 and len(sentences[-1].split()) <= 4:
-        match = patterns().lead_in.search(sentences[-2])
-    return match
+    last = sentences[-1].rstrip(":- ")
+    following = re.search(r"\bthe\s+following\b", last, re.IGNORECASE)
+    for match in patterns().lead_in.finditer(last):
+        if following:
+            # "made the following (six) recommendations:", not "the following areas ... recommendations:"
+            if len(last[following.end() : match.start()].split()) <= 1:
+                return match
+        elif len(last[match.end() :].split()) <= 3:
+            return match  # "Our recommendations are:"
+    if len(sentences) > 1 and len(last.split()) <= 4:
+        return patterns().lead_in.search(sentences[-2])  # "... recommendations. These include:"
+    return None
 
 
 def _paragraph_before(lines: list[_Line | None], index: int) -> str:
@@ -249,7 +257,7 @@ def _read_list(
     for a, b in zip(window, window[1:]):
         neighbours.setdefault(a.text, set()).add(b.text)
         neighbours.setdefault(b.text, set()).add(a.text)
-    widest = max((len(l.text) for l in window[:60]), default=0)
+    widest = 0  # the text width in characters: the longest line of the list's paragraphs so far
 
     def is_cell(line: _Line, after: _Line | None = None) -> bool:
         # A line repeated in the list with the same neighbour, outside any sentence and not a
@@ -301,6 +309,9 @@ def _read_list(
                 new_paragraph = True
                 continue
         this_paragraph_new, new_paragraph = new_paragraph, False
+        if this_paragraph_new and not pending and line is lines[position - 1]:
+            widest = max([widest, *(len(l.text) for l in _paragraph_from(lines, position - 1))])
+        widest = max(widest, len(line.text))
         if len(items) >= MAX_ITEMS or stop:
             break
         if line.text.isdigit() and len(line.text) <= 3:
@@ -367,13 +378,22 @@ def _read_list(
                 position -= 1
                 break
         if mode == "marker":
-            if current is None:
-                break
+            # (character counts only approximate a proportional font's widths: a clear margin)
+            if current is None or (previous is not None and _room_left(previous, line, int(0.8 * widest))):
+                position -= 1
+                break  # the item's last line ended short: this line is a paragraph after the list
             current.pieces.append((line.start, line.end))
             previous = line
             continue
         mode = "plain"
-        if current is None or this_paragraph_new or (previous is not None and _ends_short(previous, line, widest)):
+        # a new item where the last line ended short after a full stop, or where a sentence
+        # opens like the list's first item (items of a list are parallel: "Leaders should ...")
+        parallel = bool(items or current) and line.text.split()[0] == _first_word(text, (items or [current])[0])
+        if (
+            current is None
+            or this_paragraph_new
+            or (previous is not None and _ends_sentence(previous.text) and (parallel or _room_left(previous, line, widest)))
+        ):
             start_item(line.start, line.end)
         else:
             current.pieces.append((line.start, line.end))
@@ -392,9 +412,18 @@ def _paragraph_from(lines: list[_Line | None], index: int) -> list[_Line]:
     return out
 
 
-def _ends_short(previous: _Line, line: _Line, widest: int) -> bool:
-    """Whether ``previous`` ends its paragraph: a full stop and room left for the next word."""
-    if not _ends_sentence(previous.text) or not line.text[0].isupper():
+def _first_word(text: str, item: ListItem | None) -> str | None:
+    if item is None:
+        return None
+    start, end = item.pieces[0]
+    words = text[start:end].split()
+    return words[0] if words else None
+
+
+def _room_left(previous: _Line, line: _Line, widest: int) -> bool:
+    """Whether the first word of ``line`` (capitalised) would have fitted on ``previous``:
+    then ``previous`` was not wrapped, it ended its paragraph."""
+    if not line.text[0].isupper():
         return False
     next_word = line.text.split()[0]
     return len(previous.text) + 1 + len(next_word) <= widest
