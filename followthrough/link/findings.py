@@ -8,8 +8,9 @@
   to take appropriate action to address the areas identified"; data/framing.txt), or a
   judgement heading read as a statement ("Overall effectiveness: inadequate"). Those are shown
   apart as context, never as gaps.
-- The same point stated twice (a recommendation and a concern over the same words, or two
-  near-identical statements) is one finding: the list item, else the recommendation.
+- The same point stated twice (a recommendation and a concern over the same words, two
+  near-identical statements, or a body sentence that repeats a list item's words) is one
+  finding: the list item, else the recommendation.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from rapidfuzz import fuzz
 from followthrough.models import Statement
 
 NEAR_IDENTICAL = 90  # rapidfuzz ratio of normalised texts at or above which two statements are one point
+SHARED_SHARE = 0.8  # ... or this share of the shorter statement's content words in the other
+MIN_SHARED_WORDS = 4  # ... when it has at least this many
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -95,7 +98,14 @@ def _same_point(a: Statement, b: Statement) -> bool:
         overlap = min(a.end, b.end) - max(a.start, b.start)
         if overlap > 0 and overlap >= 0.5 * min(a.end - a.start, b.end - b.start):
             return True
-    return fuzz.ratio(_norm(a.text), _norm(b.text)) >= NEAR_IDENTICAL
+    if fuzz.ratio(_norm(a.text), _norm(b.text)) >= NEAR_IDENTICAL:
+        return True
+    # the same words with a different ending ("The response to ... homeless." as a list item,
+    # "The response to ... homeless is ineffective." in the body): the shorter one's content
+    # words nearly all in the other
+    words_a, words_b = set(content_words(a.text)), set(content_words(b.text))
+    shorter, longer = sorted((words_a, words_b), key=len)
+    return len(shorter) >= MIN_SHARED_WORDS and len(shorter & longer) >= SHARED_SHARE * len(shorter)
 
 
 def _rank(statement: Statement) -> tuple[int, int]:

@@ -49,6 +49,8 @@ class ReportFinding:
     page: int | None
     status: str
     links: list[ReportLink] = field(default_factory=list)
+    section: str | None = None  # the report's own list it is an item of ("What needs to improve?")
+    priority: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         row = dict(self.__dict__)
@@ -160,6 +162,8 @@ def _findings(linked: Linked) -> list[ReportFinding]:
                                l.plan_item.action, l.score, l.reason, l.source)
                     for l in links
                 ],
+                statement.section,
+                statement.priority,
             )
         )
     out.sort(key=lambda f: STATUS_ORDER[f.status])  # stable: document order within a status
@@ -248,7 +252,8 @@ def render_markdown(report: GapReport) -> str:
         lines += ["", f"## {title} ({len(group)})", ""]
         for f in group:
             where = f"{f.document}" + (f", p. {f.page}" if f.page else "")
-            lines.append(f"- [{f.id}] {f.kind}: \"{_md(f.text)}\" ({_md(where)})")
+            listed = f" ({_md(f.section)}{', priority' if f.priority else ''})" if f.section else ""
+            lines.append(f"- [{f.id}] {f.kind}{listed}: \"{_md(f.text)}\" ({_md(where)})")
             for l in f.links:
                 tag = "" if l.source == "auto" else f" [{l.source}]"
                 lines.append(
