@@ -166,7 +166,8 @@ def _findings(linked: Linked) -> list[ReportFinding]:
                 statement.priority,
             )
         )
-    out.sort(key=lambda f: STATUS_ORDER[f.status])  # stable: document order within a status
+    # stable: within a status the report's own list items first, then document order
+    out.sort(key=lambda f: (STATUS_ORDER[f.status], f.section is None))
     return out
 
 
@@ -233,7 +234,7 @@ def render_markdown(report: GapReport) -> str:
         "",
         f"Plans: {', '.join(report.plans) or NO_PLAN}",
         "",
-        f"**{c['findings']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
+        f"**{c['findings'] - c['unlisted']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
         + (f"{c['unlisted']} more from the report's text outside its list, no plan row near; " if c["unlisted"] else "")
         + (f"{len(report.context)} context statements. " if report.context else "")
         + 
