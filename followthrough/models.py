@@ -152,8 +152,6 @@ class Statement:
             "start": self.start,
             "end": self.end,
             "topics": list(self.topics),
-            "section": self.section,
-            "priority": self.priority,
         }
 
 

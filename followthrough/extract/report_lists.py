@@ -377,6 +377,11 @@ def _read_list(
             if mode == "marker" or lead_in:
                 position -= 1
                 break
+        if mode == "marker" and not pending and _heading_like([line]):
+            after = lines[position] if position < len(lines) else None
+            if after is not None and _marker(after.text) is not None:
+                position -= 1
+                break  # "Strengths" set straight above a list of its own: a heading
         if mode == "marker":
             # (character counts only approximate a proportional font's widths: a clear margin)
             if current is None or (previous is not None and _room_left(previous, line, int(0.8 * widest))):
@@ -458,8 +463,8 @@ REPLACED_KINDS = frozenset({"recommendation", "concern"})
 
 
 def merge_list_items(document: Document, statements: list[Statement]) -> list[Statement]:
-    """``statements`` with each improvement-list item added and the rule statements that read
-    the same span (as a recommendation or as a concern) removed: an area for improvement is
+    """``statements`` with each improvement-list item added and the rule statements that
+    overlap an item (as a recommendation or as a concern) removed: an area for improvement is
     one recommendation. Statements of other kinds in the span stay."""
     items = list_statements(document)
     if not items:
@@ -467,12 +472,9 @@ def merge_list_items(document: Document, statements: list[Statement]) -> list[St
     spans = [(item.start, item.end) for item in items]
 
     def covered(statement: Statement) -> bool:
-        length = max(1, statement.end - statement.start)
-        for start, end in spans:
-            overlap = min(end, statement.end) - max(start, statement.start)
-            if overlap > 0 and (overlap >= 0.5 * length or overlap >= 0.5 * (end - start)):
-                return True
-        return False
+        # any overlap: a rule sentence that runs out of an item into the next heading is the
+        # item read wrongly, not a second point
+        return any(min(end, statement.end) > max(start, statement.start) for start, end in spans)
 
     kept = [s for s in statements if not (s.kind in REPLACED_KINDS and covered(s))]
     merged = kept + items
