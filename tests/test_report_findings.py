@@ -29,6 +29,8 @@ def statement(kind: str, text: str, start: int = 0, *, id: int, section: str | N
         "Further improvements are needed in key areas.",
         "We expect the local authority to take appropriate action to address the areas identified.",
         "The local authority should address the areas for improvement.",
+        "The Corporate Director highlighted two particular areas of concern.",
+        "this required a whole Council approach.",
     ],
 )
 def test_statements_about_the_findings_as_a_whole_are_framing(text: str) -> None:
@@ -41,6 +43,8 @@ def test_statements_about_the_findings_as_a_whole_are_framing(text: str) -> None
         "The application of thresholds for different levels of intervention is inconsistent.",
         "Referral information received from partners was poor",
         "Multi-agency work to address this was urgently needed",
+        "He said that caseloads were too high.",
+        "their visibility is poor.",
     ],
 )
 def test_statements_with_a_subject_of_their_own_are_findings(text: str) -> None:

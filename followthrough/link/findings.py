@@ -56,11 +56,39 @@ def content_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower().replace("’", "'")) if w not in skip and len(w) > 2]
 
 
+_PRONOUN_SUBJECT = re.compile(r"^(?:this|that|these|those|it)\s+\w+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _reporting_verbs() -> frozenset[str]:
+    from followthrough.extract.actors import reporting_verbs
+
+    return frozenset(reporting_verbs())
+
+
+def _without_speaker(text: str) -> str:
+    """The reported part of "The Corporate Director highlighted two areas of concern": what
+    follows the first reporting verb, when one comes within the first dozen words."""
+    words = text.split()
+    for index, word in enumerate(words[:12]):
+        if word.lower().strip(",.") in _reporting_verbs():
+            rest = words[index + 1 :]
+            return " ".join(rest[1:] if rest and rest[0].lower() == "that" else rest)
+    return text
+
+
 def is_framing(statement: Statement, doc_text: str | None = None) -> bool:
-    """Whether the statement frames the findings instead of stating one (never for list items)."""
+    """Whether the statement frames the findings instead of stating one (never for list items):
+    nothing of its own subject (its content words, speaker aside, are all report language), or
+    a pronoun for a subject and at most one content word ("this required a whole Council
+    approach"), or a heading read as a statement."""
     if statement.section:
         return False
-    return not content_words(statement.text) or (doc_text is not None and is_heading(statement, doc_text))
+    said = _without_speaker(statement.text.strip())
+    words = content_words(said)
+    if not words or (len(words) <= 1 and _PRONOUN_SUBJECT.match(said)):
+        return True
+    return doc_text is not None and is_heading(statement, doc_text)
 
 
 def is_heading(statement: Statement, doc_text: str) -> bool:
