@@ -157,3 +157,28 @@ def test_plain_list_without_markers_ends_at_a_paragraph_that_asks_for_nothing() 
         "The service should make sure its staff have good access to risk information.",
         "The service should review its training records.",
     ]
+
+
+def test_sif_layout_lead_in_then_priority_sub_lists() -> None:
+    """The older Ofsted SIF layout (as its reports set it out; wording shortened here): a
+    numbered lead-in "... should:", then "Priority and immediate action" and "Areas for
+    improvement" sub-lists of lettered items. The lead-in is not an item; the priority flag
+    follows the sub-list."""
+    text = (
+        "Areas for improvement\n\n"
+        "2. In order to improve the quality of help and protection given to children, young people and\n"
+        "their families, the local authority should:\n\n"
+        "Priority and immediate action\n\n"
+        "a) ensure that all children at risk of significant harm are seen promptly.\n\n"
+        "b) ensure that management oversight is recorded on every case.\n\n"
+        "Areas for improvement\n\n"
+        "c) improve the quality of assessments.\n\n"
+        "Summary for children and young people\n\n"
+        "Inspectors found that children are not always seen.\n"
+    )
+    found = [(i.section, i.priority, text[i.start : i.end]) for i in find_lists(text)]
+    assert found == [
+        ("Priority and immediate action", True, "ensure that all children at risk of significant harm are seen promptly."),
+        ("Priority and immediate action", True, "ensure that management oversight is recorded on every case."),
+        ("Areas for improvement", False, "improve the quality of assessments."),
+    ]

@@ -370,10 +370,15 @@ def _read_list(
             following = next((l for l in lines[position - 1 + len(paragraph) :] if l is not None and not is_cell(l)), None)
             runs_on = following is not None and following.text[0].islower()
             if _heading_like(paragraph) and not runs_on and (items or current is not None or not paragraph[-1].text.endswith(":")):
-                if not (paragraph[-1].text.endswith(":") and len(paragraph) == 1):
-                    position -= 1
-                    break
-                continue  # "Within three months:": a sub-heading inside the list
+                if paragraph[-1].text.endswith(":") and len(paragraph) == 1:
+                    continue  # "Within three months:": a sub-heading inside the list
+                if _only_lead_ins(text, items, current):
+                    # "... the local authority should:" then a sub-heading, then the items
+                    position += len(paragraph) - 1
+                    top = None if mode == "marker" else top
+                    continue
+                position -= 1
+                break
             if mode == "marker" or lead_in:
                 position -= 1
                 break
@@ -415,6 +420,12 @@ def _paragraph_from(lines: list[_Line | None], index: int) -> list[_Line]:
         out.append(lines[index])  # type: ignore[arg-type]
         index += 1
     return out
+
+
+def _only_lead_ins(text: str, items: list[ListItem], current: ListItem | None) -> bool:
+    """Whether everything read so far only introduces the items ("... should:")."""
+    read = items + ([current] if current is not None else [])
+    return bool(read) and all(text[i.end - 1] == ":" and _is_lead_in(i.text(text)) for i in read)
 
 
 def _first_word(text: str, item: ListItem | None) -> str | None:
