@@ -182,3 +182,29 @@ def test_sif_layout_lead_in_then_priority_sub_lists() -> None:
         ("Priority and immediate action", True, "ensure that management oversight is recorded on every case."),
         ("Areas for improvement", False, "improve the quality of assessments."),
     ]
+
+
+def test_send_table_with_a_different_body_on_each_row() -> None:
+    """The SEND priority-action table as PDFium reads it when each row names another body
+    (Halton's names the same one on every row, so there the repeated lines show the column):
+    the header row names the column, so short unpunctuated cells are bodies, not items."""
+    text = (
+        "Areas for priority action\n\n"
+        "Responsible body Areas for priority action\n"
+        "Leeds City Council\n\n"
+        "Leaders should improve the timeliness of plans so that children\n"
+        "get help sooner.\n"
+        "NHS West Yorkshire Integrated Care\n"
+        "Board\n\n"
+        "Leaders should improve access to therapy while\n"
+        "children wait.\n\n"
+        "Areas for improvement\n"
+        "Leaders should improve the quality of advice.\n\n"
+        "Local area partnership details\n"
+    )
+    found = [(i.priority, i.responsible, " ".join(i.text(text).split())) for i in find_lists(text)]
+    assert found == [
+        (True, "Leeds City Council", "Leaders should improve the timeliness of plans so that children get help sooner."),
+        (True, "NHS West Yorkshire Integrated Care Board", "Leaders should improve access to therapy while children wait."),
+        (False, None, "Leaders should improve the quality of advice."),
+    ]

@@ -283,11 +283,15 @@ def _read_list(
     position = index
 
     stop = False
+    column = ""  # the name of a table's other column, when a header row names one
 
     def close() -> None:
-        nonlocal current, stop
+        nonlocal current, stop, cells
         if current is not None and current.pieces:
-            if mode == "plain" and not patterns().plain_item.search(current.text(text)):
+            said = current.text(text)
+            if mode == "plain" and column and not _ends_sentence(said) and len(said) <= 100:
+                cells = cells + said.split("\n")  # the other column's cell ("Leeds City Council")
+            elif mode == "plain" and not patterns().plain_item.search(said):
                 stop = True  # a paragraph that asks for nothing: the list has ended
             else:
                 items.append(current)
@@ -319,6 +323,7 @@ def _read_list(
         if not items and current is None:
             header = _table_header(line.text, section)
             if header is not None:
+                column = column or header  # "Responsible body": the table's other column
                 continue
         after = lines[position] if not pending and position < len(lines) else None
         if mode != "marker" and is_cell(line, after):
