@@ -208,3 +208,12 @@ def test_send_table_with_a_different_body_on_each_row() -> None:
         (True, "NHS West Yorkshire Integrated Care Board", "Leaders should improve access to therapy while children wait."),
         (False, None, "Leaders should improve the quality of advice."),
     ]
+
+
+def test_docx_bullets_stay_in_the_text() -> None:
+    """Word keeps a list's bullets in its numbering, not in the paragraph text: the reader puts
+    one back, so the DOCX reads like the PDF of the same CIW page (corpus/rendered)."""
+    root = Path(__file__).parent.parent / "corpus" / "rendered"
+    docx_text = read_document(root / "ciw_press_powys_childrens_2019-01-09.docx").text
+    assert "\n• Develop commissioning and social work practice" in docx_text
+    assert "\n• Ensure there is a clear strategic vision" in docx_text
