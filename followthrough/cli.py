@@ -208,8 +208,8 @@ def statements(ctx, kinds, document, topic, limit, fmt):
         found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    rows = [s.prediction() | {"id": s.id} for s in found]
-    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS
+    rows = [s.prediction() | {"id": s.id, "section": s.section, "priority": s.priority} for s in found]
+    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS + ["section", "priority"]
     _emit_rows(rows, fmt, columns)
 
 

@@ -134,6 +134,9 @@ class Statement:
     document: str | None = None
     document_id: int | None = None
     id: int | None = None
+    # set on the items of a report's own improvement list (extract/report_lists.py)
+    section: str | None = None
+    priority: bool = False
 
     def prediction(self) -> dict[str, Any]:
         """The JSON-lines shape ANNOTATION.md scores, plus topics."""

@@ -30,6 +30,7 @@ from followthrough.extract.actors import (
 )
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
+from followthrough.extract.report_lists import merge_list_items
 from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import due_for
 from followthrough.language.topics import topics_of
@@ -195,4 +196,4 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
             )
         )
     out.sort(key=lambda statement: statement.start)  # stable: a decision before its commitment
-    return out
+    return merge_list_items(document, out)

@@ -40,6 +40,8 @@ def replace_statements(db: sqlite_utils.Database, doc: Document, statements: lis
                     "due_start": s.due.start.isoformat() if s.due and s.due.start else None,
                     "due_end": s.due.end.isoformat() if s.due and s.due.end else None,
                     "topics": json.dumps(s.topics),
+                    "section": s.section,
+                    "priority": int(s.priority),
                     "extracted_at": now,
                 }
                 for s in statements
@@ -69,6 +71,8 @@ def statement_from_row(row: dict[str, Any]) -> Statement:
         document=row.get("document"),
         document_id=row.get("document_id"),
         id=row.get("id"),
+        section=row.get("section"),
+        priority=bool(row.get("priority")),
     )
 
 

@@ -53,7 +53,7 @@ def read_docx(path: Path, data: bytes) -> Document:
         if isinstance(block, Paragraph):
             text = block.text.strip()
             if text:
-                blocks.append(text)
+                blocks.append(f"• {text}" if _is_list_item(block) else text)
             previous = None if text else previous
             continue
         rows = table_rows(block)
@@ -136,6 +136,16 @@ def _width(rows: list[Row]) -> int:
 
 def _width_of(plan: PlanTable) -> int:
     return max(len(plan.labels), max(plan.columns) + 1)
+
+
+def _is_list_item(paragraph: Paragraph) -> bool:
+    """A bulleted or numbered paragraph (Word numbering, or a "List ..." style): its marker is
+    not in ``paragraph.text``, so the text gets a bullet (report lists read items by markers)."""
+    p_pr = paragraph._p.pPr
+    if p_pr is not None and p_pr.numPr is not None:
+        return True
+    style = paragraph.style
+    return style is not None and (style.name or "").startswith("List")
 
 
 def _row_text(row: Row, dehyphenate: Dehyphenator) -> str:

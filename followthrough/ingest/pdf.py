@@ -412,7 +412,9 @@ def looks_like_plan_header(text: str, gap: int = 25) -> bool:
             run = set()
         run.add(column)
         end = match.end()
-        if len(run) >= 3 and run & {"area", "action"}:
+        # a run naming what is done, or who, by when and its status (a tracker whose action
+        # column has a name of its own, "Improvement activity": header_columns reads it by its head word)
+        if len(run) >= 3 and (run & {"area", "action"} or {"lead", "timescale", "status"} <= run):
             return True
     return False
 

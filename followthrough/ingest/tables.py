@@ -69,7 +69,9 @@ def normalise_label(text: str) -> str:
 
 
 def column_for(label: str | None) -> str | None:
-    """The field a header cell names: exact name, else the longest name it starts with."""
+    """The field a header cell names: exact name, else the longest name it starts with, else
+    the longest it ends with (the head of an English noun phrase comes last: "Improvement
+    activity" is an activity, "Planned completion date" a completion date)."""
     if not label:
         return None
     name = normalise_label(label)
@@ -77,7 +79,10 @@ def column_for(label: str | None) -> str | None:
     if name in names:
         return names[name]
     prefixes = [known for known in names if name.startswith(known + " ")]
-    return names[max(prefixes, key=len)] if prefixes else None
+    if prefixes:
+        return names[max(prefixes, key=len)]
+    suffixes = [known for known in names if name.endswith(" " + known) and len(known) > 2]
+    return names[max(suffixes, key=len)] if suffixes else None
 
 
 def header_columns(cells: Sequence[str | None]) -> dict[int, str] | None:

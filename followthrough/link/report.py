@@ -19,7 +19,10 @@ from followthrough.tracking.listing import list_commitments
 from followthrough.link.matcher import status_for
 from followthrough.link.store import Linked, link
 
-STATUS_ORDER = {"gap": 0, "partial": 1, "addressed": 2}
+STATUS_ORDER = {"gap": 0, "partial": 1, "addressed": 2, "unlisted": 3}
+# "unlisted": a concern or recommendation from the body of a report that has its own
+# improvement list, which no plan row comes near: shown apart from the gaps, since the
+# report did not list it among what must improve (link/findings.py).
 
 
 @dataclass
@@ -46,6 +49,8 @@ class ReportFinding:
     page: int | None
     status: str
     links: list[ReportLink] = field(default_factory=list)
+    section: str | None = None  # the report's own list it is an item of ("What needs to improve?")
+    priority: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         row = dict(self.__dict__)
@@ -74,6 +79,8 @@ class GapReport:
     findings: list[ReportFinding]
     unlinked_plan_items: list[dict[str, Any]]
     commitments: list[ReportCommitment]
+    # statements that frame the findings ("address the areas identified"): never gaps
+    context: list[ReportFinding] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {s: sum(f.status == s for f in self.findings) for s in STATUS_ORDER}
@@ -103,6 +110,7 @@ class GapReport:
             "findings": [f.as_dict() for f in self.findings],
             "unlinked_plan_items": self.unlinked_plan_items,
             "commitments": [c.as_dict() for c in self.commitments],
+            "context": [f.as_dict() for f in self.context],
         }
 
 
@@ -128,16 +136,24 @@ def gap_report(
         for item in linked.plan_items
         if item.id not in answered
     ]
-    return GapReport(as_of, list(linked.plan_names.values()), report_findings, unlinked, commitments(db, as_of, findings))
+    context = [
+        ReportFinding(s.id, s.document or "", s.kind, s.text, s.page, "context") for s in linked.context
+    ]
+    return GapReport(
+        as_of, list(linked.plan_names.values()), report_findings, unlinked, commitments(db, as_of, findings), context
+    )
 
 
 def _findings(linked: Linked) -> list[ReportFinding]:
     out = []
+    listed = {s.document_id for s in linked.findings if s.section}  # documents with their own list
     for statement in linked.findings:
         links = linked.links.get(statement.id, [])
         reviewed = any(l.source in ("confirmed", "added") for l in links)
         best = max((l.score for l in links), default=None)
         status = "addressed" if reviewed else status_for(best)
+        if status == "gap" and not links and not statement.section and statement.document_id in listed:
+            status = "unlisted"
         out.append(
             ReportFinding(
                 statement.id, statement.document or "", statement.kind, statement.text, statement.page, status,
@@ -146,9 +162,12 @@ def _findings(linked: Linked) -> list[ReportFinding]:
                                l.plan_item.action, l.score, l.reason, l.source)
                     for l in links
                 ],
+                statement.section,
+                statement.priority,
             )
         )
-    out.sort(key=lambda f: STATUS_ORDER[f.status])  # stable: document order within a status
+    # stable: within a status the report's own list items first, then document order
+    out.sort(key=lambda f: (STATUS_ORDER[f.status], f.section is None))
     return out
 
 
@@ -176,6 +195,13 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
 # -- rendering ------------------------------------------------------------------------------
 
 
+TITLES = (
+    ("gap", "Gaps: no plan row answers these"),
+    ("partial", "Partly answered"),
+    ("addressed", "Addressed"),
+    ("unlisted", "Also in the report's text, not in its improvement list: no plan row near"),
+)
+CONTEXT_TITLE = "Context: statements about the findings as a whole (not gaps)"
 NO_PLAN = "none yet (ingest an action plan: PDF, DOCX, CSV or XLSX with Ref and Action columns)"
 
 
@@ -208,7 +234,10 @@ def render_markdown(report: GapReport) -> str:
         "",
         f"Plans: {', '.join(report.plans) or NO_PLAN}",
         "",
-        f"**{c['findings']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
+        f"**{c['findings'] - c['unlisted']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
+        + (f"{c['unlisted']} more from the report's text outside its list, no plan row near; " if c["unlisted"] else "")
+        + (f"{len(report.context)} context statements. " if report.context else "")
+        + 
         f"{c['unlinked_plan_items']} plan rows answer no finding; {c['overdue']} commitments overdue, {c['no_date']} with no date.",
         "",
     ]
@@ -217,14 +246,15 @@ def render_markdown(report: GapReport) -> str:
             f"- {_md(p['plan_document'])}: answers {p['findings_answered']} findings with {p['rows_linked']} rows; "
             f"{p['rows_unlinked']} rows answer none"
         )
-    for status, title in (("gap", "Gaps: no plan row answers these"), ("partial", "Partly answered"), ("addressed", "Addressed")):
-        group = [f for f in report.findings if f.status == status]
+    for status, title in (*TITLES, ("context", CONTEXT_TITLE)):
+        group = [f for f in report.findings if f.status == status] if status != "context" else report.context
         if not group:
             continue
         lines += ["", f"## {title} ({len(group)})", ""]
         for f in group:
             where = f"{f.document}" + (f", p. {f.page}" if f.page else "")
-            lines.append(f"- [{f.id}] {f.kind}: \"{_md(f.text)}\" ({_md(where)})")
+            listed = f" ({_md(f.section)}{', priority' if f.priority else ''})" if f.section else ""
+            lines.append(f"- [{f.id}] {f.kind}{listed}: \"{_md(f.text)}\" ({_md(where)})")
             for l in f.links:
                 tag = "" if l.source == "auto" else f" [{l.source}]"
                 lines.append(
@@ -295,6 +325,7 @@ def render_html(report: GapReport) -> str:
         f'<div class="gap"><b>{c["gap"]}</b>gaps</div>',
         f'<div class="partial"><b>{c["partial"]}</b>partly answered</div>',
         f'<div class="addressed"><b>{c["addressed"]}</b>addressed</div>',
+        *([f'<div><b>{c["unlisted"]}</b>outside the report\'s list, no row near</div>'] if c["unlisted"] else []),
         f'<div><b>{c["unlinked_plan_items"]}</b>plan rows answering no finding</div>',
         f'<div><b>{c["overdue"]}</b>commitments overdue</div>',
         f'<div><b>{c["no_date"]}</b>commitments with no date</div>',
@@ -307,9 +338,8 @@ def render_html(report: GapReport) -> str:
         ],
         "</ul>",
     ]
-    titles = (("gap", "Gaps: no plan row answers these"), ("partial", "Partly answered"), ("addressed", "Addressed"))
-    for status, title in titles:
-        group = [f for f in report.findings if f.status == status]
+    for status, title in (*TITLES, ("context", CONTEXT_TITLE)):
+        group = [f for f in report.findings if f.status == status] if status != "context" else report.context
         if not group:
             continue
         parts.append(f"<h2>{_h(title)} ({len(group)})</h2>")

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from followthrough.errors import UsageError
 from followthrough.link.decisions import FINDING_KINDS, load_decisions
+from followthrough.link.findings import Selection, select_findings
 from followthrough.link.matcher import FindingText, match, previous_sentence, score_matrix
 from followthrough.models import Link, PlanItem, Statement
 from followthrough.store import document_id
@@ -27,6 +28,8 @@ class Linked:
     links: dict[int, list[Link]] = field(default_factory=dict)  # finding id -> links
     plan_items: list[PlanItem] = field(default_factory=list)
     plan_names: dict[int, str] = field(default_factory=dict)  # plan document id -> name
+    # statements that frame the findings ("address the areas identified"): shown apart, never gaps
+    context: list[Statement] = field(default_factory=list)
 
 
 def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
@@ -69,7 +72,16 @@ def load_plan_items(db: sqlite_utils.Database, document_ids: list[int]) -> list[
 
 def load_findings(db: sqlite_utils.Database, findings: str | None = None) -> tuple[list[Statement], dict[int, str]]:
     """Recommendations and concerns (of one document, or of every non-plan document), and
-    each one's previous sentence (its antecedent when it says 'address this')."""
+    each one's previous sentence (its antecedent when it says 'address this').
+
+    Only the findings: framing statements are left out (``load_selection`` has them) and the
+    same point stated twice is one finding (link/findings.py)."""
+    selection, contexts = load_selection(db, findings)
+    return selection.findings, contexts
+
+
+def load_selection(db: sqlite_utils.Database, findings: str | None = None) -> tuple[Selection, dict[int, str]]:
+    """Findings and context statements (link/findings.py), and each finding's previous sentence."""
     from followthrough.extract.store import statement_from_row
 
     params: list = list(FINDING_KINDS)
@@ -87,16 +99,17 @@ def load_findings(db: sqlite_utils.Database, findings: str | None = None) -> tup
         params,
     )
     columns = [c[0] for c in cursor.description]
-    out, contexts = [], {}
+    out, contexts, texts = [], {}, {}
     for values in cursor:
         row = dict(zip(columns, values))
         doc_text = row.pop("_doc_text") or ""
         statement = statement_from_row(row)
         out.append(statement)
+        texts[statement.document_id] = doc_text
         context = previous_sentence(doc_text, statement.start) if statement.start else None
         if context:
             contexts[statement.id] = context
-    return out, contexts
+    return select_findings(out, texts), contexts
 
 
 def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | None = None, workers: int = 1) -> Linked:
@@ -106,9 +119,10 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
     a rejected pair is never linked, a confirmed or added pair always is.
     """
     plans = plan_documents(db, plan)
-    statements, contexts = load_findings(db, findings)
+    selection, contexts = load_selection(db, findings)
+    statements = selection.findings
     items = load_plan_items(db, list(plans))
-    result = Linked(statements, {s.id: [] for s in statements}, items, plans)
+    result = Linked(statements, {s.id: [] for s in statements}, items, plans, selection.context)
     texts = [FindingText(s.text, contexts.get(s.id)) for s in statements]
     by_plan: dict[int, list[PlanItem]] = defaultdict(list)
     for item in items:

@@ -342,3 +342,11 @@ def _tracking_tables(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(Migration("tracking_0006_evidence_by_reference", _tracking_tables, transactional=False))
+
+# Report lists (extract/report_lists.py): the improvement-list heading a recommendation was
+# listed under, and whether the list is of priority actions.
+REPORTS_SECTIONS = """
+ALTER TABLE statements ADD COLUMN section TEXT;
+ALTER TABLE statements ADD COLUMN priority INTEGER NOT NULL DEFAULT 0
+"""
+MIGRATIONS.append(Migration("reports_statement_section", _sql(REPORTS_SECTIONS)))
