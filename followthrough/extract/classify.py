@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from importlib import resources
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -27,24 +28,54 @@ class Candidate:
     speaker: str | None = None
 
 
+BODY = r"(?:Committee|Cabinet|Council|Executive|Board|Panel|Sub-Committee|Forum|Group|Commission|Partnership|meeting)"
+NOT_SUBJUNCTIVE = r"(?:would|will|shall|should|could|may|might|must|can|cannot|to|not|is|are|was|were|has|have|had)\b"
 RESOLUTION_LEAD = re.compile(
-    r"^\s*(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?"
+    r"^\s*[“\"‘']?\s*(?:(?:And|and)\s+)?(?:(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided)\b\s*[:\-–]*\s*(?:that\b|That\b|to\b)?"
     r"|(?:DECISION|Decision)\s*[:\-–]\s*(?:that\b|That\b|to\b)?"
-    # a body resolves; an officer who "agreed to bring a report" undertakes (a commitment)
-    r"|(?:It\s+was\s+|The\s+(?:[\w-]+\s+){0,2}?(?:Committee|Cabinet|Council|Executive|Board|Panel|Sub-Committee|Forum|Group|Commission|Partnership|meeting)\s+)"
-    r"(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:RESOLVED|resolved|AGREED|agreed)\s+(?:unanimously\s+)?(?:that\b|to\b)?"
+    # a body resolves ("Cabinet resolved to", "The Committee resolved:-"); an officer who
+    # "agreed to bring a report" undertakes (a commitment)
+    r"|(?:It\s+was\s+|(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r"\s+)"
+    r"(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:RESOLVED|resolved|AGREED|agreed|DECIDED|decided)\b\s*[:\-–]*\s*(?:unanimously\s+)?(?:that\b|to\b)?"
+    # "Councillors voted to:", "Council voted in favour to"
+    r"|(?:Members|Councillors|(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r")\s+(?:unanimously\s+)?voted\s+(?:unanimously\s+)?(?:in\s+favour\s+)?(?:that\b|to\b)"
+    # "On 23 July 2024, Cabinet:-": the body, then its resolution's parts
+    r"|(?:On\s+[\w\s,]{4,30}?,\s+)?(?:The\s+)?" + BODY + r"\s*:\s*-?\s*$"
+    # "The Committee noted the contents of the report": the body's own act, kept whole
+    r"|(?=(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
-    r"|(?=That\s+[^.;]{0,250}?\bbe\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
+    # the subjunctive of a resolution ("That, the draft plan be approved"): no modal or
+    # finite verb before its "be" ("That the council would be expected to ..." is no resolution)
+    r"|(?=That,?\s+(?!(?:is|was|said|being)\b)(?:(?!" + NOT_SUBJUNCTIVE + r")[^.;\s]+\s+){0,40}?be\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
 )
-# "After discussion it was RESOLVED that ...": a resolution that does not open its sentence.
+# "After discussion it was RESOLVED that ...", "... and resolved that ...", "Arising
+# therefrom, it was remitted to the Director ...": a resolution that does not open its sentence.
 MID_RESOLUTION = re.compile(
-    r"(?=[iRA])(?<=[\s,])(?:it\s+was\s+(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:resolved|agreed)\s+(?:that|to)\b|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
+    r"(?=[iRAr])(?<=[\s,])(?:it\s+was\s+(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:resolved|agreed|decided)\s+(?:that|to)\b"
+    r"|(?=it\s+was\s+(?:also\s+|further\s+)?remitted\s+to\b)"
+    r"|resolved\s+(?:unanimously\s+)?(?:that\b|to\s+(?!the\b|an?\b|its\b|their\b)\w)"
+    r"|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
-PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*(?:That\s+|that\s+)?")
-PART_SUFFIX = re.compile(r"[;,.]?\s*(?:and|or)?\s*[;,.]?\s*$")
+PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*[“\"‘']?\s*(?:That,?\s+|that,?\s+)?")
+PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
+
+
+def _resolution_verbs() -> str:
+    text = resources.files("followthrough.extract").joinpath("data/resolution_verbs.txt").read_text("utf-8")
+    return "|".join(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+# What a part of a resolution opens with: "That ...", "To note ...", "Notes the receipt",
+# "Authorises the Chief Executive", "approve the recommendations", a quoted "That, ...".
+PART_SHAPE = re.compile(
+    r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s*|\d{1,2}(?:\.\d{1,2})?\.?\s+)?[“\"‘']?\s*"
+    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?i:(?:" + _resolution_verbs() + r")(?:s|es|d|ed|red|ted)?)\b)"
+)
+# "The Committee noted the report and agreed that ...": two parts, each its own decision.
+NEXT_ACT = re.compile(r",?\s+and\s+(?:(?:also|further|then)\s+)?(?=(?:agreed|resolved|decided|approved|endorsed|requested|noted)\s+(?:that|to|the)\b)")
 HAS_VERB = re.compile(
     r"\b(?:be|been|is|are|was|were|has|have|had|will|would|to|approve[sd]?|agree[sd]?|note[sd]?|endorse[sd]?|"
     r"accept(?:ed|s)?|adopt(?:ed|s)?|confirm(?:ed|s)?|delegate[sd]?|receive[sd]?|authorise[sd]?|support(?:ed|s)?)\b",
@@ -75,6 +106,8 @@ LEAD_IN = re.compile(
     r"commented|replied|responded|emphasised|indicated|acknowledged|reiterated|outlined|clarified|stressed|considered|recognised)"
     r"(?:,\s+[^,]{1,80},)?\s+that\s+(?:,\s*)?",
 )
+# "The Deputy Chief Executive advised that ...": an account of the debate, not a decision.
+REPORTED = re.compile(r"^[^.;:]{0,160}?\b(?:advised|reported|explained|commented|informed|stated|said|outlined|presented|introduced|highlighted)\b")
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
@@ -94,11 +127,18 @@ def classify_text(text: str, blocks: list[Block] | None = None, doc: Doc | None 
 
 def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candidate]:
     heading: str | None = None  # kind set by the last heading
-    decision_mode: str | None = None  # None | "block" (after Decision:) | "parts" (after a RESOLVED lead)
+    # None | "block" (after a Decision: label) | "list" (after a lead that introduces its
+    # parts: "RESOLVED:", "The Committee resolved:-") | "parts" (after a whole resolution:
+    # only what is shaped like a further part of it continues it)
+    decision_mode: str | None = None
+    first_block = False  # the block right after a Decision: label or a resolution's lead
+    shapeless_list = False  # the first part of a list was a plain phrase: so are the rest
     speaker: str | None = None
     bullets_under_heading = False
     last_index = len(blocks) - 1
     for index, block in enumerate(blocks):
+        if first_block and decision_mode == "list" and (block.role == "item" or not any(c.isalpha() for c in block.text)):
+            continue  # a page break ("---", a page number) between a lead and its first part
         if block.role == "item":
             heading = decision_mode = None
             continue
@@ -106,13 +146,14 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             label = block.text.lower()
             heading = None
             decision_mode = "block" if label.startswith(("decision", "advice of")) else None
+            first_block = decision_mode is not None
             if label.startswith("recommendation"):
                 heading = "recommendation"
             continue
         if block.role == "paragraph" and "\n" not in block.text and block.text.rstrip().endswith(":"):
             if heading_kind(block.text.rstrip().rstrip(":")) in ("recommendation", "none"):
                 block.role = "heading"  # "Areas for improvement:" introduces its list
-        if block.role == "heading" and decision_mode == "block":
+        if block.role == "heading" and (decision_mode == "block" or (decision_mode == "list" and first_block)):
             block.role = "paragraph"  # a one-line decision with no full stop is text, not a heading
         if block.role == "heading":
             decision_mode = None
@@ -130,7 +171,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             heading = None  # running text after the list: the heading no longer speaks for it
         if block.text.count(" | ") >= 2:
             continue  # an action-plan row written out as text: plan rows are linked, not extracted
-        for sentence in sentences_of(block):
+        opens_block, first_block = first_block, False
+        for number, sentence in enumerate(sentences_of(block)):
             # A speaker needs a reporting verb, a mid-sentence resolution "resolved" or
             # "agreed", procedure one of its anchor words: most sentences have none of
             # them, and skip those expressions.
@@ -147,20 +189,25 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 continue
             if found:
                 speaker = found
-            if lead or decision_mode:
+            part = bool(decision_mode) and not lead and _continues_resolution(
+                decision_mode, block, sentence, number, opens_block, shapeless_list
+            )
+            if decision_mode == "list" and part and opens_block and number == 0:
+                shapeless_list = not PART_SHAPE.match(sentence.text)
+            if lead or part:
                 rest_start = sentence.start + (lead.end() if lead else 0)
                 rest = text[rest_start : sentence.end]
-                if LEAD_END.search(rest) and len(rest.split()) < 25:
+                if not rest.strip() or (LEAD_END.search(rest) and len(rest.split()) < 25):
+                    decision_mode, first_block, shapeless_list = "list", True, False
+                    continue
+                # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
+                undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
+                yield from _decision(cue_index, text, rest_start, sentence.end, speaker, undertaking)
+                if lead and decision_mode != "list":
                     decision_mode = "parts"
-                    continue
-                if lead or decision_mode == "block" or block.role == "bullet":
-                    # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
-                    undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
-                    yield from _decision(cue_index, text, rest_start, sentence.end, speaker, undertaking)
-                    if lead and decision_mode is None:
-                        decision_mode = "parts"
-                    continue
-                decision_mode = None
+                continue
+            if decision_mode in ("list", "parts") and block.role != "bullet":
+                decision_mode = None  # running text after the resolution: it has ended
             if heading == "recommendation" and (block.role == "bullet" or len(block.text) < 400):
                 if len(sentence.text.split()) >= 2:  # a listed area can be a noun phrase ("Carers assessments")
                     yield Candidate("recommendation", sentence.start, sentence.end, speaker)
@@ -172,11 +219,47 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             yield from _by_cues(cue_index, sentence, speaker)
 
 
+def _continues_resolution(
+    mode: str, block: Block, sentence: Sentence, number: int, opens_block: bool, shapeless_list: bool
+) -> bool:
+    """Whether a sentence without a lead of its own is a part of the resolution above it.
+
+    Under a Decision: label the first block is the decision unless it reports what someone
+    said; after that only what is shaped like a part ("That ...", "Notes the ...") is.
+    After a lead that introduces parts, the block right after it is a part ("And Resolved:"
+    then a quoted "That, ..." paragraph), and so is every later bullet shaped like one (or
+    every later bullet, when the parts are plain phrases). After a whole resolution, only a
+    further part shaped like one continues it.
+    """
+    shaped = bool(PART_SHAPE.match(sentence.text))
+    if mode == "block":
+        if opens_block:  # the whole block is the decision, or none of it is
+            first = sentences_of(block)[0].text
+            return not LEAD_IN.match(first) and not REPORTED.search(first[:200])
+        return shaped or (opens_block and block.role == "bullet")
+    if mode == "list":
+        if opens_block:
+            return True
+        return block.role == "bullet" and (shaped or shapeless_list)
+    return shaped and (block.role == "bullet" or sentence.text.lstrip("“\"‘' ").startswith(("That", "that")))
+
+
 def _long_enough(text: str) -> bool:
     return len(text.split()) >= MIN_WORDS
 
 
 def _decision(
+    index: CueIndex, text: str, start: int, end: int, speaker: str | None, undertaking: int | None = None
+) -> Iterator[Candidate]:
+    # "The Committee noted the report and agreed that ...": each act its own part
+    cuts = [m for m in NEXT_ACT.finditer(text, start, end)]
+    for cut in cuts:
+        yield from _decision_part(index, text, start, cut.start(), speaker, undertaking)
+        start, undertaking = cut.end(), None
+    yield from _decision_part(index, text, start, end, speaker, undertaking)
+
+
+def _decision_part(
     index: CueIndex, text: str, start: int, end: int, speaker: str | None, undertaking: int | None = None
 ) -> Iterator[Candidate]:
     part = text[start:end]
