@@ -28,6 +28,12 @@ class Candidate:
     speaker: str | None = None
 
 
+def _resolution_verbs() -> str:
+    text = resources.files("followthrough.extract").joinpath("data/resolution_verbs.txt").read_text("utf-8")
+    return "|".join(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+RESOLUTION_VERBS = _resolution_verbs()
 BODY = r"(?:Committee|Cabinet|Council|Executive|Board|Panel|Sub-Committee|Forum|Group|Commission|Partnership|meeting)"
 NOT_SUBJUNCTIVE = r"(?:would|will|shall|should|could|may|might|must|can|cannot|to|not|is|are|was|were|has|have|had)\b"
 RESOLUTION_LEAD = re.compile(
@@ -44,6 +50,10 @@ RESOLUTION_LEAD = re.compile(
     # "The Committee noted the contents of the report": the body's own act, kept whole
     r"|(?=(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
+    # "That this Council agrees to appoint ...", "That Council accept the report ..."
+    r"|(?=That\s+(?:the\s+|this\s+)?" + BODY + r"\s+(?:\w+ly\s+)?(?:" + RESOLUTION_VERBS + r")(?:s|es)?\b)"
+    # "That consideration is deferred to a Special Council Meeting"
+    r"|(?=That\s+(?:[^.;\s]+\s+){1,6}?(?:is|are)\s+(?:hereby\s+)?(?:" + RESOLUTION_VERBS + r")(?:d|ed|red|ted)\b)"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
     # the subjunctive of a resolution ("That, the draft plan be approved"): no modal or
@@ -53,9 +63,11 @@ RESOLUTION_LEAD = re.compile(
 # "After discussion it was RESOLVED that ...", "... and resolved that ...", "Arising
 # therefrom, it was remitted to the Director ...": a resolution that does not open its sentence.
 MID_RESOLUTION = re.compile(
-    r"(?=[iRAr])(?<=[\s,])(?:it\s+was\s+(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:resolved|agreed|decided)\s+(?:that|to)\b"
+    r"(?=[iRAadr])(?<=[\s,])(?:it\s+was\s+(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:resolved|agreed|decided)\s+(?:that|to)\b"
     r"|(?=it\s+was\s+(?:also\s+|further\s+)?remitted\s+to\b)"
     r"|resolved\s+(?:unanimously\s+)?(?:that\b|to\s+(?!the\b|an?\b|its\b|their\b)\w)"
+    # "proposed by Cllr A, seconded by Cllr B and unanimously agreed to donate £100"
+    r"|(?<=unanimously\s)(?:agreed|resolved|decided)\s+(?:that\b|(?:not\s+)?to\b)"
     r"|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
@@ -63,16 +75,11 @@ PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\
 PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
 
 
-def _resolution_verbs() -> str:
-    text = resources.files("followthrough.extract").joinpath("data/resolution_verbs.txt").read_text("utf-8")
-    return "|".join(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
-
-
 # What a part of a resolution opens with: "That ...", "To note ...", "Notes the receipt",
 # "Authorises the Chief Executive", "approve the recommendations", a quoted "That, ...".
 PART_SHAPE = re.compile(
     r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s*|\d{1,2}(?:\.\d{1,2})?\.?\s+)?[“\"‘']?\s*"
-    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?i:(?:" + _resolution_verbs() + r")(?:s|es|d|ed|red|ted)?)\b)"
+    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?i:(?:" + RESOLUTION_VERBS + r")(?:s|es|d|ed|red|ted)?)\b)"
 )
 # "The Committee noted the report and agreed that ...": two parts, each its own decision.
 NEXT_ACT = re.compile(r",?\s+and\s+(?:(?:also|further|then)\s+)?(?=(?:agreed|resolved|decided|approved|endorsed|requested|noted)\s+(?:that|to|the)\b)")
@@ -112,7 +119,7 @@ EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|wh
 MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
 REPORTING = frozenset(reporting_verbs())
-RESOLVING = frozenset({"resolved", "agreed"})  # MID_RESOLUTION has one of these (lower-cased)
+RESOLVING = frozenset({"resolved", "agreed", "decided", "remitted"})  # MID_RESOLUTION has one of these (lower-cased)
 PROCEDURAL = procedural_anchors()  # procedural text starts a word with one of these
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
@@ -178,9 +185,10 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             # them, and skip those expressions.
             present = cue_index.anchors(sentence.start, sentence.end)
             found = passage_speaker(sentence.text) if not present.isdisjoint(REPORTING) else None
-            lead = RESOLUTION_LEAD.match(sentence.text) or (
-                MID_RESOLUTION.search(sentence.text) if not present.isdisjoint(RESOLVING) else None
-            )
+            lead = RESOLUTION_LEAD.match(sentence.text)
+            mid = lead is None and not present.isdisjoint(RESOLVING)
+            if mid:
+                lead = MID_RESOLUTION.search(sentence.text)
             if not (found or lead or decision_mode or heading == "recommendation") and not cue_index.may_find(
                 CUE_KINDS, sentence.start, sentence.end
             ):
@@ -202,6 +210,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                     continue
                 # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
                 undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
+                if mid and lead:  # "... seconded by B and unanimously agreed to donate £100": quote the act
+                    rest_start = sentence.start + lead.start()
                 yield from _decision(cue_index, text, rest_start, sentence.end, speaker, undertaking)
                 if lead and decision_mode != "list":
                     decision_mode = "parts"

@@ -193,9 +193,9 @@ _ANCHOR_WORDS = re.compile(r"[a-z]+|\?")
 @lru_cache(maxsize=1)
 def signal_words() -> frozenset[str]:
     """Words that are no cue but are looked up like anchors, because a sentence without
-    them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed" (a
+    them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed"/"decided"/"remitted" (a
     resolution that does not open its sentence) and the procedural anchors."""
-    return frozenset(reporting_verbs()) | {"resolved", "agreed"} | procedural_anchors()
+    return frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted"} | procedural_anchors()
 
 
 def procedural_anchors() -> frozenset[str]:

@@ -32,7 +32,10 @@ def ends_sentence(text: str) -> bool:
     position, and a paragraph is tested again each time a wrapped line joins it."""
     if text.endswith("\n"):
         text = text[:-1]  # as $ does
-    return text.rstrip(" \t\xa0").rstrip("\"'”’)]")[-1:] in (".", "!", "?", ":", ";")
+    text = text.rstrip(" \t\xa0")
+    if text.endswith((":-", ":–")):  # "The Committee resolved:-" introduces its parts
+        return True
+    return text.rstrip("\"'”’)]")[-1:] in (".", "!", "?", ":", ";")
 # Words a wrapped line can end on but a heading cannot.
 CONTINUES = frozenset(
     "the a an of and or to in for with by on at from as that which who whose whom this these "
