@@ -41,14 +41,14 @@ RESOLUTION_LEAD = re.compile(
     r"|(?:DECISION|Decision)\s*[:\-–]\s*(?:that\b|That\b|to\b)?"
     # a body resolves ("Cabinet resolved to", "The Committee resolved:-"); an officer who
     # "agreed to bring a report" undertakes (a commitment)
-    r"|(?:It\s+was\s+|(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r"\s+)"
+    r"|(?:It\s+was\s+|(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+)"
     r"(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:RESOLVED|resolved|AGREED|agreed|DECIDED|decided)\b\s*[:\-–]*\s*(?:unanimously\s+)?(?:that\b|to\b)?"
     # "Councillors voted to:", "Council voted in favour to"
-    r"|(?:Members|Councillors|(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r")\s+(?:unanimously\s+)?voted\s+(?:unanimously\s+)?(?:in\s+favour\s+)?(?:that\b|to\b)"
+    r"|(?:Members|Councillors|(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r")\s+(?:unanimously\s+)?voted\s+(?:unanimously\s+)?(?:in\s+favour\s+)?(?:that\b|to\b)"
     # "On 23 July 2024, Cabinet:-": the body, then its resolution's parts
     r"|(?:On\s+[\w\s,]{4,30}?,\s+)?(?:The\s+)?" + BODY + r"\s*:\s*-?\s*$"
     # "The Committee noted the contents of the report": the body's own act, kept whole
-    r"|(?=(?:The\s+)?(?:[\w-]+\s+){0,2}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
+    r"|(?=(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # "That this Council agrees to appoint ...", "That Council accept the report ..."
     r"|(?=That\s+(?:the\s+|this\s+)?" + BODY + r"\s+(?:\w+ly\s+)?(?:" + RESOLUTION_VERBS + r")(?:s|es)?\b)"
@@ -70,6 +70,7 @@ MID_RESOLUTION = re.compile(
     r"|(?<=unanimously\s)(?:agreed|resolved|decided)\s+(?:that\b|(?:not\s+)?to\b)"
     r"|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
+BARE_LEAD = re.compile(r"^\s*(?:(?:And|and)\s+)?(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided|DECISIONS?|Decisions?)\s*[:\-–]*\s*$")
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*[“\"‘']?\s*(?:That,?\s+|that,?\s+)?")
 PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
@@ -160,6 +161,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
         if block.role == "paragraph" and "\n" not in block.text and block.text.rstrip().endswith(":"):
             if heading_kind(block.text.rstrip().rstrip(":")) in ("recommendation", "none"):
                 block.role = "heading"  # "Areas for improvement:" introduces its list
+        if block.role == "heading" and BARE_LEAD.match(block.text):
+            block.role = "paragraph"  # "Resolved" on a line of its own introduces the parts below
         if block.role == "heading" and (decision_mode == "block" or (decision_mode == "list" and first_block)):
             block.role = "paragraph"  # a one-line decision with no full stop is text, not a heading
         if block.role == "heading":
@@ -205,7 +208,9 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             if lead or part:
                 rest_start = sentence.start + (lead.end() if lead else 0)
                 rest = text[rest_start : sentence.end]
-                if not rest.strip() or (LEAD_END.search(rest) and len(rest.split()) < 25):
+                introduces = not rest.strip() or (LEAD_END.search(rest) and len(rest.split()) < 25)
+                if introduces and (lead or opens_block):
+                    # "RESOLVED:", "That Cabinet:", "That the following be approved:": the parts follow
                     decision_mode, first_block, shapeless_list = "list", True, False
                     continue
                 # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
