@@ -142,11 +142,14 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
     first_block = False  # the block right after a Decision: label or a resolution's lead
     shapeless_list = False  # the first part of a list was a plain phrase: so are the rest
     speaker: str | None = None
+    resolver: str | None = None  # the body whose resolution this is ("The Committee resolved:-")
     bullets_under_heading = False
     last_index = len(blocks) - 1
     for index, block in enumerate(blocks):
         if first_block and decision_mode == "list" and (block.role == "item" or not any(c.isalpha() for c in block.text)):
             continue  # a page break ("---", a page number) between a lead and its first part
+        if block.role in ("item", "label", "heading"):
+            speaker = resolver = None  # a new item or heading: whoever spoke above no longer speaks
         if block.role == "item":
             heading = decision_mode = None
             continue
@@ -209,6 +212,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 rest_start = sentence.start + (lead.end() if lead else 0)
                 rest = text[rest_start : sentence.end]
                 introduces = not rest.strip() or (LEAD_END.search(rest) and len(rest.split()) < 25)
+                if lead:
+                    resolver = _resolving_body(sentence.text)
                 if introduces and (lead or opens_block):
                     # "RESOLVED:", "That Cabinet:", "That the following be approved:": the parts follow
                     decision_mode, first_block, shapeless_list = "list", True, False
@@ -217,7 +222,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
                 if mid and lead:  # "... seconded by B and unanimously agreed to donate £100": quote the act
                     rest_start = sentence.start + lead.start()
-                yield from _decision(cue_index, text, rest_start, sentence.end, speaker, undertaking)
+                # a resolution is the body's act: its undertakings are the body's, not the last speaker's
+                yield from _decision(cue_index, text, rest_start, sentence.end, resolver, undertaking)
                 if lead and decision_mode != "list":
                     decision_mode = "parts"
                 continue
@@ -232,6 +238,15 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             if truncated_tail and sentence.end == block.end and not re.search(r"[.!?;:]\W*$", sentence.text) and len(sentence.text) < 40:
                 continue  # a stored excerpt cut mid-sentence: too little left to judge
             yield from _by_cues(cue_index, sentence, speaker)
+
+
+RESOLVING_BODY = re.compile(r"\s*(?:On\s+[^,]{4,30},\s+)?(?:The\s+)?(?P<body>(?:[\w&’'-]+\s+){0,5}?" + BODY + r")\b")
+
+
+def _resolving_body(sentence: str) -> str | None:
+    """The body a resolution names as resolving ("The Policy and Sustainability Committee agreed:")."""
+    match = RESOLVING_BODY.match(sentence)
+    return match["body"] if match and match["body"][0].isupper() else None
 
 
 def _continues_resolution(
