@@ -50,6 +50,8 @@ RESOLUTION_LEAD = re.compile(
     # "The Committee noted the contents of the report": the body's own act, kept whole
     r"|(?=(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
+    # "The sum of £50.00 was proposed by Cllr. K. Davies, seconded by Cllr. Alun Davies and unanimously agreed."
+    r"|(?=[\s\S]{0,250}?\bseconded\s+by\b[\s\S]{0,80}?\band\s+(?:unanimously\s+)?(?:agreed|carried|resolved)\W*$)"
     # "That this Council agrees to appoint ...", "That Council accept the report ..."
     r"|(?=That\s+(?:the\s+|this\s+)?" + BODY + r"\s+(?:\w+ly\s+)?(?:" + RESOLUTION_VERBS + r")(?:s|es)?\b)"
     # "That consideration is deferred to a Special Council Meeting"
@@ -221,7 +223,10 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 # "It was agreed to write to the Minister": the lead's "agreed to" is the undertaking
                 undertaking = sentence.start + lead.start() if lead and lead.group(0).rstrip().endswith("to") else None
                 if mid and lead:  # "... seconded by B and unanimously agreed to donate £100": quote the act
-                    rest_start = sentence.start + lead.start()
+                    before = sentence.text[: lead.start()]
+                    # with its lead-in when that is a mere adverbial ("Due to time constraints, it was agreed ...")
+                    adverbial = before.rstrip().endswith(",") and len(before.split()) <= 8 and not REPORTED.search(before)
+                    rest_start = sentence.start + (0 if adverbial else lead.start())
                 # a resolution is the body's act: its undertakings are the body's, not the last speaker's
                 yield from _decision(cue_index, text, rest_start, sentence.end, resolver, undertaking)
                 if lead and decision_mode != "list":
