@@ -57,7 +57,7 @@ RESOLUTION_LEAD = re.compile(
     # "That consideration is deferred to a Special Council Meeting"
     r"|(?=That\s+(?:[^.;\s]+\s+){1,6}?(?:is|are)\s+(?:hereby\s+)?(?:" + RESOLUTION_VERBS + r")(?:d|ed|red|ted)\b)"
     # a ModernGov decision printed without its label: "That the Committee is assured by ..."
-    r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b[^.]{0,200}?\b(?:is|are|be|was)\b)"
+    r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b(?:(?!\b(?:would|will|should|could|may|might|must|can)\b)[^.]){0,200}?\b(?:is|are|be|was)\b)"
     # the subjunctive of a resolution ("That, the draft plan be approved"): no modal or
     # finite verb before its "be" ("That the council would be expected to ..." is no resolution)
     r"|(?=That,?\s+(?!(?:is|was|said|being)\b)(?:(?!" + NOT_SUBJUNCTIVE + r")[^.;\s]+\s+){0,40}?be\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
