@@ -116,6 +116,13 @@ LEAD_IN = re.compile(
     r"commented|replied|responded|emphasised|indicated|acknowledged|reiterated|outlined|clarified|stressed|considered|recognised)"
     r"(?:,\s+[^,]{1,80},)?\s+that\s+(?:,\s*)?",
 )
+# A sentence that opens a list of what should be done: "The Reading Youth Justice Service
+# manager should:", "The inspection made the following recommendations:".
+LIST_OF_RECOMMENDATIONS = re.compile(
+    r"(?:\b(?:should|must|needs?\s+to|ought\s+to|(?:is|are)\s+(?:also\s+)?required\s+to|recommend(?:s|ed)?\s+that)\s*[:\-–]?"
+    r"|\b(?:recommendations?|recommended|recommends|recommend)\s*:)\s*$",
+    re.IGNORECASE,
+)
 # "The Deputy Chief Executive advised that ...": an account of the debate, not a decision.
 REPORTED = re.compile(r"^[^.;:]{0,160}?\b(?:advised|reported|explained|commented|informed|stated|said|outlined|presented|introduced|highlighted)\b")
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
@@ -234,6 +241,10 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 continue
             if decision_mode in ("list", "parts") and block.role != "bullet":
                 decision_mode = None  # running text after the resolution: it has ended
+            if number == len(sentences_of(block)) - 1 and LIST_OF_RECOMMENDATIONS.search(sentence.text):
+                # "The Service manager should:" then bullets: each bullet is the recommendation
+                heading, bullets_under_heading = "recommendation", False
+                continue
             if heading == "recommendation" and (block.role == "bullet" or len(block.text) < 400):
                 if len(sentence.text.split()) >= 2:  # a listed area can be a noun phrase ("Carers assessments")
                     yield Candidate("recommendation", sentence.start, sentence.end, speaker)
