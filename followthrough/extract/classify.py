@@ -50,8 +50,6 @@ RESOLUTION_LEAD = re.compile(
     # "The Committee noted the contents of the report": the body's own act, kept whole
     r"|(?=(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
-    # "The sum of £50.00 was proposed by Cllr. K. Davies, seconded by Cllr. Alun Davies and unanimously agreed."
-    r"|(?=[\s\S]{0,250}?\bseconded\s+by\b[\s\S]{0,80}?\band\s+(?:unanimously\s+)?(?:agreed|carried|resolved)\W*$)"
     # "That this Council agrees to appoint ...", "That Council accept the report ..."
     r"|(?=That\s+(?:the\s+|this\s+)?" + BODY + r"\s+(?:\w+ly\s+)?(?:" + RESOLUTION_VERBS + r")(?:s|es)?\b)"
     # "That consideration is deferred to a Special Council Meeting"
@@ -73,6 +71,8 @@ MID_RESOLUTION = re.compile(
     r"|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
 BARE_LEAD = re.compile(r"^\s*(?:(?:And|and)\s+)?(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided|DECISIONS?|Decisions?)\s*[:\-–]*\s*$")
+# A proposal the sentence itself records as carried: the whole sentence is the decision.
+CARRIED = re.compile(r"(?=[\s\S]{0,250}?\bseconded\s+by\b[\s\S]{0,80}?\band\s+(?:unanimously\s+)?(?:agreed|carried|resolved)\W*$)")
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*[“\"‘']?\s*(?:That,?\s+|that,?\s+)?")
 PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
@@ -123,13 +123,14 @@ LIST_OF_RECOMMENDATIONS = re.compile(
     r"|\b(?:recommendations?|recommended|recommends|recommend)\s*:)\s*$",
     re.IGNORECASE,
 )
+LIST_OPENERS = frozenset({"should", "must", "to", "that", "recommendation", "recommendations", "recommended", "recommends", "recommend"})
 # "The Deputy Chief Executive advised that ...": an account of the debate, not a decision.
 REPORTED = re.compile(r"^[^.;:]{0,160}?\b(?:advised|reported|explained|commented|informed|stated|said|outlined|presented|introduced|highlighted)\b")
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
 REPORTING = frozenset(reporting_verbs())
-RESOLVING = frozenset({"resolved", "agreed", "decided", "remitted"})  # MID_RESOLUTION has one of these (lower-cased)
+RESOLVING = frozenset({"resolved", "agreed", "decided", "remitted", "carried"})  # MID_RESOLUTION has one of these (lower-cased)
 PROCEDURAL = procedural_anchors()  # procedural text starts a word with one of these
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
@@ -204,6 +205,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             mid = lead is None and not present.isdisjoint(RESOLVING)
             if mid:
                 lead = MID_RESOLUTION.search(sentence.text)
+                if lead is None:  # "The sum of £50.00 was proposed by A, seconded by B and unanimously agreed."
+                    lead, mid = CARRIED.match(sentence.text), False
             if not (found or lead or decision_mode or heading == "recommendation") and not cue_index.may_find(
                 CUE_KINDS, sentence.start, sentence.end
             ):
@@ -241,7 +244,11 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 continue
             if decision_mode in ("list", "parts") and block.role != "bullet":
                 decision_mode = None  # running text after the resolution: it has ended
-            if number == len(sentences_of(block)) - 1 and LIST_OF_RECOMMENDATIONS.search(sentence.text):
+            if (
+                number == len(sentences_of(block)) - 1
+                and sentence.text.rstrip(" :-–").rpartition(" ")[2].lower() in LIST_OPENERS
+                and LIST_OF_RECOMMENDATIONS.search(sentence.text[-60:])
+            ):
                 # "The Service manager should:" then bullets: each bullet is the recommendation
                 heading, bullets_under_heading = "recommendation", False
                 continue

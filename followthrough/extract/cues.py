@@ -195,7 +195,7 @@ def signal_words() -> frozenset[str]:
     """Words that are no cue but are looked up like anchors, because a sentence without
     them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed"/"decided"/"remitted" (a
     resolution that does not open its sentence) and the procedural anchors."""
-    return frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted"} | procedural_anchors()
+    return frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted", "carried"} | procedural_anchors()
 
 
 def procedural_anchors() -> frozenset[str]:
