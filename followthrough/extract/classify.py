@@ -48,7 +48,7 @@ RESOLUTION_LEAD = re.compile(
     # "On 23 July 2024, Cabinet:-": the body, then its resolution's parts
     r"|(?:On\s+[\w\s,]{4,30}?,\s+)?(?:The\s+)?" + BODY + r"\s*:\s*-?\s*$"
     # "The Committee noted the contents of the report": the body's own act, kept whole
-    r"|(?=(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?(?:noted|approved|endorsed)\s+the\b)"
+    r"|(?=(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+(?:(?:also|further|then|formally)\s+)?noted\s+the\b)"
     r"|That\s+the\s+[\w\s]{3,60}?\s+be\s+(?:advised|recommended|asked)\s+to\b"
     # "That this Council agrees to appoint ...", "That Council accept the report ..."
     r"|(?=That\s+(?:the\s+|this\s+)?" + BODY + r"\s+(?:\w+ly\s+)?(?:" + RESOLUTION_VERBS + r")(?:s|es)?\b)"
@@ -79,10 +79,11 @@ PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
 
 
 # What a part of a resolution opens with: "That ...", "To note ...", "Notes the receipt",
-# "Authorises the Chief Executive", "approve the recommendations", a quoted "That, ...".
+# "Authorises the Chief Executive", "approve the recommendations", a quoted "That, ...",
+# "Cabinet approved the revised plan".
 PART_SHAPE = re.compile(
     r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s*|\d{1,2}(?:\.\d{1,2})?\.?\s+)?[“\"‘']?\s*"
-    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?i:(?:" + RESOLUTION_VERBS + r")(?:s|es|d|ed|red|ted)?)\b)"
+    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?:(?:The\s+)?" + BODY + r"\s+(?:also\s+|further\s+|unanimously\s+)?)?(?i:(?:" + RESOLUTION_VERBS + r")(?:s|es|d|ed|red|ted)?)\b)"
 )
 # "The Committee noted the report and agreed that ...": two parts, each its own decision.
 NEXT_ACT = re.compile(r",?\s+and\s+(?:(?:also|further|then)\s+)?(?=(?:agreed|resolved|decided|approved|endorsed|requested|noted)\s+(?:that|to|the)\b)")
