@@ -305,12 +305,36 @@ def _long_enough(text: str) -> bool:
 def _decision(
     index: CueIndex, text: str, start: int, end: int, speaker: str | None, undertaking: int | None = None
 ) -> Iterator[Candidate]:
+    # "RESOLVED that (a) the report be noted; (b) ...": each lettered or numbered part its own decision
+    parts = _inline_parts(text, start, end)
+    if parts:
+        for a, b in parts:
+            yield from _decision(index, text, a, b, speaker)
+        return
     # "The Committee noted the report and agreed that ...": each act its own part
     cuts = [m for m in NEXT_ACT.finditer(text, start, end)]
     for cut in cuts:
         yield from _decision_part(index, text, start, cut.start(), speaker, undertaking)
         start, undertaking = cut.end(), None
     yield from _decision_part(index, text, start, end, speaker, undertaking)
+
+
+INLINE_MARK = re.compile(r"(?:(?<=[\s;:,])|^)\(?([a-z]|[ivx]{1,4}|\d{1,2})\)\s+")
+_SEQUENCES = ("abcdefghijklmnop", ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"), tuple(str(n) for n in range(1, 21)))
+
+
+def _inline_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of a resolution lettered or numbered within one sentence, "(a) ...; (b) ...":
+    markers that run in sequence from the first, which opens the resolution."""
+    marks = list(INLINE_MARK.finditer(text, start, end))
+    if len(marks) < 2 or marks[0].start() - start > 40:
+        return []
+    labels = [m.group(1) for m in marks]
+    for sequence in _SEQUENCES:
+        if labels == list(sequence[: len(labels)]):
+            bounds = [m.end() for m in marks]
+            return [(a, marks[i + 1].start() if i + 1 < len(marks) else end) for i, a in enumerate(bounds)]
+    return []
 
 
 def _decision_part(
