@@ -344,7 +344,8 @@ def _decision_part(
     prefix = PART_PREFIX.match(part)
     start += prefix.end() if prefix else 0
     part = text[start:end]
-    suffix = PART_SUFFIX.search(part)
+    tail = max(0, len(part) - 24)  # the suffix is a few characters: a search from the start costs a scan of the part
+    suffix = PART_SUFFIX.search(part, tail)
     if suffix and suffix.start() > 0:
         end = start + suffix.start()
     body = text[start:end]
