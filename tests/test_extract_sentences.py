@@ -82,7 +82,18 @@ CASES = [
     ("Demand for adult social care continues to rise.", {"concern"}),
     ("The budget gap for 2024/25 is £8.5 million.", {"concern"}),
     ("The Council will need to make savings of £12 million over the next three years.", {"concern", "recommendation"}),
+    ("This meeting will not be held at its usual location.", set()),
+    ("Is subject to call in?: Yes", set()),
     ("The authority is aware of these issues and has plans in place to address them.", {"commitment"}),
+    ("Cabinet resolved to approve the revised action plan.", {"decision"}),
+    ("After discussion, the Board resolved that the risk register be reviewed quarterly.", {"decision", "commitment"}),
+    ("Members are reminded that they must declare any interest before the item is discussed.", set()),
+    ("Arrangements are not adequate to ensure that children are seen alone.", {"concern"}),
+    ("There were inconsistencies in the quality of supervision.", {"concern"}),
+    ("The council is expected to present its action plan to inspectors within 70 working days.", {"recommendation"}),
+    ("The service was not effective, although leaders will review it in the spring.", {"concern", "commitment"}),
+    # inline lettered parts: each its own decision
+    ("RESOLVED that (a) the report be noted; (b) the Director provide a progress report to the March meeting; and (c) the action plan be approved.", {"decision", "commitment"}),
     # the note of who authorised a decision is not another decision
     ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
     # nothing
@@ -111,3 +122,13 @@ CASES = [
 def test_kinds_of_typical_sentences(nlp, text, kinds):
     doc = Document(path="t.txt", sha256="", text=text + "\n")
     assert {s.kind for s in extract_statements(doc, nlp=nlp)} == kinds
+
+
+def test_inline_lettered_parts_are_each_a_decision(nlp):
+    text = "RESOLVED that (a) the report be noted; (b) the Director provide a progress report to the March meeting; and (c) the action plan be approved.\n"
+    found = extract_statements(Document(path="t.txt", sha256="", text=text), nlp=nlp)
+    assert [s.text for s in found if s.kind == "decision"] == [
+        "the report be noted",
+        "the Director provide a progress report to the March meeting",
+        "the action plan be approved",
+    ]

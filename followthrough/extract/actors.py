@@ -129,3 +129,33 @@ def inspectorate_in(text: str) -> str | None:
 def speaks_as_we(text: str) -> bool:
     """'We will continue to monitor ...': an inspectorate's own next step."""
     return bool(_WE.match(text))
+
+
+# A person named with a title ("Cllr. J. Davies", "PCSO Anthony", "Cllrs K. Davies and Alun
+# Davies"), a role in capitals ("Clerk", "Head of Housing Assets"), or an organisation or
+# role written in lower case ("the council", "officers", "the regulator").
+_PERSON = r"(?:(?:Cllrs?\.?|Councillors?|Mr|Mrs|Ms|Dr|PCSO|PC|Sgt|Prof\.?|Professor)\s+(?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w’'\-]*)"
+_ROLE = r"(?:(?:[A-Z][\w’'&\-]*\s+){0,4}(?:Clerk|Chair(?:man|person)?|Officers?|Director|Manager|Secretary|Treasurer|Mayor|Leader|Inspector|Commissioner|Minister|Council|Committee|Cabinet|Board|Panel|Executive|Service|School|Authority|Regulator|Government|Ombudsman|Inspectorate|Contractor)(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'&\-]*(?:\s+(?:and\s+)?[A-Z][\w’'&\-]*){0,4})?)"
+_LOWER_ROLE = r"(?:officers|local\s+authority|council|authority|service|department|directorate|partnership|school|regulator|government|ombudsman|inspectorate|committee|cabinet|board|panel|clerk|contractor|provider)"
+_INSPECTORATE_NAME = r"(?i:" + "|".join(re.escape(k) for k in sorted(INSPECTORATES, key=len, reverse=True)) + r")"
+_ACTOR_NP = rf"(?:{_PERSON}|{_INSPECTORATE_NAME}|{_ROLE}|{_LOWER_ROLE})"
+_SUBJECT_ANYWHERE = re.compile(
+    rf"(?:^|[,;:]\s+|\band\s+|\bthat\s+)(?:[Tt]he\s+)?(?P<actor>{_ACTOR_NP}(?:\s*(?:and|&|/)\s*(?:the\s+)?(?:{_ACTOR_NP}|[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*){{0,2}}))?)"
+    r"\s+(?:has\s+|have\s+|had\s+)?(?:also\s+|now\s+|then\s+|further\s+)?"
+    r"(?:will|would|shall|to|is\s+to|are\s+to|undertook|agreed|agrees|gave|plans|intends|is\s+committed|has\s+committed|(?:was|were)\s+(?:also\s+)?asked\s+to)\b"
+)
+
+
+def subject_actor(text: str) -> str | None:
+    """The person, role or organisation that is the subject of an undertaking anywhere in
+    ``text`` (the first one named): '..., Clerk to report' -> 'Clerk', 'The Council has
+    agreed to apologise' -> 'Council', 'Cllr. J. Davies would follow up' -> 'Cllr. J. Davies'."""
+    found = _SUBJECT_ANYWHERE.search(text)
+    if found is None:
+        return None
+    actor = re.sub(r"\s+", " ", found["actor"]).strip()
+    if actor.lower().startswith("the "):
+        actor = actor[4:]
+    if actor.lower() in INSPECTORATES:
+        return INSPECTORATES[actor.lower()]
+    return actor[0].upper() + actor[1:] if actor else None

@@ -134,9 +134,9 @@ _ANCHOR_WORDS = re.compile(r"[a-z]+|\?")
 @lru_cache(maxsize=1)
 def signal_words() -> frozenset[str]:
     """Words that are no cue but are looked up like anchors, because a sentence without
-    them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed" (a
+    them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed"/"decided"/"remitted" (a
     resolution that does not open its sentence) and the procedural anchors."""
-    return frozenset(reporting_verbs()) | {"resolved", "agreed"} | procedural_anchors()
+    return frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted", "carried"} | procedural_anchors()
 
 
 def procedural_anchors() -> frozenset[str]:
@@ -307,11 +307,30 @@ class CueIndex:
         if not hits:
             return []
         for cue in negative.open_to(present):
-            if clause.search(cue):
-                if not cue.modal_only:
+            matches = clause.finditer(cue)
+            if matches:
+                hits = [h for h in hits if not (h.modal or not cue.modal_only) or not _in_scope(clause.original, h, matches)]
+                if not hits:
                     return []
-                hits = [h for h in hits if not h.modal]
         return sorted(hits, key=lambda h: h.begin)
+
+
+# What separates a negation from a cue it does not govern: a new clause ("..., and",
+# "that ...", "but ...", a semicolon). "To note that officers would provide an update":
+# the "to note" of a resolution part does not cancel the undertaking after its "that".
+SCOPE_BREAK = re.compile(r"[;:]|\b(?:that|but|whereas|although|though)\b|,\s*(?:and|while|whilst|however|which)\b", re.IGNORECASE)
+
+
+def _in_scope(text: str, hit: Hit, negations: list[re.Match[str]]) -> bool:
+    """Whether one of the ``negations`` governs ``hit``: they overlap, or nothing between
+    them starts a new clause."""
+    for negation in negations:
+        if negation.start() < hit.finish and hit.begin < negation.end():
+            return True
+        a, b = (negation.end(), hit.begin) if negation.end() <= hit.begin else (hit.finish, negation.start())
+        if not SCOPE_BREAK.search(text, a, b):
+            return True
+    return False
 
 
 class Gates:

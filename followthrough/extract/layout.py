@@ -32,7 +32,16 @@ def ends_sentence(text: str) -> bool:
     position, and a paragraph is tested again each time a wrapped line joins it."""
     if text.endswith("\n"):
         text = text[:-1]  # as $ does
-    return text.rstrip(" \t\xa0").rstrip("\"'”’)]")[-1:] in (".", "!", "?", ":", ";")
+    text = text.rstrip(" \t\xa0")
+    if text.endswith((":-", ":–")):  # "The Committee resolved:-" introduces its parts
+        return True
+    text = text.rstrip("\"'”’)]")
+    last = text[-1:]
+    if last == ".":  # a line that stops after "Cllr." or "J." has not ended its sentence
+        word = text[text.rfind(" ") + 1 : -1].lower().lstrip("(")
+        if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            return False
+    return last in (".", "!", "?", ":", ";")
 # Words a wrapped line can end on but a heading cannot.
 CONTINUES = frozenset(
     "the a an of and or to in for with by on at from as that which who whose whom this these "
@@ -223,6 +232,7 @@ def _trim(block: Block, text: str) -> None:
     block.text = text[block.start : block.end]
 
 
+INITIALISM = re.compile(r"[a-z](?:\.[a-z])+\.?")
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
@@ -240,8 +250,8 @@ def _split_sentences(block: Block) -> Iterator[Sentence]:
     for match in _BOUNDARY.finditer(text):
         before = text[start : match.start()].rstrip(".!?\"'”’)]").rsplit(None, 1)
         last = before[-1].lower() if before else ""
-        if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-            continue
+        if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()) or INITIALISM.fullmatch(last.lstrip("(")):
+            continue  # "Cllr.", "J.", "C.C.C.)": no sentence ends there
         piece = text[start : match.start()]
         if piece.strip():
             yield _sentence(block, start, match.start())

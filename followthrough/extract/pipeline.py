@@ -27,6 +27,7 @@ from followthrough.extract.actors import (
     lower_case_role_pattern,
     speaker_pattern,
     speaks_as_we,
+    subject_actor,
 )
 from followthrough.extract.classify import classify_text
 from followthrough.extract.layout import blocks_of, sentences_of
@@ -135,7 +136,7 @@ class AttributeComponent:
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
                 we = _inspectorate(doc, full_text) if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
-                extension.actor = explicit_actor(text) or we or extension.actor or body
+                extension.actor = explicit_actor(text) or subject_actor(text) or we or extension.actor or body
             if (start, end) in done and extension.due is not None:
                 continue
             done.add((start, end))

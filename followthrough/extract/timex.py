@@ -752,6 +752,8 @@ def _score(g: Grammar, item: _Found, text: str, reference: date | None) -> float
         return 1.8 if m.kind == "deadline" and not item.past else None
     if item.label:
         return None  # the year in a name ("Improvement Plan 2017-18") is not when anything is due
+    if item.yearless and m.kind != "deadline" and _past_event(g, text, m.start, m.end):
+        return None  # "In March the Board received ...", "the plan, approved in March": the March before
     if g.future.search(clause):
         score += 0.2
     elif g.background.search(clause[-40:]):
@@ -759,6 +761,32 @@ def _score(g: Grammar, item: _Found, text: str, reference: date | None) -> float
             return None  # "the report had been considered in March": the March before, background
         score -= 1.5
     return score
+
+
+# A verb in the past: "-ed" forms other than those that plan ahead ("scheduled for March"),
+# and the common irregular ones.
+_PAST_VERB = re.compile(
+    r"\b(?:was|were|had|met|held|took|began|made|gave|saw|went|came|sent|set\s+out|(?!(?:scheduled|planned|programmed|timetabled|"
+    r"expected|intended|anticipated|targeted|proposed|needed|required|due|agreed|delayed|deferred|postponed|extended|moved|"
+    r"rescheduled|reconvened|arranged)\b)[a-z]{3,}ed)\b",
+    re.IGNORECASE,
+)
+# Re-dating and scheduling look ahead even in the past tense ("was deferred to September").
+_LOOKS_AHEAD = re.compile(
+    r"\b(?:deferred|postponed|moved|rescheduled|delayed|extended|put\s+back|brought\s+forward|scheduled|planned|"
+    r"programmed|timetabled|due|expected|until|next|agreed)\b",
+    re.IGNORECASE,
+)
+_LOCAL_CLAUSE_BREAK = re.compile(r"[,;.:()]|\b(?:and|but|which|while|whilst|although|where|when)\b", re.IGNORECASE)
+
+
+def _past_event(g: Grammar, text: str, start: int, end: int) -> bool:
+    """Whether the time at text[start:end] dates something that happened: its own clause
+    (between commas and joining words) has a past verb and nothing that looks ahead."""
+    before = [b.end() for b in _LOCAL_CLAUSE_BREAK.finditer(text, max(0, start - 80), start)]
+    after = _LOCAL_CLAUSE_BREAK.search(text, end, end + 80)
+    clause = text[before[-1] if before else max(0, start - 80) : after.start() if after else min(len(text), end + 80)]
+    return bool(_PAST_VERB.search(clause)) and not g.future.search(clause) and not _LOOKS_AHEAD.search(clause)
 
 
 def due_for(text: str, reference: date | None) -> DueDate | None:
