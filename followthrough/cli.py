@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import sys
+import traceback
 from collections.abc import Iterable
 from datetime import date
 
@@ -14,6 +16,7 @@ import click
 from followthrough import __version__
 from followthrough.errors import FollowthroughError
 from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
+from followthrough.textsafe import csv_safe, terminal_safe
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -46,7 +49,7 @@ def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+            writer.writerow({k: csv_safe(_cell(row.get(k))) for k in columns})
         click.echo(out.getvalue(), nl=False)
     elif rows:
         click.echo(_table(rows, columns))
@@ -61,7 +64,7 @@ def _cell(value) -> str:
 
 
 def _table(rows: list[dict], columns: list[str], width: int = 70) -> str:
-    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    cells = [[terminal_safe(_cell(r.get(c)).replace("\n", " ")) for c in columns] for r in rows]
     cells = [[v if len(v) <= width else v[: width - 1] + "…" for v in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
@@ -70,17 +73,75 @@ def _table(rows: list[dict], columns: list[str], width: int = 70) -> str:
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failure(click.ClickException):
+    """followthrough itself failed (the database, a bug): exit status 2, bad input is 1."""
+
+    exit_code = 2
+
+
+def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["db"] = value
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(dict)["debug"] = True
+
+
+class Command(click.Command):
+    """A command that also takes --db and --debug after its name (``ingest x.pdf --db a.db``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--db"], expose_value=False, callback=_set_db, help="SQLite database file (as before the command)."))
+        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug, help="Print the traceback of an internal error."))
+
+
+class Group(click.Group):
+    """Commands of the group take --db/--debug anywhere; any failure is one ``Error:`` line."""
+
+    command_class = Command
+    group_class = type  # nested groups are Groups too
+
+    def invoke(self, ctx: click.Context):
+        if ctx.parent is not None:
+            return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
+            if (ctx.obj or {}).get("debug"):
+                traceback.print_exc(file=sys.stderr)
+            raise Failure(_failure_message(exc)) from exc
+
+
+def _failure_message(exc: Exception) -> str:
+    from followthrough.store import describe_error
+
+    if isinstance(exc, FollowthroughError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return describe_error(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{terminal_safe(exc.filename) + ': ' if exc.filename else ''}{exc.strerror}"
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    return f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}); run with --debug for the traceback"
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="followthrough")
 @click.option(
     "--db",
     envvar="FOLLOWTHROUGH_DB",
     default="followthrough.db",
     show_default=True,
-    help="SQLite database file (or set FOLLOWTHROUGH_DB).",
+    help="SQLite database file (or set FOLLOWTHROUGH_DB); also taken after the command.",
 )
+@click.option("--debug", is_flag=True, help="Print the traceback of an internal error.")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, debug: bool) -> None:
     """followthrough: did the council do what it said it would?
 
     Load inspection reports, minutes and action plans, extract what was found and
@@ -92,7 +153,8 @@ def cli(ctx: click.Context, db: str) -> None:
         followthrough statements --kind commitment
     """
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db
+    ctx.obj["db"] = db  # a --db after the command is parsed later, and wins
+    ctx.obj["debug"] = debug
 
 
 @cli.command()
@@ -140,10 +202,15 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
     else:
         for f in report.files:
             if f.status == "failed":
-                click.echo(f"Error: {f.path}: {f.reason}", err=True)
+                if f.internal and ctx.obj.get("debug"):
+                    click.echo(f.traceback, err=True, nl=False)
+                hint = "; run with --debug for the traceback" if f.internal and not ctx.obj.get("debug") else ""
+                click.echo(f"Error: {terminal_safe(f.path)}: {terminal_safe(f.reason)}{hint}", err=True)
             for warning in f.warnings:
-                click.echo(f"Warning: {f.path}: {warning}", err=True)
+                click.echo(f"Warning: {terminal_safe(f.path)}: {terminal_safe(warning)}", err=True)
         click.echo(report.summary())
+    if report.internal:
+        ctx.exit(2)
     if report.failed:
         ctx.exit(1)
 
@@ -182,7 +249,7 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
     columns = PREDICTION_COLUMNS if fmt != "table" else ["document", "page", "kind", "text", "due_end", "actor"]
     _emit_rows(rows, fmt, columns)
     for failure in failures:
-        click.echo(f"Error: {failure}", err=True)
+        click.echo(f"Error: {terminal_safe(failure)}", err=True)
     if failures:
         ctx.exit(1)
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import sqlite3
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 
-from followthrough.errors import BadDocument, UsageError
+from followthrough.errors import BadDocument, StoreError, UsageError
 from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
 from followthrough.models import Document, Statement
 from followthrough.store import transaction
@@ -26,9 +28,11 @@ class FileResult:
     plan_items: int = 0
     statements: int = 0
     warnings: list[str] = field(default_factory=list)
+    internal: bool = False  # failed by a bug of ours, not by the file
+    traceback: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items() if k != "traceback"}
 
 
 @dataclass
@@ -41,6 +45,10 @@ class IngestReport:
     @property
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def internal(self) -> list[FileResult]:
+        return [f for f in self.files if f.internal]
 
     def summary(self) -> str:
         statements = sum(f.statements for f in self.files)
@@ -63,7 +71,7 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if _is_dir(path):
             files.extend(
                 p
                 for p in sorted(path.rglob("*"))
@@ -75,6 +83,15 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             files.append(path)
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; a path that cannot be looked at is taken as a file, so
+    reading it reports why ("unreadable (Permission denied)")."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def ingest_paths(
@@ -99,42 +116,58 @@ def ingest_paths(
     nlp = None
     iterator = progress(files) if progress else iter(files)
     for path in iterator:
-        try:
+        def ingest_one(path: Path = path) -> FileResult:
+            nonlocal nlp
             doc = read_document(
                 path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
                 council=council,
             )
-        except BadDocument as exc:
-            report.files.append(FileResult(str(path), "failed", exc.reason))
-            continue
-        if strict and doc.warnings:
-            report.files.append(FileResult(str(path), "failed", "; ".join(doc.warnings)))
-            continue
-        existing = find_document(db, doc.sha256)
-        statements: list = []
-        if existing is None:
-            if extract:
-                from followthrough.extract import build_pipeline, extract_statements
+            if strict and doc.warnings:
+                return FileResult(str(path), "failed", "; ".join(doc.warnings))
+            existing = find_document(db, doc.sha256)
+            statements: list = []
+            if existing is None:
+                if extract:
+                    from followthrough.extract import build_pipeline, extract_statements
 
-                nlp = nlp or build_pipeline(model)
-                statements = extract_statements(doc, nlp=nlp)
-            # Another process may have stored the same bytes since the check above.
-            if not save_document(db, doc, statements if extract else None):
-                existing = doc.id
-            document_id = doc.id
-        if existing is not None:
-            report.files.append(
-                FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
-            )
-            continue
-        report.files.append(
-            FileResult(
+                    nlp = nlp or build_pipeline(model)
+                    statements = extract_statements(doc, nlp=nlp)
+                # Another process may have stored the same bytes since the check above.
+                if not save_document(db, doc, statements if extract else None):
+                    existing = doc.id
+                document_id = doc.id
+            if existing is not None:
+                return FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
+            return FileResult(
                 str(path), "added", document_id=document_id, kind=doc.kind,
                 pages=len(doc.pages) or None, plan_items=len(doc.plan_items),
                 statements=len(statements), warnings=list(doc.warnings),
             )
-        )
+
+        report.files.append(guarded(path, ingest_one))
     return report
+
+
+def guarded(path: Path, work: Callable[[], FileResult]) -> FileResult:
+    """``work()`` for one file; a bad file, or any unexpected exception, becomes that file's
+    failed result so the batch goes on. Database errors and interrupts still stop the run."""
+    try:
+        return work()
+    except BadDocument as exc:
+        return FileResult(str(path), "failed", exc.reason)
+    except (sqlite3.Error, StoreError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not abort the batch
+        return internal_error(path, exc)
+
+
+def internal_error(path: Path, exc: BaseException) -> FileResult:
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    reason = f"internal error ({type(exc).__name__}{': ' + detail if detail else ''})"
+    return FileResult(
+        str(path), "failed", reason, internal=True,
+        traceback="".join(traceback.format_exception(exc)),
+    )
 
 
 def save_document(

@@ -134,19 +134,19 @@ def test_unreadable_file_when_the_os_refuses(tmp_path: Path, monkeypatch: pytest
     """
     locked = tmp_path / "locked.txt"
     locked.write_text("Minutes: the committee RESOLVED to approve the plan.\n", encoding="utf-8")
-    real_open, real_access = Path.open, os.access
+    real_open, real_access = os.open, os.access
 
-    def refuse(self: Path, *args, **kwargs):
-        if self == locked:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)
+    def refuse(path, *args, **kwargs):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
 
     def access(path, mode, *args, **kwargs) -> bool:
         if Path(path) == locked:
             return False
         return real_access(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     monkeypatch.setattr(os, "access", access)
     result = ingest(tmp_path / "t.db", str(locked), str(GOOD))
     assert result.exit_code == 1

@@ -7,7 +7,9 @@ Each reader turns bytes into a Document with text, pages and (for tables) plan i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,6 +22,7 @@ from followthrough.ingest.passages import split_passages
 from followthrough.language import councils
 from followthrough.models import DOCUMENT_KINDS, Document
 from followthrough.store import insert, insert_many, transaction
+from followthrough.textsafe import path_text
 
 Reader = Callable[[Path, bytes], Document]
 
@@ -72,15 +75,12 @@ def read_document(
     path = Path(path)
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise ValueError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    data = read_file_bytes(path)
     if not data.strip():
         raise BadDocument(path, "empty (no content)")
     file_type, reader = reader_for(path, data)
     doc = reader(path, data)
-    doc.path = str(path)
+    doc.path = path_text(path)
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.file_type = file_type
     if not doc.text.strip() and not doc.plan_items:
@@ -95,6 +95,32 @@ def read_document(
     if not doc.passages:
         doc.passages = split_passages(doc)
     return doc
+
+
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder",
+}
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file. A FIFO, device or socket is refused before anything is
+    read (opening without blocking, then looking at what was opened), so it cannot hang."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
+            raise BadDocument(path, f"unsupported type (not a regular file: {what})")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError as exc:
+        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
 
 
 def find_document(db: sqlite_utils.Database, sha256: str) -> int | None:

@@ -157,3 +157,21 @@ def document_id(db: sqlite_utils.Database, ref: str, what: str) -> int:
         ids = ", ".join(str(r[0]) for r in named)
         raise UsageError(f"{ref!r} names {len(named)} documents (ids {ids}): give --{what} a path or an id")
     return named[0][0]
+
+
+def describe_error(exc: sqlite3.Error, path: str | None = None) -> str:
+    """One line for a database error met after opening (locked, full, corrupt, read-only)."""
+    message = str(exc)
+    lower = message.lower()
+    where = f"{path}: " if path else "database: "
+    if "locked" in lower or "busy" in lower:
+        return f"{where}the database is locked by another process (waited 30 s); try again when it has finished"
+    if "disk is full" in lower or "disk full" in lower:
+        return f"{where}the disk is full; free some space and run the command again (nothing was half-written)"
+    if "readonly" in lower or "read-only" in lower:
+        return f"{where}the database is read-only; this command writes to it (use a writable copy)"
+    if "malformed" in lower or "corrupt" in lower or "not a database" in lower:
+        return f"{where}the database is corrupt ({message}); restore a backup, or rebuild it by ingesting the documents into a new one"
+    if "disk i/o" in lower:
+        return f"{where}a disk error while using the database ({message})"
+    return f"{where}database error ({message})"
