@@ -28,13 +28,17 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context, *, write: bool = True, create: bool = False):
+    """The database of --db. Only commands that load documents create it; read commands
+    (``write=False``) open it read-only when it is up to date."""
     from followthrough.store import open_db
 
     try:
-        return open_db(ctx.obj["db"])
+        db = open_db(ctx.obj["db"], write=write, create=create)
     except FollowthroughError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
+    ctx.call_on_close(db.conn.close)
+    return db
 
 
 def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
@@ -123,7 +127,7 @@ def _failure_message(exc: Exception) -> str:
     if isinstance(exc, FollowthroughError):
         return str(exc)
     if isinstance(exc, sqlite3.Error):
-        return describe_error(exc)
+        return describe_error(exc, click.get_current_context().obj.get("db"))
     if isinstance(exc, OSError) and exc.strerror:
         return f"{terminal_safe(exc.filename) + ': ' if exc.filename else ''}{exc.strerror}"
     detail = str(exc).splitlines()[0] if str(exc) else ""
@@ -182,7 +186,7 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
     """
     from followthrough.pipeline import ingest_paths
 
-    db = _open(ctx)
+    db = _open(ctx, create=True)
     show_bar = not as_json and sys.stderr.isatty()
 
     def progress(files):
@@ -240,7 +244,7 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 
     if no_store:
         ctx.obj["db"] = ":memory:"
-    db = _open(ctx)
+    db = _open(ctx, create=True)
     try:
         results, failures = extract_files(db, files, meeting_date=meeting_date, model=model)
     except FollowthroughError as exc:
@@ -270,7 +274,7 @@ def statements(ctx, kinds, document, topic, limit, fmt):
     """
     from followthrough.extract.store import list_statements
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     try:
         found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
     except FollowthroughError as exc:
@@ -352,7 +356,7 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     """
     from followthrough.search import SearchFilters, search as run_search
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
     try:
         result = run_search(db, query, filters, limit=limit, snippet_tokens=8 if fmt == "table" else 24)
@@ -395,7 +399,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     """
     from followthrough.tracking import list_commitments
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     try:
         found = list_commitments(db, as_of=as_of, overdue=overdue, due_within=due_within, owner=owner, status=status)
     except FollowthroughError as exc:
