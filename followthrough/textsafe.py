@@ -46,7 +46,9 @@ def _valid(text: str | Path) -> str:
 
 
 def csv_safe(value: str) -> str:
-    """A CSV cell that spreadsheets show as text: formula starts get a leading ``'``."""
+    """A CSV cell that spreadsheets show as text: formula starts get a leading ``'``; a bare
+    carriage return becomes a newline (Python's writer, ending lines with ``\\n``, leaves a
+    cell with only ``\\r`` unquoted, which splits the row for readers)."""
     if value and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
