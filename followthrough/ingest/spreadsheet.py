@@ -17,7 +17,7 @@ from pathlib import Path
 
 from followthrough.errors import BadDocument
 from followthrough.ingest.tables import PlanTable, Row, read_plan
-from followthrough.ingest.text import decode, normalise_newlines
+from followthrough.ingest.text import decode_with_warning, normalise_newlines
 from followthrough.models import Document
 
 HEADER_SEARCH = 30
@@ -27,15 +27,18 @@ NO_HEADER = "unsupported type (no action-plan header row found)"
 def read_spreadsheet(path: Path, data: bytes) -> Document:
     """Read a CSV or XLSX action plan; raises BadDocument when it holds none."""
     sheets: Iterable[tuple[str | None, list[Row]]]
+    warnings: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         file_type, sheets = "xlsx", _xlsx_sheets(path, data)
     else:
-        file_type, sheets = "csv", [(None, _csv_rows(path, data))]
+        file_type, sheets = "csv", [(None, _csv_rows(path, data, warnings))]
     try:
         for sheet, rows in sheets:
             plan = read_plan(rows, search=HEADER_SEARCH)
             if plan and plan.items:
-                return _document(path, file_type, sheet, plan)
+                doc = _document(path, file_type, sheet, plan)
+                doc.warnings.extend(warnings)
+                return doc
     finally:
         if isinstance(sheets, Generator):
             sheets.close()  # closes the workbook now, not when the generator is collected
@@ -53,8 +56,11 @@ def _document(path: Path, file_type: str, sheet: str | None, plan: PlanTable) ->
     )
 
 
-def _csv_rows(path: Path, data: bytes) -> list[Row]:
-    text = normalise_newlines(decode(path, data))
+def _csv_rows(path: Path, data: bytes, warnings: list[str]) -> list[Row]:
+    text, warning = decode_with_warning(path, data)
+    text = normalise_newlines(text)
+    if warning:
+        warnings.append(warning)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
