@@ -19,13 +19,21 @@ from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
 from followthrough.textsafe import csv_safe, terminal_safe
 
 
+MAX_LIMIT = 1_000_000
+ID = click.IntRange(1, 2**63 - 1)  # SQLite's integer range: larger ids overflow
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # date arithmetic stays in range
+
+
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise click.BadParameter(f"{value} is outside {EARLIEST.year}-{LATEST.year}")
+    return day
 
 
 def _open(ctx: click.Context, *, write: bool = True, create: bool = False):
@@ -172,8 +180,9 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file and a summary.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
+@click.option("--max-file-size", type=click.IntRange(1, 1_000_000), envvar="FOLLOWTHROUGH_MAX_FILE_MB", help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).")
 @click.pass_context
-def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, as_json, strict):
+def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, as_json, strict, max_file_size):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -197,7 +206,7 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         report = ingest_paths(
             db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
             council=council, extract=not no_extract, model=model, progress=progress if show_bar else None,
-            strict=strict,
+            strict=strict, max_bytes=max_file_size * 1024 * 1024 if max_file_size else None,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -262,7 +271,7 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(STATEMENT_KINDS), help="Only this kind (repeatable).")
 @click.option("--document", help="Only this document (file name, path or id).")
 @click.option("--topic", help="Only statements tagged with this topic.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="At most this many.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @click.pass_context
 def statements(ctx, kinds, document, topic, limit, fmt):
@@ -338,7 +347,7 @@ SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "stat
 @click.option("--to", "date_to", callback=_date, help="Meetings on or before this day (YYYY-MM-DD).")
 @click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Commitments with this status today.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="At most this many.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, status, limit, fmt):
@@ -380,7 +389,7 @@ COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_tex
 
 @cli.command()
 @click.option("--overdue", is_flag=True, help="Only commitments past their due date and not reported.")
-@click.option("--due-within", type=click.IntRange(min=0), help="Only those due within this many days.")
+@click.option("--due-within", type=click.IntRange(0, 36_500), help="Only those due within this many days (up to 100 years).")
 @click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
 @click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
 @click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Only this status.")
@@ -446,7 +455,7 @@ def _review(ctx: click.Context, evidence_id: int, decision: str, note: str | Non
 
 
 @evidence.command("confirm")
-@click.argument("evidence_id", type=int)
+@click.argument("evidence_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def evidence_confirm(ctx, evidence_id, note):
@@ -460,7 +469,7 @@ def evidence_confirm(ctx, evidence_id, note):
 
 
 @evidence.command("reject")
-@click.argument("evidence_id", type=int)
+@click.argument("evidence_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def evidence_reject(ctx, evidence_id, note):
@@ -550,8 +559,8 @@ def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, no
 
 
 @links.command("confirm")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_confirm(ctx, finding_id, item_id, note):
@@ -565,8 +574,8 @@ def links_confirm(ctx, finding_id, item_id, note):
 
 
 @links.command("reject")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_reject(ctx, finding_id, item_id, note):
@@ -580,8 +589,8 @@ def links_reject(ctx, finding_id, item_id, note):
 
 
 @links.command("add")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_add(ctx, finding_id, item_id, note):

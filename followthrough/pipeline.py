@@ -107,6 +107,7 @@ def ingest_paths(
     model: str | None = None,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
     strict: bool = False,
+    max_bytes: int | None = None,
 ) -> IngestReport:
     """Ingest every file; bad files are reported and skipped, never half-written."""
     files = expand_paths(paths)
@@ -120,7 +121,7 @@ def ingest_paths(
             nonlocal nlp
             doc = read_document(
                 path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
-                council=council,
+                council=council, max_bytes=max_bytes,
             )
             if strict and doc.warnings:
                 return FileResult(str(path), "failed", "; ".join(doc.warnings))

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from followthrough.errors import BadDocument
-from followthrough.ingest import detect
+from followthrough.ingest import detect, limits
 from followthrough.ingest.passages import split_passages
 from followthrough.language import councils
 from followthrough.models import DOCUMENT_KINDS, Document
@@ -70,15 +70,19 @@ def read_document(
     meeting_date: date | None = None,
     source_url: str | None = None,
     council: str | None = None,
+    max_bytes: int | None = None,
 ) -> Document:
-    """Read one file into a Document. Raises :class:`BadDocument` for bad input."""
+    """Read one file into a Document. Raises :class:`BadDocument` for bad input (and for a
+    file over ``max_bytes``, default :data:`limits.MAX_FILE_MB`)."""
     path = Path(path)
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise ValueError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
-    data = read_file_bytes(path)
+    data = read_file_bytes(path, max_bytes)
     if not data.strip():
         raise BadDocument(path, "empty (no content)")
     file_type, reader = reader_for(path, data)
+    if file_type in ("docx", "xlsx"):
+        limits.check_zip(path, data)
     doc = reader(path, data)
     doc.path = path_text(path)
     doc.sha256 = hashlib.sha256(data).hexdigest()
@@ -103,7 +107,7 @@ _NOT_REGULAR = {
 }
 
 
-def read_file_bytes(path: Path) -> bytes:
+def read_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file. A FIFO, device or socket is refused before anything is
     read (opening without blocking, then looking at what was opened), so it cannot hang."""
     try:
@@ -115,6 +119,7 @@ def read_file_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(mode):
             what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
             raise BadDocument(path, f"unsupported type (not a regular file: {what})")
+        limits.check_file_size(path, os.fstat(fd).st_size, max_bytes)
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()
     except OSError as exc:

@@ -32,6 +32,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
+from followthrough.ingest.limits import check_pdf_pages
 from followthrough.ingest.detect import TITLE_SKIP
 from followthrough.ingest.hyphens import Dehyphenator
 from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
@@ -52,6 +53,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         if len(pdf) == 0:
             raise BadDocument(path, "empty (no pages)")
+        check_pdf_pages(path, len(pdf))
         raw, failed, type_title, cell_rows = _page_texts(pdf)
         if len(failed) == len(raw):
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
