@@ -14,7 +14,7 @@ from datetime import date
 import click
 
 from followthrough import __version__
-from followthrough.errors import FollowthroughError
+from followthrough.errors import BadDocument, FollowthroughError, UsageError
 from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
 from followthrough.textsafe import csv_safe, terminal_safe
 
@@ -47,6 +47,12 @@ def _open(ctx: click.Context, *, write: bool = True, create: bool = False):
         raise Failure(str(exc)) from exc
     ctx.call_on_close(db.conn.close)
     return db
+
+
+FORMATS = ["table", "json", "jsonl", "csv"]
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
 
 
 def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
@@ -123,6 +129,8 @@ class Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException, KeyboardInterrupt):
             raise
+        except (UsageError, BadDocument) as exc:  # the user's input: exit 1, as bad files
+            raise click.ClickException(terminal_safe(str(exc))) from exc
         except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
             if (ctx.obj or {}).get("debug"):
                 traceback.print_exc(file=sys.stderr)
@@ -219,6 +227,8 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
                     click.echo(f.traceback, err=True, nl=False)
                 hint = "; run with --debug for the traceback" if f.internal and not ctx.obj.get("debug") else ""
                 click.echo(f"Error: {terminal_safe(f.path)}: {terminal_safe(f.reason)}{hint}", err=True)
+            if f.status == "updated":
+                click.echo(f"Updated {terminal_safe(f.path)}: {terminal_safe(f.reason)}", err=True)
             for warning in f.warnings:
                 click.echo(f"Warning: {terminal_safe(f.path)}: {terminal_safe(warning)}", err=True)
         click.echo(report.summary())
@@ -601,6 +611,111 @@ def links_add(ctx, finding_id, item_id, note):
         followthrough links add 12 35
     """
     _decide(ctx, "add", finding_id, item_id, note)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def documents(ctx):
+    """The documents in the database: list (the default), show, correct or remove them.
+
+    \b
+    Example:
+        followthrough documents
+        followthrough documents update 3 --body Cabinet --meeting-date 2023-02-14
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(documents_list, fmt="table")
+
+DOCUMENT_COLUMNS = ["id", "name", "kind", "council", "body", "meeting_date", "statements"]
+
+
+@documents.command("list")
+@FORMAT_OPTION
+@click.pass_context
+def documents_list(ctx, fmt):
+    """List documents: id, name, kind, council, body, date and number of statements.
+
+    \b
+    Example:
+        followthrough documents list --format csv
+    """
+    from followthrough.documents import list_documents
+
+    rows = [d.as_dict() for d in list_documents(_open(ctx, write=False))]
+    if not rows and fmt == "table":
+        click.echo("No documents loaded.", err=True)
+    _emit_rows(rows, fmt, DOCUMENT_COLUMNS)
+
+
+@documents.command("show")
+@click.argument("document")
+@FORMAT_OPTION
+@click.pass_context
+def documents_show(ctx, document, fmt):
+    """Show one document (id, file name or path): its fields and what was derived from it.
+
+    \b
+    Example:
+        followthrough documents show 3
+    """
+    from followthrough.documents import document_details
+
+    details = document_details(_open(ctx, write=False), document)
+    if fmt == "table":
+        for key, value in details.items():
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+            click.echo(f"{key + ':':<13} {terminal_safe(_cell(shown))}")
+    else:
+        _emit_rows([details | {"statements": sum(details["statements"].values())}] if fmt == "csv" else [details], fmt, list(details))
+
+
+@documents.command("update")
+@click.argument("document")
+@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Document kind.")
+@click.option("--body", help="Committee or body, e.g. 'Cabinet'.")
+@click.option("--council", help="The council the document is of.")
+@click.option("--meeting-date", callback=_date, help="Meeting or publication date, YYYY-MM-DD.")
+@click.option("--source-url", help="Where the document was published.")
+@click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.pass_context
+def documents_update(ctx, document, kind, body, council, meeting_date, source_url, model):
+    """Correct a document's kind, body, council, date or source; re-extract and re-track it.
+
+    \b
+    Example:
+        followthrough documents update 3 --body Cabinet --meeting-date 2023-02-14
+    """
+    from followthrough.pipeline import describe_changes, update_document
+
+    fields = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
+    if all(v is None for v in fields.values()):
+        raise click.UsageError("give at least one of --kind, --body, --council, --meeting-date, --source-url")
+    doc_id, changed, count = update_document(_open(ctx), document, fields, model=model)
+    if not changed:
+        click.echo(f"Document {doc_id} unchanged: it has these values already.")
+    else:
+        click.echo(f"Document {doc_id} updated ({terminal_safe(describe_changes(changed))}); {_plural(count, 'statement')} extracted.")
+
+
+@documents.command("remove")
+@click.argument("document")
+@click.pass_context
+def documents_remove(ctx, document):
+    """Remove a document and everything derived from it (statements, links, evidence).
+
+    \b
+    Example:
+        followthrough documents remove 3
+    """
+    from followthrough.documents import remove_document
+
+    details = remove_document(_open(ctx), document)
+    statements = sum(details["statements"].values())
+    click.echo(f"Removed document {details['id']} ({terminal_safe(details['name'])}) with {_plural(statements, 'statement')}.")
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def main(argv: Iterable[str] | None = None) -> None:

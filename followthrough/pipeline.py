@@ -14,13 +14,14 @@ import sqlite_utils
 from followthrough.errors import BadDocument, StoreError, UsageError
 from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
 from followthrough.models import Document, Statement
-from followthrough.store import transaction
+from followthrough.documents import changed_fields, load_document, update_fields
+from followthrough.store import document_id, transaction
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | unchanged | failed
+    status: str  # added | updated | unchanged | failed
     reason: str | None = None
     document_id: int | None = None
     kind: str | None = None
@@ -54,6 +55,7 @@ class IngestReport:
         statements = sum(f.statements for f in self.files)
         parts = [
             f"{self.count('added')} added",
+            *([f"{self.count('updated')} updated"] if self.count("updated") else []),
             f"{self.count('unchanged')} unchanged",
             f"{self.count('failed')} failed",
         ]
@@ -127,6 +129,16 @@ def ingest_paths(
                 return FileResult(str(path), "failed", "; ".join(doc.warnings))
             existing = find_document(db, doc.sha256)
             statements: list = []
+            if existing is not None:
+                overrides = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
+                changed = changed_fields(db, existing, overrides)
+                if changed:  # the same bytes with other overrides: correct the stored document
+                    stored = load_document(db, existing)
+                    result = apply_update(db, stored, {k: new for k, (_, new) in changed.items()}, extract=extract, model=model)
+                    return FileResult(
+                        str(path), "updated", describe_changes(changed), document_id=existing, kind=stored.kind,
+                        pages=len(stored.pages) or None, plan_items=len(stored.plan_items), statements=result,
+                    )
             if existing is None:
                 if extract:
                     from followthrough.extract import build_pipeline, extract_statements
@@ -169,6 +181,41 @@ def internal_error(path: Path, exc: BaseException) -> FileResult:
         str(path), "failed", reason, internal=True,
         traceback="".join(traceback.format_exception(exc)),
     )
+
+
+def describe_changes(changed: dict[str, tuple]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {old or '(none)'} -> {new}" for name, (old, new) in changed.items())
+
+
+def apply_update(
+    db: sqlite_utils.Database, doc: Document, fields: dict, *, extract: bool = True, model: str | None = None
+) -> int:
+    """Set ``fields`` on the stored document ``doc``, re-extract its statements and re-track
+    it, in one transaction. Returns the number of statements."""
+    from datetime import date as _date
+
+    for name, value in fields.items():
+        setattr(doc, name, _date.fromisoformat(value) if name == "meeting_date" and isinstance(value, str) else value)
+    statements = None
+    if extract:
+        from followthrough.extract import build_pipeline, extract_statements
+
+        statements = extract_statements(doc, nlp=build_pipeline(model))
+    with transaction(db):
+        update_fields(db, doc.id, fields)
+        save_document(db, doc, statements, reextract=True)
+    return len(statements or [])
+
+
+def update_document(db: sqlite_utils.Database, ref: str, fields: dict, *, model: str | None = None) -> tuple[int, dict, int]:
+    """``documents update``: correct a document's fields, re-extract and re-track it.
+    Returns its id, the fields that changed (old, new) and the number of statements."""
+    doc_id = document_id(db, ref, "document")
+    changed = changed_fields(db, doc_id, fields)
+    if not changed:
+        return doc_id, {}, 0
+    count = apply_update(db, load_document(db, doc_id), {k: new for k, (_, new) in changed.items()}, model=model)
+    return doc_id, changed, count
 
 
 def save_document(
