@@ -568,6 +568,25 @@ def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, no
     click.echo(f"{decision}: finding {finding_id} - plan row {item_id}")
 
 
+@links.command("list")
+@click.option("--finding", type=ID, help="Only the links of this finding.")
+@FORMAT_OPTION
+@click.pass_context
+def links_list(ctx, finding, fmt):
+    """List links from the last gap check, and reviewer decisions, by finding.
+
+    \b
+    Example:
+        followthrough links list --finding 12
+    """
+    from followthrough.link.decisions import LINK_COLUMNS, list_links
+
+    rows = list_links(_open(ctx, write=False), finding)
+    if not rows and fmt == "table":
+        click.echo("No links: run `followthrough gaps` first.", err=True)
+    _emit_rows(rows, fmt, LINK_COLUMNS)
+
+
 @links.command("confirm")
 @click.argument("finding_id", type=ID)
 @click.argument("item_id", type=ID)
