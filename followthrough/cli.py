@@ -186,11 +186,12 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 @click.option("--source-url", help="Where the document was published.")
 @click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file and a summary.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table: a summary line; json: an object with an entry per file and the summary; jsonl/csv: a row per file.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
 @click.option("--max-file-size", type=click.IntRange(1, 1_000_000), envvar="FOLLOWTHROUGH_MAX_FILE_MB", help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).")
 @click.pass_context
-def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, as_json, strict, max_file_size):
+def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, fmt, as_json, strict, max_file_size):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -204,7 +205,8 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
     from followthrough.pipeline import ingest_paths
 
     db = _open(ctx, create=True)
-    show_bar = not as_json and sys.stderr.isatty()
+    fmt = "json" if as_json else fmt
+    show_bar = fmt == "table" and sys.stderr.isatty()
 
     def progress(files):
         with click.progressbar(files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else "") as bar:
@@ -218,8 +220,11 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps({"files": [f.as_dict() for f in report.files], "summary": report.summary()}, indent=2))
+    elif fmt in ("jsonl", "csv"):
+        rows = [f.as_dict() for f in report.files]
+        _emit_rows(rows, fmt, list(rows[0]) if rows else [])
     else:
         for f in report.files:
             if f.status == "failed":
@@ -244,7 +249,7 @@ PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--meeting-date", callback=_date, help="Resolve relative dates against this day (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.option("--no-store", is_flag=True, help="Use a temporary database instead of --db.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
 @click.pass_context
@@ -265,12 +270,15 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
         ctx.obj["db"] = ":memory:"
     db = _open(ctx, create=True)
     try:
-        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model)
+        empty: list[str] = []
+        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model, empty=empty)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() for s in results]
     columns = PREDICTION_COLUMNS if fmt != "table" else ["document", "page", "kind", "text", "due_end", "actor"]
     _emit_rows(rows, fmt, columns)
+    for path in empty:
+        click.echo(f"No statements found in {terminal_safe(path)}.", err=True)
     for failure in failures:
         click.echo(f"Error: {terminal_safe(failure)}", err=True)
     if failures:
@@ -282,7 +290,7 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 @click.option("--document", help="Only this document (file name, path or id).")
 @click.option("--topic", help="Only statements tagged with this topic.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="At most this many.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.pass_context
 def statements(ctx, kinds, document, topic, limit, fmt):
     """List the statements stored in the database.
@@ -307,10 +315,11 @@ def statements(ctx, kinds, document, topic, limit, fmt):
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False), help="Folder of the documents (default: GOLD_DIR/../docs).")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scores (and every miss) as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the scores and every miss.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--show-errors", is_flag=True, help="List missed gold statements and spurious predictions.")
 @click.pass_context
-def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
+def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors):
     """Score extraction against gold annotations (ANNOTATION.md's rules).
 
     Runs extraction over each gold file's document, with the gold meeting date, and
@@ -327,7 +336,7 @@ def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
         result = run_evaluation(gold_dir, docs_dir, model=model).as_dict()
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     click.echo(f"{'kind':<15}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
@@ -358,7 +367,7 @@ SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "stat
 @click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Commitments with this status today.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="At most this many.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.pass_context
 def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, status, limit, fmt):
     """Search statements, best match first, with the matching words highlighted.
@@ -403,7 +412,7 @@ COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_tex
 @click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
 @click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
 @click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "re-dated"]), help="Only this status.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.pass_context
 def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     """List commitments with their status, and evidence they were reported back.
@@ -426,8 +435,8 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     rows = [c.as_dict() for c in found]
     if not rows and fmt == "table":
         click.echo("No commitments match.", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    if fmt in ("json", "jsonl"):
+        _emit_rows(rows, fmt, COMMITMENT_FIELDS)
         return
     for row in rows:
         row["evidence"] = "; ".join(
@@ -508,7 +517,7 @@ def track(ctx):
 
     db = _open(ctx)
     reports = track_all(db)
-    click.echo(f"{len(reports)} documents tracked; {evidence_count(db)} evidence links.")
+    click.echo(f"{_plural(len(reports), 'document')} tracked; {_plural(evidence_count(db), 'evidence link')}.")
 
 
 @cli.command()
@@ -539,10 +548,13 @@ def gaps(ctx, plan, findings, as_of, fmt, output):
         raise click.ClickException(str(exc)) from exc
     text = render(report, fmt)
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {terminal_safe(output)}: {exc.strerror or exc}") from exc
         counts = report.counts()
-        click.echo(f"Wrote {output}: {counts['findings']} findings, {counts['gap']} gaps", err=True)
+        click.echo(f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gap'], 'gap')}", err=True)
     else:
         click.echo(text, nl=False)
 

@@ -20,8 +20,10 @@ def extract_files(
     *,
     meeting_date: date | None = None,
     model: str | None = None,
+    empty: list[str] | None = None,
 ) -> tuple[list[Statement], list[str]]:
-    """Statements of every file, in order, and one message per file that failed."""
+    """Statements of every file, in order, and one message per file that failed; files
+    that yield no statement are added to ``empty`` when it is given."""
     nlp = build_pipeline(model)
     found: list[Statement] = []
     failures: list[str] = []
@@ -31,6 +33,8 @@ def extract_files(
             statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
             save_document(db, doc, statements, reextract=True)  # re-tracks, as a fresh ingest would
             found.extend(statements)
+            if not statements and empty is not None:
+                empty.append(str(path))
             return FileResult(str(path), "added", statements=len(statements))
 
         result = guarded(path, one)  # a bad file, or a bug met in one file, fails that file only
