@@ -39,6 +39,8 @@ SUFFIXES = {
 def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
     """Pick a reader from the file's magic bytes, then its suffix."""
     file_type = None
+    if data.startswith(OLE2_MAGIC):
+        raise BadDocument(path, "unsupported type (an OLE2 file: a password-protected Office document or an old .doc/.xls; save it as .docx, .xlsx or PDF)")
     if data.startswith(b"%PDF"):
         file_type = "pdf"
     elif data.startswith(b"PK\x03\x04"):
@@ -49,6 +51,8 @@ def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
             file_type = "html"
     if file_type is None:
         raise BadDocument(path, f"unsupported type ({path.suffix or 'no extension'})")
+    if file_type in ("html", "text", "csv") and looks_binary(data):
+        raise BadDocument(path, f"unsupported type (binary data, not {'HTML' if file_type == 'html' else 'text'})")
     if file_type == "pdf":
         from followthrough.ingest.pdf import read_pdf as reader
     elif file_type == "html":
@@ -60,6 +64,23 @@ def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
     else:
         from followthrough.ingest.text import read_text as reader
     return file_type, reader
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# control bytes that text never holds (TAB, LF, FF, CR and ESC-free text aside)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+
+
+def looks_binary(data: bytes, sample: int = 4096) -> bool:
+    """Binary data, not text: a NUL byte (UTF-16 with a BOM aside), or more than 5% control
+    bytes, in the first ``sample`` bytes."""
+    head = data[:sample]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > 0.05 * len(head)
 
 
 def read_document(

@@ -76,8 +76,12 @@ def read_pdf(path: Path, data: bytes) -> Document:
     pages: list[Page] = []
     parts: list[str] = []
     offset = 0
-    for number, text in enumerate(texts, start=1):
-        text = _tidy(dehyphenate("\n".join(furniture.strip(number, text.split("\n")))))
+    kept = [furniture.strip(number, text.split("\n")) for number, text in enumerate(texts, start=1)]
+    if not any(line.strip() for lines in kept for line in lines):
+        # Every line recurs on every page (identical pages): that is the text, not furniture.
+        kept = [text.split("\n") for text in texts]
+    for number, lines in enumerate(kept, start=1):
+        text = _tidy(dehyphenate("\n".join(lines)))
         if parts:
             # A sentence that runs on to the next page stays one paragraph.
             separator = "\n" if _runs_on(parts[-1], text) else "\n\n"

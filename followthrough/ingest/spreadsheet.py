@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Generator, Iterable, Iterator
 from datetime import date, datetime, time
@@ -30,6 +31,12 @@ def read_spreadsheet(path: Path, data: bytes) -> Document:
     warnings: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         file_type, sheets = "xlsx", _xlsx_sheets(path, data)
+        uncached = uncached_formulas(data)
+        if uncached:
+            warnings.append(
+                f"{uncached} formula cell{'s' if uncached != 1 else ''} with no saved value read as empty"
+                " (open and save the file in Excel to compute them)"
+            )
     else:
         file_type, sheets = "csv", [(None, _csv_rows(path, data, warnings))]
     try:
@@ -69,6 +76,28 @@ def _csv_rows(path: Path, data: bytes, warnings: list[str]) -> list[Row]:
         return [Row(list(cells)) for cells in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise BadDocument(path, f"corrupt (CSV: {exc})") from exc
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^>]*>[^<]")
+
+
+def uncached_formulas(data: bytes) -> int:
+    """Formula cells the workbook holds no computed value for (files written by programs
+    other than Excel often leave it to Excel): openpyxl reads them as empty."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        count = 0
+        for name in sheets:
+            for cell in _CELL.finditer(archive.read(name)):
+                body = cell.group(1) or b""
+                if _FORMULA.search(body) and not _VALUE.search(body):
+                    count += 1
+        return count
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError):
+        return 0  # reading reports the damage
 
 
 def _xlsx_sheets(path: Path, data: bytes) -> Iterator[tuple[str, list[Row]]]:
