@@ -132,14 +132,12 @@ def read_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file. A FIFO, device or socket is refused before anything is
     read (opening without blocking, then looking at what was opened), so it cannot hang."""
     try:
+        _refuse_special(path, os.stat(path).st_mode)  # a socket cannot even be opened
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
-            raise BadDocument(path, f"unsupported type (not a regular file: {what})")
+        _refuse_special(path, os.fstat(fd).st_mode)  # what was opened, should the path change
         limits.check_file_size(path, os.fstat(fd).st_size, max_bytes)
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()
@@ -147,6 +145,12 @@ def read_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
         raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
     finally:
         os.close(fd)
+
+
+def _refuse_special(path: Path, mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
+        raise BadDocument(path, f"unsupported type (not a regular file: {what})")
 
 
 def find_document(db: sqlite_utils.Database, sha256: str) -> int | None:

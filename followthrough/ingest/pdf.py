@@ -112,6 +112,8 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
             raise BadDocument(path, f"encrypted ({_ENCRYPTED.get(code, 'password required')})") from exc
         detail = re.search(r"PDFium: ([^)]*)", str(exc))
         why = detail[1].rstrip(".").lower() if detail else str(exc)
+        if why == "success":  # the stale code of an earlier call (above): no reason given
+            why = "no reason given"
         raise BadDocument(path, f"corrupt (unreadable or truncated PDF; PDFium: {why})") from exc
 
 
