@@ -147,7 +147,9 @@ def _failure_message(exc: Exception) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{terminal_safe(exc.filename) + ': ' if exc.filename else ''}{exc.strerror}"
     detail = str(exc).splitlines()[0] if str(exc) else ""
-    return f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}); run with --debug for the traceback"
+    debug = (click.get_current_context().obj or {}).get("debug")
+    hint = "" if debug else "; run with --debug for the traceback"
+    return f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}){hint}"
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

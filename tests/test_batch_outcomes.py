@@ -112,3 +112,21 @@ def test_extract_goes_on_after_an_internal_error(tmp_path: Path) -> None:
     (line,) = error_lines(result)
     assert line.startswith(f"Error: {bad}: internal error (RecursionError")
     assert GOOD.name in result.stdout  # the good file's statements are printed
+
+
+def test_any_command_failing_inside_is_one_line_and_debug_shows_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import followthrough.extract.store
+
+    db = tmp_path / "t.db"
+    assert ingest(db, str(GOOD)).exit_code == 0
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(followthrough.extract.store, "list_statements", boom)
+    plain = CliRunner().invoke(cli, ["--db", str(db), "statements"])
+    assert plain.exit_code == 2
+    assert plain.stderr == "Error: internal error (RuntimeError: boom); run with --debug for the traceback\n"
+    debug = CliRunner().invoke(cli, ["statements", "--db", str(db), "--debug"])
+    assert debug.exit_code == 2
+    assert "Traceback (most recent call last)" in debug.stderr and debug.stderr.endswith("Error: internal error (RuntimeError: boom)\n")
