@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import os
 import sqlite3
 import traceback
 from dataclasses import dataclass, field
@@ -74,14 +75,15 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if _is_dir(path):
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and p.suffix.lower() not in NAMED_ONLY
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                if p.is_dir():
+                    # rglob passes over a folder it cannot list: name it, so it is reported
+                    if not os.access(p, os.R_OK | os.X_OK):
+                        files.append(p)
+                elif p.is_file() and p.suffix.lower() in SUFFIXES and p.suffix.lower() not in NAMED_ONLY:
+                    files.append(p)
         else:
             files.append(path)
     return files

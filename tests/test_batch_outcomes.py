@@ -130,3 +130,17 @@ def test_any_command_failing_inside_is_one_line_and_debug_shows_why(tmp_path: Pa
     debug = CliRunner().invoke(cli, ["statements", "--db", str(db), "--debug"])
     assert debug.exit_code == 2
     assert "Traceback (most recent call last)" in debug.stderr and debug.stderr.endswith("Error: internal error (RuntimeError: boom)\n")
+
+
+def test_unreadable_subfolder_in_a_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rglob passes over a folder it cannot list; the batch names it (the OS's refusal simulated)."""
+    inbox = tmp_path / "inbox"
+    (inbox / "locked").mkdir(parents=True)
+    good = inbox / GOOD.name
+    good.write_bytes(GOOD.read_bytes())
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == inbox / "locked" else real_access(p, mode, **kw))
+    result = ingest(tmp_path / "t.db", str(inbox))
+    assert result.exit_code == 1, result.output
+    assert error_lines(result) == [f"Error: {inbox / 'locked'}: unreadable (a folder that cannot be listed: Permission denied)"]
+    assert_only_good_document(tmp_path / "t.db", good)

@@ -148,6 +148,8 @@ def read_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
 
 
 def _refuse_special(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
+        raise BadDocument(path, "unreadable (a folder that cannot be listed: Permission denied)")
     if not stat.S_ISREG(mode):
         what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
         raise BadDocument(path, f"unsupported type (not a regular file: {what})")
