@@ -156,3 +156,20 @@ def test_gaps_and_track_on_a_mistyped_path_create_nothing(tmp_path: Path) -> Non
         assert result.exit_code == 2, (command, result.output)
         assert one_error(result).startswith(f"Error: {typo}: no such database")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_processes_creating_one_database_at_once_leave_no_lock_file(tmp_path: Path) -> None:
+    """Four processes open (create and migrate) the same new database together: all succeed,
+    every migration is recorded once, and the side lock file is gone afterwards."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "new.db"
+    code = "import sys; from followthrough.store import open_db; open_db(sys.argv[1]).conn.close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM _migrations")]
+    assert len(names) == len(set(names)) == len(followthrough.store.MIGRATIONS)
+    assert sorted(p.name for p in tmp_path.iterdir() if "migrate" in p.name) == []
