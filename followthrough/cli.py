@@ -36,13 +36,14 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     return day
 
 
-def _open(ctx: click.Context, *, write: bool = True, create: bool = False):
-    """The database of --db. Only commands that load documents create it; read commands
-    (``write=False``) open it read-only when it is up to date."""
+def _open(ctx: click.Context, *, write: bool = True, create: bool | None = None):
+    """The database of --db. Commands that load documents create it (``create`` defaults to
+    ``write``); commands that only work on what is loaded pass ``create=False``; read
+    commands (``write=False``) open it read-only when it is up to date."""
     from followthrough.store import open_db
 
     try:
-        db = open_db(ctx.obj["db"], write=write, create=create)
+        db = open_db(ctx.obj["db"], write=write, create=write if create is None else create)
     except FollowthroughError as exc:
         raise Failure(str(exc)) from exc
     ctx.call_on_close(db.conn.close)
@@ -467,7 +468,7 @@ def evidence():
 def _review(ctx: click.Context, evidence_id: int, decision: str, note: str | None) -> None:
     from followthrough.tracking import review_evidence
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         result = review_evidence(db, evidence_id, decision, note)
     except FollowthroughError as exc:
@@ -517,7 +518,7 @@ def track(ctx):
     """
     from followthrough.tracking import evidence_count, track_all
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     reports = track_all(db)
     click.echo(f"{_plural(len(reports), 'document')} tracked; {_plural(evidence_count(db), 'evidence link')}.")
 
@@ -543,7 +544,7 @@ def gaps(ctx, plan, findings, as_of, fmt, output):
     """
     from followthrough.link.report import gap_report, render
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         report = gap_report(db, plan=plan, findings=findings, as_of=as_of)
     except FollowthroughError as exc:
@@ -574,7 +575,7 @@ def links():
 def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, note: str | None) -> None:
     from followthrough.link.decisions import record_decision
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         record_decision(db, finding_id, item_id, decision, note)
     except FollowthroughError as exc:
@@ -723,7 +724,7 @@ def documents_update(ctx, document, kind, body, council, meeting_date, source_ur
     fields = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
     if all(v is None for v in fields.values()):
         raise click.UsageError("give at least one of --kind, --body, --council, --meeting-date, --source-url")
-    doc_id, changed, count = update_document(_open(ctx), document, fields, model=model)
+    doc_id, changed, count = update_document(_open(ctx, create=False), document, fields, model=model)
     if not changed:
         click.echo(f"Document {doc_id} unchanged: it has these values already.")
     else:
@@ -742,7 +743,7 @@ def documents_remove(ctx, document):
     """
     from followthrough.documents import remove_document
 
-    details = remove_document(_open(ctx), document)
+    details = remove_document(_open(ctx, create=False), document)
     statements = sum(details["statements"].values())
     click.echo(f"Removed document {details['id']} ({terminal_safe(details['name'])}) with {_plural(statements, 'statement')}.")
 
