@@ -5,33 +5,55 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 import sys
+import traceback
 from collections.abc import Iterable
 from datetime import date
 
 import click
 
 from followthrough import __version__
-from followthrough.errors import FollowthroughError
+from followthrough.errors import BadDocument, FollowthroughError, UsageError
 from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
+from followthrough.textsafe import csv_safe, terminal_safe
+
+
+MAX_LIMIT = 1_000_000
+ID = click.IntRange(1, 2**63 - 1)  # SQLite's integer range: larger ids overflow
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # date arithmetic stays in range
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise click.BadParameter(f"{value} is outside {EARLIEST.year}-{LATEST.year}")
+    return day
 
 
-def _open(ctx: click.Context):
+def _open(ctx: click.Context, *, write: bool = True, create: bool | None = None):
+    """The database of --db. Commands that load documents create it (``create`` defaults to
+    ``write``); commands that only work on what is loaded pass ``create=False``; read
+    commands (``write=False``) open it read-only when it is up to date."""
     from followthrough.store import open_db
 
     try:
-        return open_db(ctx.obj["db"])
+        db = open_db(ctx.obj["db"], write=write, create=write if create is None else create)
     except FollowthroughError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise Failure(str(exc)) from exc
+    ctx.call_on_close(db.conn.close)
+    return db
+
+
+FORMATS = ["table", "json", "jsonl", "csv"]
+FORMAT_OPTION = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
 
 
 def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
@@ -46,7 +68,7 @@ def _emit_rows(rows: list[dict], fmt: str, columns: list[str]) -> None:
         writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in columns})
+            writer.writerow({k: csv_safe(_cell(row.get(k))) for k in columns})
         click.echo(out.getvalue(), nl=False)
     elif rows:
         click.echo(_table(rows, columns))
@@ -61,7 +83,7 @@ def _cell(value) -> str:
 
 
 def _table(rows: list[dict], columns: list[str], width: int = 70) -> str:
-    cells = [[_cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    cells = [[terminal_safe(_cell(r.get(c)).replace("\n", " ")) for c in columns] for r in rows]
     cells = [[v if len(v) <= width else v[: width - 1] + "…" for v in row] for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
@@ -70,17 +92,79 @@ def _table(rows: list[dict], columns: list[str], width: int = 70) -> str:
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Failure(click.ClickException):
+    """followthrough itself failed (the database, a bug): exit status 2, bad input is 1."""
+
+    exit_code = 2
+
+
+def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["db"] = value
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(dict)["debug"] = True
+
+
+class Command(click.Command):
+    """A command that also takes --db and --debug after its name (``ingest x.pdf --db a.db``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(click.Option(["--db"], expose_value=False, callback=_set_db, help="SQLite database file (as before the command)."))
+        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug, help="Print the traceback of an internal error."))
+
+
+class Group(click.Group):
+    """Commands of the group take --db/--debug anywhere; any failure is one ``Error:`` line."""
+
+    command_class = Command
+    group_class = type  # nested groups are Groups too
+
+    def invoke(self, ctx: click.Context):
+        if ctx.parent is not None:
+            return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except (UsageError, BadDocument) as exc:  # the user's input: exit 1, as bad files
+            raise click.ClickException(terminal_safe(str(exc))) from exc
+        except Exception as exc:  # noqa: BLE001 - the one place every failure becomes one line
+            if (ctx.obj or {}).get("debug"):
+                traceback.print_exc(file=sys.stderr)
+            raise Failure(_failure_message(exc)) from exc
+
+
+def _failure_message(exc: Exception) -> str:
+    from followthrough.store import describe_error
+
+    if isinstance(exc, FollowthroughError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        return describe_error(exc, click.get_current_context().obj.get("db"))
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{terminal_safe(exc.filename) + ': ' if exc.filename else ''}{exc.strerror}"
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    debug = (click.get_current_context().obj or {}).get("debug")
+    hint = "" if debug else "; run with --debug for the traceback"
+    return f"internal error ({type(exc).__name__}{': ' + detail if detail else ''}){hint}"
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="followthrough")
 @click.option(
     "--db",
     envvar="FOLLOWTHROUGH_DB",
     default="followthrough.db",
     show_default=True,
-    help="SQLite database file (or set FOLLOWTHROUGH_DB).",
+    help="SQLite database file (or set FOLLOWTHROUGH_DB); also taken after the command.",
 )
+@click.option("--debug", is_flag=True, help="Print the traceback of an internal error.")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, debug: bool) -> None:
     """followthrough: did the council do what it said it would?
 
     Load inspection reports, minutes and action plans, extract what was found and
@@ -92,7 +176,8 @@ def cli(ctx: click.Context, db: str) -> None:
         followthrough statements --kind commitment
     """
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db
+    ctx.obj["db"] = db  # a --db after the command is parsed later, and wins
+    ctx.obj["debug"] = debug
 
 
 @cli.command()
@@ -104,10 +189,12 @@ def cli(ctx: click.Context, db: str) -> None:
 @click.option("--source-url", help="Where the document was published.")
 @click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file and a summary.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table: a summary line; json: an object with an entry per file and the summary; jsonl/csv: a row per file.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
+@click.option("--max-file-size", type=click.IntRange(1, 1_000_000), envvar="FOLLOWTHROUGH_MAX_FILE_MB", help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).")
 @click.pass_context
-def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, as_json, strict):
+def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, fmt, as_json, strict, max_file_size):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -120,8 +207,9 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
     """
     from followthrough.pipeline import ingest_paths
 
-    db = _open(ctx)
-    show_bar = not as_json and sys.stderr.isatty()
+    db = _open(ctx, create=True)
+    fmt = "json" if as_json else fmt
+    show_bar = fmt == "table" and sys.stderr.isatty()
 
     def progress(files):
         with click.progressbar(files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else "") as bar:
@@ -131,19 +219,29 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         report = ingest_paths(
             db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
             council=council, extract=not no_extract, model=model, progress=progress if show_bar else None,
-            strict=strict,
+            strict=strict, max_bytes=max_file_size * 1024 * 1024 if max_file_size else None,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps({"files": [f.as_dict() for f in report.files], "summary": report.summary()}, indent=2))
+    elif fmt in ("jsonl", "csv"):
+        rows = [f.as_dict() for f in report.files]
+        _emit_rows(rows, fmt, list(rows[0]) if rows else [])
     else:
         for f in report.files:
             if f.status == "failed":
-                click.echo(f"Error: {f.path}: {f.reason}", err=True)
+                if f.internal and ctx.obj.get("debug"):
+                    click.echo(f.traceback, err=True, nl=False)
+                hint = "; run with --debug for the traceback" if f.internal and not ctx.obj.get("debug") else ""
+                click.echo(f"Error: {terminal_safe(f.path)}: {terminal_safe(f.reason)}{hint}", err=True)
+            if f.status == "updated":
+                click.echo(f"Updated {terminal_safe(f.path)}: {terminal_safe(f.reason)}", err=True)
             for warning in f.warnings:
-                click.echo(f"Warning: {f.path}: {warning}", err=True)
+                click.echo(f"Warning: {terminal_safe(f.path)}: {terminal_safe(warning)}", err=True)
         click.echo(report.summary())
+    if report.internal:
+        ctx.exit(2)
     if report.failed:
         ctx.exit(1)
 
@@ -154,7 +252,7 @@ PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--meeting-date", callback=_date, help="Resolve relative dates against this day (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.option("--no-store", is_flag=True, help="Use a temporary database instead of --db.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
 @click.pass_context
@@ -173,16 +271,19 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 
     if no_store:
         ctx.obj["db"] = ":memory:"
-    db = _open(ctx)
+    db = _open(ctx, create=True)
     try:
-        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model)
+        empty: list[str] = []
+        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model, empty=empty)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() for s in results]
     columns = PREDICTION_COLUMNS if fmt != "table" else ["document", "page", "kind", "text", "due_end", "actor"]
     _emit_rows(rows, fmt, columns)
+    for path in empty:
+        click.echo(f"No statements found in {terminal_safe(path)}.", err=True)
     for failure in failures:
-        click.echo(f"Error: {failure}", err=True)
+        click.echo(f"Error: {terminal_safe(failure)}", err=True)
     if failures:
         ctx.exit(1)
 
@@ -191,8 +292,8 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(STATEMENT_KINDS), help="Only this kind (repeatable).")
 @click.option("--document", help="Only this document (file name, path or id).")
 @click.option("--topic", help="Only statements tagged with this topic.")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="At most this many.")
+@FORMAT_OPTION
 @click.pass_context
 def statements(ctx, kinds, document, topic, limit, fmt):
     """List the statements stored in the database.
@@ -203,7 +304,7 @@ def statements(ctx, kinds, document, topic, limit, fmt):
     """
     from followthrough.extract.store import list_statements
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     try:
         found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
     except FollowthroughError as exc:
@@ -217,10 +318,11 @@ def statements(ctx, kinds, document, topic, limit, fmt):
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
 @click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False), help="Folder of the documents (default: GOLD_DIR/../docs).")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scores (and every miss) as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the scores and every miss.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--show-errors", is_flag=True, help="List missed gold statements and spurious predictions.")
 @click.pass_context
-def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
+def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors):
     """Score extraction against gold annotations (ANNOTATION.md's rules).
 
     Runs extraction over each gold file's document, with the gold meeting date, and
@@ -237,7 +339,7 @@ def evaluate(ctx, gold_dir, docs_dir, model, as_json, show_errors):
         result = run_evaluation(gold_dir, docs_dir, model=model).as_dict()
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
-    if as_json:
+    if as_json or fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return
     click.echo(f"{'kind':<15}{'P':>7}{'R':>7}{'F1':>7}{'gold':>6}{'pred':>6}")
@@ -267,8 +369,8 @@ SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "stat
 @click.option("--to", "date_to", callback=_date, help="Meetings on or before this day (YYYY-MM-DD).")
 @click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
 @click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]), help="Commitments with this status today.")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="At most this many.")
+@FORMAT_OPTION
 @click.pass_context
 def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, status, limit, fmt):
     """Search statements, best match first, with the matching words highlighted.
@@ -285,7 +387,7 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     """
     from followthrough.search import SearchFilters, search as run_search
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
     try:
         result = run_search(db, query, filters, limit=limit, snippet_tokens=8 if fmt == "table" else 24)
@@ -310,11 +412,11 @@ COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_tex
 
 @cli.command()
 @click.option("--overdue", is_flag=True, help="Only commitments past their due date and not reported.")
-@click.option("--due-within", type=click.IntRange(min=0), help="Only those due within this many days.")
+@click.option("--due-within", type=click.IntRange(0, 36_500), help="Only those due within this many days (up to 100 years).")
 @click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
 @click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
 @click.option("--status", type=click.Choice(COMMITMENT_STATUSES), help="Only this status.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@FORMAT_OPTION
 @click.pass_context
 def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     """List commitments with their status, and evidence they were reported back.
@@ -330,7 +432,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     """
     from followthrough.tracking import list_commitments
 
-    db = _open(ctx)
+    db = _open(ctx, write=False)
     try:
         found = list_commitments(db, as_of=as_of, overdue=overdue, due_within=due_within, owner=owner, status=status)
     except FollowthroughError as exc:
@@ -338,8 +440,8 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
     rows = [c.as_dict() for c in found]
     if not rows and fmt == "table":
         click.echo("No commitments match.", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    if fmt in ("json", "jsonl"):
+        _emit_rows(rows, fmt, COMMITMENT_FIELDS)
         return
     for row in rows:
         row["evidence"] = "; ".join(
@@ -369,7 +471,7 @@ def evidence():
 def _review(ctx: click.Context, evidence_id: int, decision: str, note: str | None) -> None:
     from followthrough.tracking import review_evidence
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         result = review_evidence(db, evidence_id, decision, note)
     except FollowthroughError as exc:
@@ -378,7 +480,7 @@ def _review(ctx: click.Context, evidence_id: int, decision: str, note: str | Non
 
 
 @evidence.command("confirm")
-@click.argument("evidence_id", type=int)
+@click.argument("evidence_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def evidence_confirm(ctx, evidence_id, note):
@@ -392,7 +494,7 @@ def evidence_confirm(ctx, evidence_id, note):
 
 
 @evidence.command("reject")
-@click.argument("evidence_id", type=int)
+@click.argument("evidence_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def evidence_reject(ctx, evidence_id, note):
@@ -444,9 +546,9 @@ def track(ctx):
     """
     from followthrough.tracking import evidence_count, track_all
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     reports = track_all(db)
-    click.echo(f"{len(reports)} documents tracked; {evidence_count(db)} evidence links.")
+    click.echo(f"{_plural(len(reports), 'document')} tracked; {_plural(evidence_count(db), 'evidence link')}.")
 
 
 @cli.command()
@@ -501,17 +603,20 @@ def gaps(ctx, plan, findings, as_of, fmt, output):
     """
     from followthrough.link.report import gap_report, render
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         report = gap_report(db, plan=plan, findings=findings, as_of=as_of)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     text = render(report, fmt)
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {terminal_safe(output)}: {exc.strerror or exc}") from exc
         counts = report.counts()
-        click.echo(f"Wrote {output}: {counts['findings']} findings, {counts['gap']} gaps", err=True)
+        click.echo(f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gap'], 'gap')}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -529,7 +634,7 @@ def links():
 def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, note: str | None) -> None:
     from followthrough.link.decisions import record_decision
 
-    db = _open(ctx)
+    db = _open(ctx, create=False)
     try:
         record_decision(db, finding_id, item_id, decision, note)
     except FollowthroughError as exc:
@@ -537,9 +642,28 @@ def _decide(ctx: click.Context, decision: str, finding_id: int, item_id: int, no
     click.echo(f"{decision}: finding {finding_id} - plan row {item_id}")
 
 
+@links.command("list")
+@click.option("--finding", type=ID, help="Only the links of this finding.")
+@FORMAT_OPTION
+@click.pass_context
+def links_list(ctx, finding, fmt):
+    """List links from the last gap check, and reviewer decisions, by finding.
+
+    \b
+    Example:
+        followthrough links list --finding 12
+    """
+    from followthrough.link.decisions import LINK_COLUMNS, list_links
+
+    rows = list_links(_open(ctx, write=False), finding)
+    if not rows and fmt == "table":
+        click.echo("No links: run `followthrough gaps` first.", err=True)
+    _emit_rows(rows, fmt, LINK_COLUMNS)
+
+
 @links.command("confirm")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_confirm(ctx, finding_id, item_id, note):
@@ -553,8 +677,8 @@ def links_confirm(ctx, finding_id, item_id, note):
 
 
 @links.command("reject")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_reject(ctx, finding_id, item_id, note):
@@ -568,8 +692,8 @@ def links_reject(ctx, finding_id, item_id, note):
 
 
 @links.command("add")
-@click.argument("finding_id", type=int)
-@click.argument("item_id", type=int)
+@click.argument("finding_id", type=ID)
+@click.argument("item_id", type=ID)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def links_add(ctx, finding_id, item_id, note):
@@ -580,6 +704,111 @@ def links_add(ctx, finding_id, item_id, note):
         followthrough links add 12 35
     """
     _decide(ctx, "add", finding_id, item_id, note)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def documents(ctx):
+    """The documents in the database: list (the default), show, correct or remove them.
+
+    \b
+    Example:
+        followthrough documents
+        followthrough documents update 3 --body Cabinet --meeting-date 2023-02-14
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(documents_list, fmt="table")
+
+DOCUMENT_COLUMNS = ["id", "name", "kind", "council", "body", "meeting_date", "statements"]
+
+
+@documents.command("list")
+@FORMAT_OPTION
+@click.pass_context
+def documents_list(ctx, fmt):
+    """List documents: id, name, kind, council, body, date and number of statements.
+
+    \b
+    Example:
+        followthrough documents list --format csv
+    """
+    from followthrough.documents import list_documents
+
+    rows = [d.as_dict() for d in list_documents(_open(ctx, write=False))]
+    if not rows and fmt == "table":
+        click.echo("No documents loaded.", err=True)
+    _emit_rows(rows, fmt, DOCUMENT_COLUMNS)
+
+
+@documents.command("show")
+@click.argument("document")
+@FORMAT_OPTION
+@click.pass_context
+def documents_show(ctx, document, fmt):
+    """Show one document (id, file name or path): its fields and what was derived from it.
+
+    \b
+    Example:
+        followthrough documents show 3
+    """
+    from followthrough.documents import document_details
+
+    details = document_details(_open(ctx, write=False), document)
+    if fmt == "table":
+        for key, value in details.items():
+            shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
+            click.echo(f"{key + ':':<13} {terminal_safe(_cell(shown))}")
+    else:
+        _emit_rows([details | {"statements": sum(details["statements"].values())}] if fmt == "csv" else [details], fmt, list(details))
+
+
+@documents.command("update")
+@click.argument("document")
+@click.option("--kind", type=click.Choice(DOCUMENT_KINDS), help="Document kind.")
+@click.option("--body", help="Committee or body, e.g. 'Cabinet'.")
+@click.option("--council", help="The council the document is of.")
+@click.option("--meeting-date", callback=_date, help="Meeting or publication date, YYYY-MM-DD.")
+@click.option("--source-url", help="Where the document was published.")
+@click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.pass_context
+def documents_update(ctx, document, kind, body, council, meeting_date, source_url, model):
+    """Correct a document's kind, body, council, date or source; re-extract and re-track it.
+
+    \b
+    Example:
+        followthrough documents update 3 --body Cabinet --meeting-date 2023-02-14
+    """
+    from followthrough.pipeline import describe_changes, update_document
+
+    fields = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
+    if all(v is None for v in fields.values()):
+        raise click.UsageError("give at least one of --kind, --body, --council, --meeting-date, --source-url")
+    doc_id, changed, count = update_document(_open(ctx, create=False), document, fields, model=model)
+    if not changed:
+        click.echo(f"Document {doc_id} unchanged: it has these values already.")
+    else:
+        click.echo(f"Document {doc_id} updated ({terminal_safe(describe_changes(changed))}); {_plural(count, 'statement')} extracted.")
+
+
+@documents.command("remove")
+@click.argument("document")
+@click.pass_context
+def documents_remove(ctx, document):
+    """Remove a document and everything derived from it (statements, links, evidence).
+
+    \b
+    Example:
+        followthrough documents remove 3
+    """
+    from followthrough.documents import remove_document
+
+    details = remove_document(_open(ctx, create=False), document)
+    statements = sum(details["statements"].values())
+    click.echo(f"Removed document {details['id']} ({terminal_safe(details['name'])}) with {_plural(statements, 'statement')}.")
+
+
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def main(argv: Iterable[str] | None = None) -> None:

@@ -13,7 +13,7 @@ class BadDocument(FollowthroughError):
     """A file that cannot be read as a document.
 
     ``reason`` is one of a short fixed vocabulary (corrupt, encrypted, scanned with no
-    text layer, empty, unsupported type, unreadable) plus detail.
+    text layer, empty, unsupported type, unreadable, too large) plus detail.
     """
 
     def __init__(self, path: str | Path, reason: str) -> None:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+import os
+import sqlite3
+import traceback
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 
-from followthrough.errors import BadDocument, UsageError
+from followthrough.errors import BadDocument, StoreError, UsageError
 from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
 from followthrough.models import Document, Statement
-from followthrough.store import transaction
+from followthrough.documents import changed_fields, load_document, update_fields
+from followthrough.store import document_id, transaction
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | unchanged | failed
+    status: str  # added | updated | unchanged | failed
     reason: str | None = None
     document_id: int | None = None
     kind: str | None = None
@@ -26,9 +30,11 @@ class FileResult:
     plan_items: int = 0
     statements: int = 0
     warnings: list[str] = field(default_factory=list)
+    internal: bool = False  # failed by a bug of ours, not by the file
+    traceback: str | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+        return {k: v for k, v in self.__dict__.items() if k != "traceback"}
 
 
 @dataclass
@@ -42,10 +48,15 @@ class IngestReport:
     def failed(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
 
+    @property
+    def internal(self) -> list[FileResult]:
+        return [f for f in self.files if f.internal]
+
     def summary(self) -> str:
         statements = sum(f.statements for f in self.files)
         parts = [
             f"{self.count('added')} added",
+            *([f"{self.count('updated')} updated"] if self.count("updated") else []),
             f"{self.count('unchanged')} unchanged",
             f"{self.count('failed')} failed",
         ]
@@ -63,18 +74,28 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and p.suffix.lower() not in NAMED_ONLY
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+        if _is_dir(path):
+            for p in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(path).parts):
+                    continue
+                if p.is_dir():
+                    # rglob passes over a folder it cannot list: name it, so it is reported
+                    if not os.access(p, os.R_OK | os.X_OK):
+                        files.append(p)
+                elif p.is_file() and p.suffix.lower() in SUFFIXES and p.suffix.lower() not in NAMED_ONLY:
+                    files.append(p)
         else:
             files.append(path)
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a folder; a path that cannot be looked at is taken as a file, so
+    reading it reports why ("unreadable (Permission denied)")."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def ingest_paths(
@@ -90,6 +111,7 @@ def ingest_paths(
     model: str | None = None,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
     strict: bool = False,
+    max_bytes: int | None = None,
 ) -> IngestReport:
     """Ingest every file; bad files are reported and skipped, never half-written."""
     files = expand_paths(paths)
@@ -99,42 +121,46 @@ def ingest_paths(
     nlp = None
     iterator = progress(files) if progress else iter(files)
     for path in iterator:
-        try:
+        def ingest_one(path: Path = path) -> FileResult:
+            nonlocal nlp
             doc = read_document(
                 path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
-                council=council,
+                council=council, max_bytes=max_bytes,
             )
-        except BadDocument as exc:
-            report.files.append(FileResult(str(path), "failed", exc.reason))
-            continue
-        if strict and doc.warnings:
-            report.files.append(FileResult(str(path), "failed", "; ".join(doc.warnings)))
-            continue
-        existing = find_document(db, doc.sha256)
-        statements: list = []
-        same = same_text_as(db, doc) if existing is None else None
-        if existing is None:
-            if extract:
-                from followthrough.extract import build_pipeline, extract_statements
+            if strict and doc.warnings:
+                return FileResult(str(path), "failed", "; ".join(doc.warnings))
+            existing = find_document(db, doc.sha256)
+            statements: list = []
+            same = same_text_as(db, doc) if existing is None else []
+            if existing is not None:
+                overrides = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
+                changed = changed_fields(db, existing, overrides)
+                if changed:  # the same bytes with other overrides: correct the stored document
+                    stored = load_document(db, existing)
+                    result = apply_update(db, stored, {k: new for k, (_, new) in changed.items()}, extract=extract, model=model)
+                    return FileResult(
+                        str(path), "updated", describe_changes(changed), document_id=existing, kind=stored.kind,
+                        pages=len(stored.pages) or None, plan_items=len(stored.plan_items), statements=result,
+                    )
+            if existing is None:
+                if extract:
+                    from followthrough.extract import build_pipeline, extract_statements
 
-                nlp = nlp or build_pipeline(model)
-                statements = extract_statements(doc, nlp=nlp)
-            # Another process may have stored the same bytes since the check above.
-            if not save_document(db, doc, statements if extract else None):
-                existing = doc.id
-            document_id = doc.id
-        if existing is not None:
-            report.files.append(
-                FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
-            )
-            continue
-        report.files.append(
-            FileResult(
+                    nlp = nlp or build_pipeline(model)
+                    statements = extract_statements(doc, nlp=nlp)
+                # Another process may have stored the same bytes since the check above.
+                if not save_document(db, doc, statements if extract else None):
+                    existing = doc.id
+                document_id = doc.id
+            if existing is not None:
+                return FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
+            return FileResult(
                 str(path), "added", document_id=document_id, kind=doc.kind,
                 pages=len(doc.pages) or None, plan_items=len(doc.plan_items),
                 statements=len(statements), warnings=list(doc.warnings) + same,
             )
-        )
+
+        report.files.append(guarded(path, ingest_one))
     return report
 
 
@@ -147,6 +173,63 @@ def same_text_as(db: sqlite_utils.Database, doc: Document) -> list[str]:
     if found is None:
         return []
     return [f"same text as {found[1]} (document {found[0]}): loaded, but its commitments are tracked and listed once"]
+
+
+def guarded(path: Path, work: Callable[[], FileResult]) -> FileResult:
+    """``work()`` for one file; a bad file, or any unexpected exception, becomes that file's
+    failed result so the batch goes on. Database errors and interrupts still stop the run."""
+    try:
+        return work()
+    except BadDocument as exc:
+        return FileResult(str(path), "failed", exc.reason)
+    except (sqlite3.Error, StoreError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - one file's bug must not abort the batch
+        return internal_error(path, exc)
+
+
+def internal_error(path: Path, exc: BaseException) -> FileResult:
+    detail = str(exc).splitlines()[0] if str(exc) else ""
+    reason = f"internal error ({type(exc).__name__}{': ' + detail if detail else ''})"
+    return FileResult(
+        str(path), "failed", reason, internal=True,
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
+def describe_changes(changed: dict[str, tuple]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {old or '(none)'} -> {new}" for name, (old, new) in changed.items())
+
+
+def apply_update(
+    db: sqlite_utils.Database, doc: Document, fields: dict, *, extract: bool = True, model: str | None = None
+) -> int:
+    """Set ``fields`` on the stored document ``doc``, re-extract its statements and re-track
+    it, in one transaction. Returns the number of statements."""
+    from datetime import date as _date
+
+    for name, value in fields.items():
+        setattr(doc, name, _date.fromisoformat(value) if name == "meeting_date" and isinstance(value, str) else value)
+    statements = None
+    if extract:
+        from followthrough.extract import build_pipeline, extract_statements
+
+        statements = extract_statements(doc, nlp=build_pipeline(model))
+    with transaction(db):
+        update_fields(db, doc.id, fields)
+        save_document(db, doc, statements, reextract=True)
+    return len(statements or [])
+
+
+def update_document(db: sqlite_utils.Database, ref: str, fields: dict, *, model: str | None = None) -> tuple[int, dict, int]:
+    """``documents update``: correct a document's fields, re-extract and re-track it.
+    Returns its id, the fields that changed (old, new) and the number of statements."""
+    doc_id = document_id(db, ref, "document")
+    changed = changed_fields(db, doc_id, fields)
+    if not changed:
+        return doc_id, {}, 0
+    count = apply_update(db, load_document(db, doc_id), {k: new for k, (_, new) in changed.items()}, model=model)
+    return doc_id, changed, count
 
 
 def save_document(

@@ -157,6 +157,7 @@ def test_commitments_overdue_or_undated(tmp_path):
 def test_reviewer_notes_show_in_the_reason(tmp_path):
     db, _ = build_db(tmp_path, "bridgend", "csv")
     wellbeing = finding_id(db, "Emotional Wellbeing")
+    gap_report(db)  # the gap check proposes links; only a proposed link can be confirmed
     record_decision(db, wellbeing, item_id(db, "2.1"), "add", note="early help hubs run the wellbeing groups")
     record_decision(db, finding_id(db, "criminal"), item_id(db, "2.2"), "confirm", note="checked with the plan owner")
     report = gap_report(db).as_dict()

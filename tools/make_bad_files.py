@@ -6,7 +6,12 @@ project's own dependencies (pypdfium2 renders the "scanned" page, Pillow wraps i
 
     .venv/bin/python tools/make_bad_files.py
 
-The unreadable-path case is made at test time (chmod 000), since git does not keep modes.
+The unreadable-path case is made at test time (chmod 000), since git does not keep modes;
+so are FIFOs, sockets, symlink loops and names that are not UTF-8 (tests/test_bad_input.py,
+tests/test_batch_outcomes.py). Issue 12 added binary data under text names, entity and zip
+bombs, a page-tree bomb, OLE2 (encrypted Office / old .doc), misnamed and empty files.
+encrypted.pdf changes on every run (AES-256's file key is random): keep the committed one
+unless it must change (git checkout tests/bad_files/encrypted.pdf).
 """
 
 from __future__ import annotations
@@ -94,12 +99,155 @@ def not_a_docx() -> bytes:
     return buffer.getvalue()
 
 
+def _xlsx_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(plan_xlsx())) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _no_plan_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in CSV_WITHOUT_PLAN_HEADER.splitlines():
+        book.active.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _renormalise_zip(buffer.getvalue())
+
+
 CSV_WITHOUT_PLAN_HEADER = (
     "Date,Supplier,Amount,Cost centre\n"
     "2023-04-03,Acme Office Supplies Ltd,120.00,CS101\n"
     "2023-04-11,Valley Taxis,86.50,CS204\n"
     "2023-05-02,Northgate Catering,412.75,CS101\n"
 )
+
+
+GOOD_DOCX = GOOD_PDF.with_suffix(".docx")
+PLAN_CSV = ROOT / "corpus" / "bridgend-plan" / "plan.csv"
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=FIXED.timetuple()[:6]), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def _docx_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(GOOD_DOCX) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def plan_xlsx(formulas: bool = False) -> bytes:
+    """The Bridgend plan (corpus/bridgend-plan/plan.csv) as a workbook written by openpyxl."""
+    import csv
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Action plan"
+    with PLAN_CSV.open(encoding="utf-8") as f:
+        for row in csv.reader(f):
+            sheet.append(row)
+    if formulas:  # openpyxl writes formulas without cached values, as many tools do
+        sheet["H1"] = "Days left"
+        for r in range(2, sheet.max_row + 1):
+            sheet[f"H{r}"] = f"=DATE(2024,3,31)-TODAY()+{r}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _renormalise_zip(buffer.getvalue())
+
+
+def _renormalise_zip(data: bytes) -> bytes:
+    """The same archive with fixed timestamps, so the file does not churn."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return _zip({name: archive.read(name) for name in archive.namelist()})
+
+
+def bomb(base: dict[str, bytes], part: str, megabytes: int = 11) -> bytes:
+    """A real archive plus one part of zeros that deflates about a thousand times over."""
+    return _zip({**base, part: b"\0" * (megabytes * 1024 * 1024)})
+
+
+def billion_laughs_docx() -> bytes:
+    """A DOCX whose document.xml declares nested entities (the 'billion laughs' attack)."""
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE w:document [{entities}]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    return _zip({**_docx_parts(), "word/document.xml": xml.encode()})
+
+
+def empty_docx() -> bytes:
+    """A valid DOCX whose body holds one empty paragraph."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p/></w:body></w:document>"
+    )
+    return _zip({**_docx_parts(), "word/document.xml": xml.encode()})
+
+
+def page_tree_bomb_pdf() -> bytes:
+    """A tiny PDF whose page tree reuses one node ten times per level, eight levels deep:
+    100,000,000 pages from one page object."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+    ]
+    levels = 8
+    # object 2 is the root; objects 3..(2+levels-1) are inner nodes; the last is the page
+    for level in range(levels):
+        kid = 3 + level
+        count = 10 ** (levels - level)
+        parent = b"" if level == 0 else f" /Parent {2 + level - 1} 0 R".encode()
+        objects.append(f"<< /Type /Pages /Kids [{' '.join([f'{kid} 0 R'] * 10)}] /Count {count}".encode() + parent + b" >>")
+    objects.append(f"<< /Type /Page /Parent {2 + levels - 1} 0 R /MediaBox [0 0 612 792] >>".encode())
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def zero_page_pdf() -> bytes:
+    """A well-formed PDF whose page tree holds no page."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def ole2_file() -> bytes:
+    """The header of an OLE2 compound file: what a password-protected DOCX or an old .doc is."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    return header + b"\x00" * (512 - len(header)) + random.Random(7).randbytes(1536)
+
+
+def deep_html() -> bytes:
+    return ("<html><body>" + "<div>" * 5000 + "The Cabinet RESOLVED to approve the plan." + "</div>" * 5000 + "</body></html>").encode()
+
+
+def csv_huge_field() -> bytes:
+    """A plan whose one cell is longer than Python's CSV field limit (131,072 characters)."""
+    return ("Ref,Action,Lead,Timescale\n1.1,\"" + "Review placements. " * 8000 + "\",Head of Service,March 2024\n").encode()
 
 
 def main() -> int:
@@ -119,6 +267,35 @@ def main() -> int:
             "truncated.docx": truncated_docx(),
             "program.exe": windows_program(),
             "no_plan_header.csv": CSV_WITHOUT_PLAN_HEADER.encode(),
+            # --- added for issue 12: more ways a file can be hostile or broken
+            "garbage.html": random.Random(11).randbytes(8000),
+            "garbage.txt": random.Random(12).randbytes(8000),
+            "garbage.csv": random.Random(13).randbytes(8000),
+            "controls.txt": bytes(random.Random(14).choice([*range(1, 9), 11, *range(14, 32)]) for _ in range(3000)),
+            "nul_in_text.txt": b"Minutes of the Cabinet.\x00\x00\x00 RESOLVED that the plan be approved.\n",
+            "empty.html": b"",
+            "tags_only.html": b"<html><head><title></title><style>p{color:red}</style></head><body><div> </div><script>var a=1;</script></body></html>",
+            "bom_only.txt": b"\xef\xbb\xbf  \n",
+            "deep_nesting.html": deep_html(),
+            "gzip.pdf": __import__("gzip").compress(b"%PDF-1.4 not really", mtime=0),
+            "html_named.pdf": b"<!DOCTYPE html><html><body><p>The Cabinet RESOLVED to approve the plan.</p></body></html>",
+            "zero_pages.pdf": zero_page_pdf(),
+            "page_tree_bomb.pdf": page_tree_bomb_pdf(),
+            "ole2_encrypted.docx": ole2_file(),
+            "old_word.doc": ole2_file(),
+            "empty.docx": empty_docx(),
+            "billion_laughs.docx": billion_laughs_docx(),
+            "zip_bomb.docx": bomb(_docx_parts(), "word/media/padding.bin"),
+            "xlsx_named.docx": plan_xlsx(),
+            "corrupt.xlsx": b"PK\x03\x04" + random.Random(15).randbytes(4000),
+            "truncated.xlsx": plan_xlsx()[: len(plan_xlsx()) // 2],
+            "zip_bomb.xlsx": bomb(_xlsx_parts(), "xl/media/padding.bin"),
+            "no_plan_header.xlsx": _no_plan_xlsx(),
+            "header_only.csv": b"Ref,Action,Lead,Timescale,Status\n",
+            "huge_field.csv": csv_huge_field(),
+            "rtf_named.docx": b"{\\rtf1\\ansi The Cabinet RESOLVED to approve the plan.}",
+            "not_moderngov.xml": b'<?xml version="1.0"?><feed><entry><title>x</title></entry></feed>',
+            "utf16_nul.csv": "Ref,Action\n1.1,Do it\n".encode("utf-16-le"),
         }
     finally:
         shutil.rmtree(tmp)

@@ -169,7 +169,11 @@ def build(model: str | None = None) -> Language:
 
 
 def run(document: Document, nlp: Language, meeting_date: date | None) -> list[Statement]:
-    """Statements of one document, in text order."""
+    """Statements of one document, in text order (past ``nlp.max_length`` characters, in parts)."""
+    if len(document.text) > nlp.max_length:
+        from followthrough.extract.parts import PART_CHARS, run_in_parts
+
+        return run_in_parts(document, lambda part: run(part, nlp, meeting_date), min(PART_CHARS, nlp.max_length))
     doc = nlp.make_doc(document.text)
     doc.user_data["followthrough_text"] = document.text
     doc.user_data["meeting_date"] = meeting_date

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import sqlite_utils
 
-from followthrough.errors import BadDocument
 from followthrough.extract import build_pipeline, extract_statements
 from followthrough.ingest import read_document
 from followthrough.models import Statement
-from followthrough.pipeline import expand_paths, save_document
+from followthrough.pipeline import FileResult, expand_paths, guarded, save_document
 
 
 def extract_files(
@@ -21,18 +20,24 @@ def extract_files(
     *,
     meeting_date: date | None = None,
     model: str | None = None,
+    empty: list[str] | None = None,
 ) -> tuple[list[Statement], list[str]]:
-    """Statements of every file, in order, and one message per file that failed."""
+    """Statements of every file, in order, and one message per file that failed; files
+    that yield no statement are added to ``empty`` when it is given."""
     nlp = build_pipeline(model)
     found: list[Statement] = []
     failures: list[str] = []
     for path in expand_paths(files):
-        try:
+        def one(path: Path = path) -> FileResult:
             doc = read_document(path, meeting_date=meeting_date)
-        except BadDocument as exc:
-            failures.append(str(exc))
-            continue
-        statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
-        save_document(db, doc, statements, reextract=True)  # re-tracks, as a fresh ingest would
-        found.extend(statements)
+            statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
+            save_document(db, doc, statements, reextract=True)  # re-tracks, as a fresh ingest would
+            found.extend(statements)
+            if not statements and empty is not None:
+                empty.append(str(path))
+            return FileResult(str(path), "added", statements=len(statements))
+
+        result = guarded(path, one)  # a bad file, or a bug met in one file, fails that file only
+        if result.status == "failed":
+            failures.append(f"{result.path}: {result.reason}")
     return found, failures

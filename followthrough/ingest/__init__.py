@@ -7,7 +7,9 @@ Each reader turns bytes into a Document with text, pages and (for tables) plan i
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -15,11 +17,12 @@ from pathlib import Path
 import sqlite_utils
 
 from followthrough.errors import BadDocument
-from followthrough.ingest import detect
+from followthrough.ingest import detect, limits
 from followthrough.ingest.passages import split_passages
 from followthrough.language import councils
 from followthrough.models import DOCUMENT_KINDS, Document
 from followthrough.store import insert, insert_many, transaction
+from followthrough.textsafe import path_text
 
 Reader = Callable[[Path, bytes], Document]
 
@@ -36,6 +39,8 @@ SUFFIXES = {
 def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
     """Pick a reader from the file's magic bytes, then its suffix."""
     file_type = None
+    if data.startswith(OLE2_MAGIC):
+        raise BadDocument(path, "unsupported type (an OLE2 file: a password-protected Office document or an old .doc/.xls; save it as .docx, .xlsx or PDF)")
     if data.startswith(b"%PDF"):
         file_type = "pdf"
     elif data.startswith(b"PK\x03\x04"):
@@ -46,6 +51,8 @@ def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
             file_type = "html"
     if file_type is None:
         raise BadDocument(path, f"unsupported type ({path.suffix or 'no extension'})")
+    if file_type in ("html", "text", "csv") and looks_binary(data):
+        raise BadDocument(path, f"unsupported type (binary data, not {'HTML' if file_type == 'html' else 'text'})")
     if file_type == "pdf":
         from followthrough.ingest.pdf import read_pdf as reader
     elif file_type == "html":
@@ -59,6 +66,23 @@ def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
     return file_type, reader
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# control bytes that text never holds (TAB, LF, FF, CR and ESC-free text aside)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+
+
+def looks_binary(data: bytes, sample: int = 4096) -> bool:
+    """Binary data, not text: a NUL byte (UTF-16 with a BOM aside), or more than 5% control
+    bytes, in the first ``sample`` bytes."""
+    head = data[:sample]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > 0.05 * len(head)
+
+
 def read_document(
     path: str | Path,
     *,
@@ -67,20 +91,21 @@ def read_document(
     meeting_date: date | None = None,
     source_url: str | None = None,
     council: str | None = None,
+    max_bytes: int | None = None,
 ) -> Document:
-    """Read one file into a Document. Raises :class:`BadDocument` for bad input."""
+    """Read one file into a Document. Raises :class:`BadDocument` for bad input (and for a
+    file over ``max_bytes``, default :data:`limits.MAX_FILE_MB`)."""
     path = Path(path)
     if kind is not None and kind not in DOCUMENT_KINDS:
         raise ValueError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    data = read_file_bytes(path, max_bytes)
     if not data.strip():
         raise BadDocument(path, "empty (no content)")
     file_type, reader = reader_for(path, data)
+    if file_type in ("docx", "xlsx"):
+        limits.check_zip(path, data)
     doc = reader(path, data)
-    doc.path = str(path)
+    doc.path = path_text(path)
     doc.sha256 = hashlib.sha256(data).hexdigest()
     doc.file_type = file_type
     if not doc.text.strip() and not doc.plan_items:
@@ -95,6 +120,39 @@ def read_document(
     if not doc.passages:
         doc.passages = split_passages(doc)
     return doc
+
+
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder",
+}
+
+
+def read_file_bytes(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file. A FIFO, device or socket is refused before anything is
+    read (opening without blocking, then looking at what was opened), so it cannot hang."""
+    try:
+        _refuse_special(path, os.stat(path).st_mode)  # a socket cannot even be opened
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    try:
+        _refuse_special(path, os.fstat(fd).st_mode)  # what was opened, should the path change
+        limits.check_file_size(path, os.fstat(fd).st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    except OSError as exc:
+        raise BadDocument(path, f"unreadable ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
+
+
+def _refuse_special(path: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode) and not os.access(path, os.R_OK | os.X_OK):
+        raise BadDocument(path, "unreadable (a folder that cannot be listed: Permission denied)")
+    if not stat.S_ISREG(mode):
+        what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a file")
+        raise BadDocument(path, f"unsupported type (not a regular file: {what})")
 
 
 def find_document(db: sqlite_utils.Database, sha256: str) -> int | None:

@@ -32,6 +32,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
+from followthrough.ingest.limits import check_pdf_pages
 from followthrough.ingest.detect import TITLE_SKIP
 from followthrough.ingest.hyphens import Dehyphenator
 from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
@@ -52,6 +53,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
     try:
         if len(pdf) == 0:
             raise BadDocument(path, "empty (no pages)")
+        check_pdf_pages(path, len(pdf))
         raw, failed, type_title, cell_rows = _page_texts(pdf)
         if len(failed) == len(raw):
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
@@ -74,8 +76,12 @@ def read_pdf(path: Path, data: bytes) -> Document:
     pages: list[Page] = []
     parts: list[str] = []
     offset = 0
-    for number, text in enumerate(texts, start=1):
-        text = _tidy(dehyphenate("\n".join(furniture.strip(number, text.split("\n")))))
+    kept = [furniture.strip(number, text.split("\n")) for number, text in enumerate(texts, start=1)]
+    if not any(line.strip() for lines in kept for line in lines):
+        # Every line recurs on every page (identical pages): that is the text, not furniture.
+        kept = [text.split("\n") for text in texts]
+    for number, lines in enumerate(kept, start=1):
+        text = _tidy(dehyphenate("\n".join(lines)))
         if parts:
             # A sentence that runs on to the next page stays one paragraph.
             separator = "\n" if _runs_on(parts[-1], text) else "\n\n"
@@ -106,6 +112,8 @@ def _open(path: Path, data: bytes) -> pdfium.PdfDocument:
             raise BadDocument(path, f"encrypted ({_ENCRYPTED.get(code, 'password required')})") from exc
         detail = re.search(r"PDFium: ([^)]*)", str(exc))
         why = detail[1].rstrip(".").lower() if detail else str(exc)
+        if why == "success":  # the stale code of an earlier call (above): no reason given
+            why = "no reason given"
         raise BadDocument(path, f"corrupt (unreadable or truncated PDF; PDFium: {why})") from exc
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Generator, Iterable, Iterator
 from datetime import date, datetime, time
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from followthrough.errors import BadDocument
 from followthrough.ingest.tables import PlanTable, Row, read_plan
-from followthrough.ingest.text import decode, normalise_newlines
+from followthrough.ingest.text import decode_with_warning, normalise_newlines
 from followthrough.models import Document
 
 HEADER_SEARCH = 30
@@ -27,15 +28,24 @@ NO_HEADER = "unsupported type (no action-plan header row found)"
 def read_spreadsheet(path: Path, data: bytes) -> Document:
     """Read a CSV or XLSX action plan; raises BadDocument when it holds none."""
     sheets: Iterable[tuple[str | None, list[Row]]]
+    warnings: list[str] = []
     if data.startswith(b"PK\x03\x04"):
         file_type, sheets = "xlsx", _xlsx_sheets(path, data)
+        uncached = uncached_formulas(data)
+        if uncached:
+            warnings.append(
+                f"{uncached} formula cell{'s' if uncached != 1 else ''} with no saved value read as empty"
+                " (open and save the file in Excel to compute them)"
+            )
     else:
-        file_type, sheets = "csv", [(None, _csv_rows(path, data))]
+        file_type, sheets = "csv", [(None, _csv_rows(path, data, warnings))]
     try:
         for sheet, rows in sheets:
             plan = read_plan(rows, search=HEADER_SEARCH)
             if plan and plan.items:
-                return _document(path, file_type, sheet, plan)
+                doc = _document(path, file_type, sheet, plan)
+                doc.warnings.extend(warnings)
+                return doc
     finally:
         if isinstance(sheets, Generator):
             sheets.close()  # closes the workbook now, not when the generator is collected
@@ -53,8 +63,11 @@ def _document(path: Path, file_type: str, sheet: str | None, plan: PlanTable) ->
     )
 
 
-def _csv_rows(path: Path, data: bytes) -> list[Row]:
-    text = normalise_newlines(decode(path, data))
+def _csv_rows(path: Path, data: bytes, warnings: list[str]) -> list[Row]:
+    text, warning = decode_with_warning(path, data)
+    text = normalise_newlines(text)
+    if warning:
+        warnings.append(warning)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
     except csv.Error:
@@ -63,6 +76,28 @@ def _csv_rows(path: Path, data: bytes) -> list[Row]:
         return [Row(list(cells)) for cells in csv.reader(io.StringIO(text), dialect)]
     except csv.Error as exc:
         raise BadDocument(path, f"corrupt (CSV: {exc})") from exc
+
+
+_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b[^>]*>[^<]")
+
+
+def uncached_formulas(data: bytes) -> int:
+    """Formula cells the workbook holds no computed value for (files written by programs
+    other than Excel often leave it to Excel): openpyxl reads them as empty."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+        count = 0
+        for name in sheets:
+            for cell in _CELL.finditer(archive.read(name)):
+                body = cell.group(1) or b""
+                if _FORMULA.search(body) and not _VALUE.search(body):
+                    count += 1
+        return count
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError):
+        return 0  # reading reports the damage
 
 
 def _xlsx_sheets(path: Path, data: bytes) -> Iterator[tuple[str, list[Row]]]:

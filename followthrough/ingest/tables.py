@@ -88,9 +88,9 @@ def column_for(label: str | None) -> str | None:
 def header_columns(cells: Sequence[str | None]) -> dict[int, str] | None:
     """Column index -> field if ``cells`` read as an action-plan header row, else None.
 
-    At least two cells must name columns, one of them the area or the action, and named cells
-    must be at least half the non-empty ones (so a sentence that mentions "action" is not a
-    header).
+    At least two cells must name columns, one of them the area or the action, and with only two
+    named, they must be at least half the non-empty ones (so a sentence that mentions "action"
+    is not a header); three named columns make a header beside any number of others.
     """
     columns: dict[int, str] = {}
     filled = 0
@@ -101,7 +101,8 @@ def header_columns(cells: Sequence[str | None]) -> dict[int, str] | None:
         column = column_for(cell)
         if column and column not in columns.values():
             columns[index] = column
-    if len(columns) >= 2 and {"area", "action"} & set(columns.values()) and 2 * len(columns) >= filled:
+    # Three named columns make a header however many others a tracker adds ("Q1 update", ...).
+    if len(columns) >= 2 and {"area", "action"} & set(columns.values()) and (len(columns) >= 3 or 2 * len(columns) >= filled):
         return columns
     return None
 

@@ -43,16 +43,55 @@ def record_decision(
     item = db.execute("SELECT document_id, ref FROM plan_items WHERE id = ?", [plan_item_id]).fetchone()
     if item is None:
         raise UsageError(f"no plan item with id {plan_item_id}")
+    if decision == "confirm" and not _proposed(db, finding_id, plan_item_id):
+        raise UsageError(
+            f"finding {finding_id} and plan row {plan_item_id} were never linked: "
+            f"`followthrough links add {finding_id} {plan_item_id}` adds a link the matcher missed"
+        )
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     with transaction(db):
+        # A repeated decision keeps the notes already given: a new note is added after them.
         db.execute(
             "INSERT INTO link_decisions (finding_id, plan_item_id, decision, finding_document_id, finding_text,"
             " plan_document_id, plan_ref, note, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (finding_id, plan_item_id) DO UPDATE SET decision = excluded.decision,"
-            " note = excluded.note, decided_at = excluded.decided_at",
+            " note = CASE WHEN excluded.note IS NULL OR link_decisions.note IS NULL OR instr(link_decisions.note, excluded.note)"
+            " THEN COALESCE(link_decisions.note, excluded.note) ELSE link_decisions.note || '; ' || excluded.note END,"
+            " decided_at = excluded.decided_at",
             [finding_id, plan_item_id, decision, finding[0], finding[1], item[0], item[1], note, now],
         )
     return Decision(finding_id, plan_item_id, decision, note)
+
+
+def _proposed(db: sqlite_utils.Database, finding_id: int, plan_item_id: int) -> bool:
+    """Whether the pair was ever put to the reviewer: linked by the matcher, or decided before."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM links WHERE finding_id = ? AND plan_item_id = ?"
+            " UNION ALL SELECT 1 FROM link_decisions WHERE finding_id = ? AND plan_item_id = ?",
+            [finding_id, plan_item_id, finding_id, plan_item_id],
+        ).fetchone()
+    )
+
+
+LINK_COLUMNS = ["finding_id", "plan_item_id", "ref", "plan_document", "score", "source", "decision", "note", "finding"]
+
+
+def list_links(db: sqlite_utils.Database, finding_id: int | None = None) -> list[dict]:
+    """Links found by the last gap check and reviewer decisions, one row per pair."""
+    rows = db.execute(
+        "WITH pairs AS ("
+        " SELECT l.finding_id, l.plan_item_id, l.score, l.source, d.decision, d.note FROM links l"
+        " LEFT JOIN link_decisions d ON d.finding_id = l.finding_id AND d.plan_item_id = l.plan_item_id"
+        " UNION ALL SELECT d.finding_id, d.plan_item_id, NULL, NULL, d.decision, d.note FROM link_decisions d"
+        " WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.finding_id = d.finding_id AND l.plan_item_id = d.plan_item_id))"
+        " SELECT p.finding_id, p.plan_item_id, i.ref, pd.name, p.score, p.source, p.decision, p.note, s.text"
+        " FROM pairs p LEFT JOIN plan_items i ON i.id = p.plan_item_id LEFT JOIN documents pd ON pd.id = i.document_id"
+        " LEFT JOIN statements s ON s.id = p.finding_id"
+        " WHERE ? IS NULL OR p.finding_id = ? ORDER BY p.finding_id, p.score DESC, p.plan_item_id",
+        [finding_id, finding_id],
+    ).fetchall()
+    return [dict(zip(LINK_COLUMNS, row)) for row in rows]
 
 
 def load_decisions(db: sqlite_utils.Database) -> dict[tuple[int, int], Decision]:

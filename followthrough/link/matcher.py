@@ -381,7 +381,7 @@ def _surface(text: str | None) -> dict[str, str]:
 def reason(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 5) -> str:
     """A short account of why row ``j`` answers finding ``i``: shared words, concepts, topic."""
     f, r = scores.finding_terms[i], scores.row_terms[j]
-    shared = sorted(f.stems & r.stems, key=lambda t: -len(t))
+    shared = sorted(f.stems & r.stems, key=lambda t: (-len(t), t))  # ties by name: not by hash seed
     surface = {**_surface(row.area), **_surface(row.action), **_surface(finding.text)}
     generic = _generic_terms()
     picked = [surface.get(t, t) for t in shared if t not in generic][:limit]

@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.store import document_id
+from followthrough.textsafe import csv_safe, terminal_safe
 from followthrough.tracking.listing import list_commitments
 
 from followthrough.link.matcher import status_for
@@ -223,8 +225,10 @@ def _one_line(text: str | None, limit: int | None = None) -> str:
 
 
 def _md(text: str | None, limit: int | None = None) -> str:
-    """Text safe inside a Markdown table cell or list item."""
-    return _one_line(text, limit).replace("|", "\\|")
+    """Text safe inside a Markdown table cell or list item: no HTML a renderer would run
+    (``<``, ``>``, and ``&`` before an entity escaped), no control characters for a terminal."""
+    text = re.sub(r"&(?=#?\w+;)", "&amp;", _one_line(text, limit))
+    return terminal_safe(text.replace("<", "&lt;").replace(">", "&gt;")).replace("|", "\\|")
 
 
 def render_markdown(report: GapReport) -> str:
@@ -287,11 +291,15 @@ def render_csv(report: GapReport) -> str:
     for f in report.findings:
         base = {"finding_id": f.id, "document": f.document, "page": f.page, "kind": f.kind, "status": f.status, "text": _one_line(f.text)}
         if not f.links:
-            writer.writerow(base)
+            writer.writerow(_csv_safe_row(base))
         for l in f.links:
-            writer.writerow(base | {"ref": l.ref, "plan_document": l.plan_document, "plan_item_id": l.plan_item_id,
-                                    "score": f"{l.score:.3f}", "reason": l.reason, "source": l.source})
+            writer.writerow(_csv_safe_row(base | {"ref": l.ref, "plan_document": l.plan_document, "plan_item_id": l.plan_item_id,
+                                    "score": f"{l.score:.3f}", "reason": l.reason, "source": l.source}))
     return out.getvalue()
+
+
+def _csv_safe_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: csv_safe(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 _CSS = """

@@ -73,6 +73,19 @@ def resolve_topic(name: str) -> str:
     raise UsageError(f"unknown topic {name!r} (known: {known})")
 
 
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_WORDS = 32
+
+
+def check_query(query: str) -> None:
+    """Refuse a query too long to be a question: thousands of words would take many seconds."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise UsageError(f"query too long ({len(query):,} characters; the limit is {MAX_QUERY_CHARS:,})")
+    words = len(query.split())
+    if words > MAX_QUERY_WORDS:
+        raise UsageError(f"query has too many words ({words:,}; the limit is {MAX_QUERY_WORDS})")
+
+
 def search(
     db: sqlite_utils.Database,
     query: str,
@@ -82,11 +95,13 @@ def search(
     as_of: date | None = None,
     snippet_tokens: int = SNIPPET_TOKENS,
 ) -> SearchResult:
-    """Statements matching ``query`` best first. Never raises for any query text.
+    """Statements matching ``query`` best first. Never raises for any query text within the
+    limits of :func:`check_query`.
 
     Every word must match; if nothing does, any word may (the result says which).
     ``snippet_tokens`` sets how many words of context the highlighted snippet keeps.
     """
+    check_query(query)
     filters = filters or SearchFilters()
     if filters.status is not None and filters.status not in STATUSES:
         raise UsageError(f"status must be one of {', '.join(STATUSES)}")

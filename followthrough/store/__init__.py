@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,13 +26,37 @@ def default_db_path() -> str:
     return os.environ.get("FOLLOWTHROUGH_DB") or DEFAULT_DB
 
 
-def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate the database at ``path``."""
+BUSY_TIMEOUT = 30.0  # seconds a command waits for another process's write to finish
+
+
+def open_db(path: str | Path | None = None, *, write: bool = True, create: bool | None = None) -> sqlite_utils.Database:
+    """Open the database at ``path``, creating and migrating it as needed.
+
+    With ``write=False`` (read commands) the file must exist (also with ``create=False``), and a database that is up to
+    date, or that cannot be written, is opened read-only: no migration, no switch to WAL.
+    A database written by a newer followthrough (migrations or ``user_version`` this one does
+    not know) is refused.
+    """
     path = str(path or default_db_path())
+    memory = path == ":memory:" or path.startswith("file::memory:")
+    exists = not memory and os.path.exists(path)
+    if not (write if create is None else create) and not memory and not exists:
+        raise StoreError(f"{path}: no such database (check --db or FOLLOWTHROUGH_DB; `followthrough ingest` creates one)")
+    if exists and os.path.isdir(path):
+        raise StoreError(f"{path}: is a folder, not a database file")
+    writable = memory or not exists or os.access(path, os.W_OK)
+    if exists and (not writable or not write):
+        db = _connect_read_only(path)
+        pending = _check_version(db, path)
+        if not pending:
+            return db
+        db.conn.close()
+        if not writable:
+            raise StoreError(f"{path}: needs upgrading by this version of followthrough ({', '.join(pending)}) but is read-only")
     try:
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        if path != ":memory:":
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+        if not memory:
             conn.execute("PRAGMA journal_mode = WAL")
             # WAL's recommended setting: a commit survives a crash of the program; only a
             # power cut can lose the last transactions, never corrupt the file.
@@ -40,8 +65,41 @@ def open_db(path: str | Path | None = None) -> sqlite_utils.Database:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot open database ({exc})") from exc
     db = sqlite_utils.Database(conn)
+    _check_version(db, path)
     migrate(db)
     return db
+
+
+def _connect_read_only(path: str) -> sqlite_utils.Database:
+    """A read-only connection; ``immutable`` when even the WAL index cannot be made."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path))
+    last: sqlite3.Error | None = None
+    for flags in ("?mode=ro", "?mode=ro&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri + flags, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return sqlite_utils.Database(conn)
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise StoreError(describe_error(exc, path)) from exc
+            last = exc
+    raise StoreError(f"{path}: cannot open database ({last})")
+
+
+def _check_version(db: sqlite_utils.Database, path: str) -> list[str]:
+    """The migrations still to apply; refuses a database of a newer followthrough."""
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        done = applied_migrations(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(describe_error(exc, path)) from exc
+    known = {m.name for m in MIGRATIONS}
+    unknown = [name for name in done if name not in known]
+    if unknown or version > len(MIGRATIONS):
+        what = f"migrations {', '.join(unknown)}" if unknown else f"schema version {version}, this one knows {len(MIGRATIONS)}"
+        raise StoreError(f"{path}: written by a newer followthrough ({what}); upgrade followthrough to use it")
+    return [m.name for m in MIGRATIONS if m.name not in set(done)]
 
 
 def applied_migrations(db: sqlite_utils.Database) -> list[str]:
@@ -80,6 +138,8 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             migration.apply(db)
             _record(db, migration.name)
         applied.append(migration.name)
+    if applied:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
     return applied
 
 
@@ -90,10 +150,18 @@ def _side_lock(db: sqlite_utils.Database) -> Iterator[None]:
     if not row or not row[2]:
         yield
         return
-    lock = sqlite3.connect(row[2] + "-migrate", timeout=60, isolation_level=None)
+    lock_path = row[2] + "-migrate"
+    lock = sqlite3.connect(lock_path, timeout=60, isolation_level=None)
     try:
         lock.execute("BEGIN EXCLUSIVE")
         yield
+        # Removed while still held, once the migration is recorded: a process that opened the
+        # old file sees the record when it gets the lock; one that opens after makes a new file
+        # and sees it too. So no '-migrate' file stays beside the database.
+        try:
+            os.unlink(lock_path)
+        except OSError:
+            pass
         lock.execute("COMMIT")
     finally:
         lock.close()
@@ -116,7 +184,8 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     try:
         yield db
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite has rolled back already after some errors (disk full)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
@@ -157,3 +226,25 @@ def document_id(db: sqlite_utils.Database, ref: str, what: str) -> int:
         ids = ", ".join(str(r[0]) for r in named)
         raise UsageError(f"{ref!r} names {len(named)} documents (ids {ids}): give --{what} a path or an id")
     return named[0][0]
+
+
+def describe_error(exc: sqlite3.Error, path: str | None = None) -> str:
+    """One line for a database error met after opening (locked, full, corrupt, read-only)."""
+    message = str(exc)
+    lower = message.lower()
+    where = f"{path}: " if path else "database: "
+    if "locked" in lower or "busy" in lower:
+        return f"{where}the database is locked by another process (waited {BUSY_TIMEOUT:g} s); try again when it has finished"
+    if "disk is full" in lower or "disk full" in lower:
+        return f"{where}the disk is full; free some space and run the command again (nothing was half-written)"
+    if "readonly" in lower or "read-only" in lower:
+        return f"{where}the database is read-only; this command writes to it (use a writable copy)"
+    if "file is not a database" in lower:
+        return f"{where}not a followthrough database ({message})"
+    if "vtable constructor failed" in lower or "fts5" in lower:
+        message = f"search index: {message}"
+    if "malformed" in lower or "corrupt" in lower or "vtable constructor failed" in lower or "fts5" in lower:
+        return f"{where}the database is corrupt ({message}); restore a backup, or rebuild it by ingesting the documents into a new one"
+    if "disk i/o" in lower:
+        return f"{where}a disk error while using the database ({message})"
+    return f"{where}database error ({message})"
