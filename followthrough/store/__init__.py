@@ -162,7 +162,13 @@ def _side_lock(db: sqlite_utils.Database) -> Iterator[None]:
             os.unlink(lock_path)
         except OSError:
             pass
-        lock.execute("COMMIT")
+        try:
+            lock.execute("COMMIT")
+        except sqlite3.OperationalError:
+            # The lock file holds nothing: with its name gone (or reused by a process that
+            # came later), ending the transaction may fail; closing releases the lock all
+            # the same.
+            pass
     finally:
         lock.close()
 
