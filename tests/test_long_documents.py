@@ -56,7 +56,10 @@ def test_parts_find_what_the_whole_document_finds(tmp_path: Path) -> None:
     assert single
     one = {(s.kind, s.text) for s in single}
     found = [(s.kind, s.text) for s in whole]
-    assert set(found) == one
+    # every statement of one copy is found; where one copy's last resolution runs on into
+    # the next copy's opening, that joint may add a statement, at most one per joint
+    assert one <= set(found)
+    assert len(set(found) - one) <= copies
     # at most the statements cut by the few part boundaries are lost
     assert len(found) >= copies * len(single) - len(list(parts(read_document(book))))
 

@@ -23,8 +23,8 @@ HOSTILE = {
     "+": "+cmd|' /C calc'!A0",
     "-": "-2+3+cmd|' /C calc'!A0",
     "@": "@SUM(1+1)*cmd|' /C calc'!A0",
-    "\t": "\t=1+1",
-    "\r": "\r=1+1",
+    "\t": "\t=1+1 caseloads are too high",
+    "\r": "\r=1+1 caseloads are too high",
 }
 
 
