@@ -1,0 +1,64 @@
+"""Pair features for linking: the encoder's cosine and the lexical overlap, all pairs at once.
+
+For every (finding, plan row) pair:
+
+- ``action``: cosine of the finding with the row's action text (WordLlama,
+  :mod:`followthrough.language.encoder`, offline);
+- ``context``: cosine of the finding with the row's area and section text; in most plans
+  the area column restates the recommendation the row answers ("Recommendation 3: ...",
+  "PAA1 Joint leadership"). A row with neither gets its action cosine here;
+- ``lexical``: the IDF-weighted overlap of stems (and glossary acronyms and concepts) from
+  :func:`followthrough.link.matcher.score_matrix`, before any topic or fuzzy factor.
+
+:func:`combine` turns them into one score with the weights of
+:class:`followthrough.link.decide.Params`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from followthrough.language.encoder import embed
+from followthrough.models import PlanItem
+
+
+@dataclass
+class Features:
+    action: np.ndarray  # findings x rows
+    context: np.ndarray
+    lexical: np.ndarray
+
+
+def row_context(row: PlanItem) -> str:
+    """The row's area and section text, the part of a row that names what it answers."""
+    parts = [p.strip() for p in (row.section, row.area) if p and p.strip()]
+    return " ".join(dict.fromkeys(parts))
+
+
+def features(finding_texts: list[str], rows: list[PlanItem], lexical: np.ndarray) -> Features:
+    """Encoder cosines for every pair beside the given lexical matrix (findings x rows)."""
+    n_f, n_r = len(finding_texts), len(rows)
+    if not n_f or not n_r:
+        empty = np.zeros((n_f, n_r), dtype=np.float32)
+        return Features(empty, empty, empty)
+    contexts = [row_context(r) for r in rows]
+    distinct = list(dict.fromkeys([*finding_texts, *(r.action or "" for r in rows), *contexts]))
+    vectors = embed(distinct)
+    index = {t: k for k, t in enumerate(distinct)}
+    f = vectors[[index[t] for t in finding_texts]]
+    a = vectors[[index[r.action or ""] for r in rows]]
+    c = vectors[[index[t] for t in contexts]]
+    action = f @ a.T
+    context = f @ c.T
+    missing = np.array([not t for t in contexts])
+    if missing.any():
+        context[:, missing] = action[:, missing]
+    return Features(action.astype(np.float32), context.astype(np.float32), lexical.astype(np.float32))
+
+
+def combine(feats: Features, lexical_weight: float, context_share: float) -> np.ndarray:
+    """One score per pair: encoder cosine (action and context mixed) plus weighted lexical."""
+    encoder = (1.0 - context_share) * feats.action + context_share * feats.context
+    return encoder + lexical_weight * feats.lexical
