@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-ANSWERED, POSSIBLE, GAP = "answered", "possible", "gap"
+ANSWERED, POSSIBLE, GAP = "answered", "possibly answered", "gap"
 STATUSES = (GAP, POSSIBLE, ANSWERED)
 
 

@@ -74,6 +74,8 @@ from importlib import resources
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from followthrough.link import semantic
+from followthrough.link.decide import DEFAULT, GAP, POSSIBLE, Params, decide, row_groups
 from followthrough.link.glossary import generic_words, load_glossary
 from followthrough.link.terms import Terms, analyse, content_string, normalise, stem, words
 from followthrough.models import PlanItem
@@ -121,6 +123,7 @@ class Match:
     row: int
     score: float
     reason: str
+    confidence: float = 0.0
 
 
 # -- row and finding terms ------------------------------------------------------------------
@@ -378,40 +381,94 @@ def _surface(text: str | None) -> dict[str, str]:
     return out
 
 
-def reason(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 5) -> str:
-    """A short account of why row ``j`` answers finding ``i``: shared words, concepts, topic."""
+def _shared_words(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int) -> list[str]:
     f, r = scores.finding_terms[i], scores.row_terms[j]
-    shared = sorted(f.stems & r.stems, key=lambda t: -len(t))
     surface = {**_surface(row.area), **_surface(row.action), **_surface(finding.text)}
     generic = _generic_terms()
-    picked = [surface.get(t, t) for t in shared if t not in generic][:limit]
-    parts = []
-    if picked:
-        parts.append("shared terms: " + ", ".join(picked))
-    concepts = sorted(f.concepts & r.concepts)
-    if concepts:
-        parts.append("concepts: " + ", ".join(c.replace("_", " ") for c in concepts))
-    topics = sorted(f.topics & scores.row_labels[j])
-    if topics:
-        parts.append("topic: " + ", ".join(topics))
-    elif scores.topic[i, j] < TOPIC_UNKNOWN:
-        parts.append("different topic")
+    words_ = [surface.get(t, t) for t in sorted(f.stems & r.stems, key=lambda t: -len(t)) if t not in generic]
+    concepts = [c.replace("_", " ") for c in sorted(f.concepts & r.concepts)]
+    return list(dict.fromkeys(concepts + words_))[:limit]
+
+
+def _missing_words(scores: Scores, finding: FindingText, i: int, j: int, limit: int) -> list[str]:
+    """The finding's own words the row does not have, most specific (longest) first."""
+    f, r = scores.finding_terms[i], scores.row_terms[j]
+    surface = _surface(finding.text)
+    generic = _generic_terms()
+    missing = [t for t in f.stems - r.stems if t not in generic]
+    return [surface.get(t, t) for t in sorted(missing, key=lambda t: (-len(t), t))][:limit]
+
+
+def _commitment(row: PlanItem, limit: int = 90) -> str:
+    """What the row commits to, as a short phrase: its action's first clause."""
+    text = " ".join((row.action or row.area or "").split())
+    first = re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first[:1].lower() + first[1:] if first[:2] != first[:2].upper() else first
+
+
+def reason(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 4) -> str:
+    """Why row ``j`` answers finding ``i``, in words: the subject they share and what the
+    row commits to ("same subject: supervision, oversight; row commits to monthly audits")."""
+    shared = _shared_words(scores, finding, row, i, j, limit)
+    parts = [("same subject: " + ", ".join(shared)) if shared else "similar in meaning, few shared words"]
+    parts.append("row commits to " + _commitment(row))
     if finding.context and refers_back(finding.text):
         parts.append("read with the previous sentence")
-    return "; ".join(parts) or "weak word overlap"
+    return "; ".join(parts)
+
+
+def why_not(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 4) -> str:
+    """Why the closest row does not (or may not) answer the finding: what it shares and
+    which of the finding's words it never mentions."""
+    shared = _shared_words(scores, finding, row, i, j, limit)
+    missing = _missing_words(scores, finding, i, j, limit)
+    parts = [("shares " + ", ".join(shared)) if shared else "shares no subject words"]
+    if missing:
+        parts.append("says nothing of " + ", ".join(missing))
+    parts.append("row commits to " + _commitment(row))
+    return "; ".join(parts)
+
+
+@dataclass
+class Outcome:
+    """One finding against one plan: answered / possible / gap, its rows, or its closest row."""
+
+    status: str
+    matches: list[Match] = field(default_factory=list)
+    closest: Match | None = None
+
+
+def decide_plan(
+    findings: list[FindingText], rows: list[PlanItem], *, params: Params = DEFAULT, workers: int = 1
+) -> tuple[Scores, np.ndarray, list[Outcome]]:
+    """Score all pairs (lexical and encoder, :mod:`followthrough.link.semantic`) and decide
+    each finding on its own distribution (:mod:`followthrough.link.decide`)."""
+    scores = score_matrix(findings, rows, workers=workers)
+    if not findings or not rows:
+        return scores, scores.score, [Outcome(GAP) for _ in findings]
+    feats = semantic.features([f.text for f in findings], rows, scores.score)
+    combined = semantic.combine(feats, params.lexical, params.context)
+    outcomes = []
+    for i, d in enumerate(decide(combined, params, row_groups(rows))):
+        def as_match(j: int, conf: float, explain=reason) -> Match:
+            return Match(j, round(float(combined[i, j]), 3), explain(scores, findings[i], rows[j], i, j), conf)
+
+        closest = as_match(d.closest, 0.0, why_not) if d.closest is not None else None
+        explain = reason if d.status != POSSIBLE else why_not
+        matches = [as_match(j, c, explain) for j, c in zip(d.rows, d.confidence)]
+        outcomes.append(Outcome(d.status, matches, closest))
+    return scores, combined, outcomes
 
 
 def match(findings: list[FindingText], rows: list[PlanItem], *, workers: int = 1) -> tuple[Scores, list[list[Match]]]:
-    """Score all pairs and pick each finding's linked rows, with reasons."""
-    scores = score_matrix(findings, rows, workers=workers)
-    chosen = select_links(scores)
-    return scores, [
-        [Match(j, round(float(scores.score[i, j]), 3), reason(scores, findings[i], rows[j], i, j)) for j in picked]
-        for i, picked in enumerate(chosen)
-    ]
+    """Score all pairs and pick each finding's linked rows (none for a gap), with reasons."""
+    scores, _, outcomes = decide_plan(findings, rows, workers=workers)
+    return scores, [o.matches if o.status != GAP else [] for o in outcomes]
 
 
 __all__ = [
-    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "RELATIVE_CUTOFF",
-    "Scores", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
+    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "Outcome", "RELATIVE_CUTOFF",
+    "Scores", "decide_plan", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
 ]
