@@ -105,25 +105,35 @@ def row_groups(rows: Sequence[object]) -> list[str | None]:
     return out
 
 
+MIN_SPREAD = 0.02  # floor under a spread: a plan whose pairs all score alike stands out nowhere
+
+
+def _z(values: np.ndarray, axis: int | None) -> np.ndarray:
+    """(value - mean) / SD. (Robust median/MAD z-scores were tried: LOCO link F1 0.57
+    against 0.67 with these, so the plain ones stay.)"""
+    centre = values.mean(axis=axis, keepdims=True)
+    spread = values.std(axis=axis, keepdims=True)
+    return (values - centre) / np.maximum(spread, MIN_SPREAD)
+
+
 def standardise(score: np.ndarray) -> np.ndarray:
-    """Each finding's scores as z-scores over its own row scores (rows x 1 plan)."""
+    """Each finding's scores as z-scores over its own row scores."""
     if score.size == 0:
         return score.copy()
-    mean = score.mean(axis=1, keepdims=True)
-    sd = score.std(axis=1, keepdims=True)
-    sd[sd < 1e-6] = 1.0
-    return (score - mean) / sd
+    return _z(score, axis=1)
 
 
 def plan_standardise(score: np.ndarray) -> np.ndarray:
     """Every pair's score as a z-score over all pairs of the plan (findings x rows)."""
-    sd = float(score.std()) or 1.0
-    return (score - float(score.mean())) / sd
+    if score.size == 0:
+        return score.copy()
+    return _z(score, axis=None)
 
 
-def confidence(score: float, z: float, params: Params) -> float:
-    """0-1: how safely a linked pair clears the cut-offs (0.5 at the answered line)."""
-    over = (score - params.answered_score) * 4.0 + (z - params.link_z) * 0.5
+def confidence(level: float, z: float, params: Params) -> float:
+    """0-1: how safely a linked pair clears the cut-offs: 0.5 for a pair right at the
+    'answered' line (``level``, the pair's plan-standardised score) and at ``link_z``."""
+    over = (level - params.answered_score) + (z - params.link_z) * 0.5
     return float(round(1.0 / (1.0 + np.exp(-over)), 2))
 
 
@@ -158,7 +168,7 @@ def decide(score: np.ndarray, params: Params = DEFAULT, groups: Sequence[object]
         status = ANSWERED if level >= params.answered_score else POSSIBLE
         out.append(
             FindingDecision(
-                status, keep, [confidence(float(s[j]), float(zi[j]), params) for j in keep],
+                status, keep, [confidence(float(plan[i, j]), float(zi[j]), params) for j in keep],
                 closest=best, best_score=top, best_z=top_z,
             )
         )

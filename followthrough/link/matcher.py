@@ -333,9 +333,10 @@ def score_matrix(
         fuzzy = process.cdist(f_strings, r_strings, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=workers)
         fuzzy = fuzzy.astype(np.float32)
     else:
-        # Corroboration only scales a score down, so a pair whose weighted overlap and topic
-        # cannot reach the floor can never link: compare just the pairs that can.
-        fuzzy = np.zeros((n_f, n_r), dtype=np.float32)
+        # Corroboration only scales a score down: compare just the pairs whose weighted
+        # overlap and topic reach the floor; the others keep lexical x topic uncorroborated
+        # (an upper bound under the floor, so they stay weak beside the encoder's part).
+        fuzzy = np.full((n_f, n_r), FUZZY_FLOOR, dtype=np.float32)
         fi, rj = np.nonzero(lexical * topic >= candidate_floor)
         if len(fi):
             fuzzy[fi, rj] = process.cpdist(
@@ -395,7 +396,8 @@ def _missing_words(scores: Scores, finding: FindingText, i: int, j: int, limit: 
     f, r = scores.finding_terms[i], scores.row_terms[j]
     surface = _surface(finding.text)
     generic = _generic_terms()
-    missing = [t for t in f.stems - r.stems if t not in generic]
+    carried = f.absorbed if f.concepts & r.concepts else frozenset()  # words of a shared concept
+    missing = [t for t in f.stems - r.stems - carried if t not in generic]
     return [surface.get(t, t) for t in sorted(missing, key=lambda t: (-len(t), t))][:limit]
 
 
