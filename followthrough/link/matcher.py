@@ -386,8 +386,9 @@ def _shared_words(scores: Scores, finding: FindingText, row: PlanItem, i: int, j
     f, r = scores.finding_terms[i], scores.row_terms[j]
     surface = {**_surface(row.area), **_surface(row.action), **_surface(finding.text)}
     generic = _generic_terms()
-    words_ = [surface.get(t, t) for t in sorted(f.stems & r.stems, key=lambda t: -len(t)) if t not in generic]
     concepts = [c.replace("_", " ") for c in sorted(f.concepts & r.concepts)]
+    carried = (f.absorbed | r.absorbed) if concepts else frozenset()  # words a shared concept already names
+    words_ = [surface.get(t, t) for t in sorted(f.stems & r.stems - carried, key=lambda t: -len(t)) if t not in generic]
     return list(dict.fromkeys(concepts + words_))[:limit]
 
 
