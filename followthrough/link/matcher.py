@@ -38,27 +38,17 @@ How a pair (finding, row) is scored, all of it vectorised (no Python loop over p
 
    score = lexical x topic factor x min(1, ts / 60)
 
-Decisions. A row is linked when its score is at least ``LINK_THRESHOLD`` and at least
-``RELATIVE_CUTOFF`` of the finding's best score. A finding with no linked row is a
-``gap``; one whose best link reaches ``ADDRESSED_THRESHOLD`` is ``addressed``; else
-``partial``.
-
-Calibration, on both dev cases together (link-dev/bridgend and link-dev/anglesey2016,
-gold quotes as findings against the CSV rows; ``benchmarks/link_bench.py --calibrate``
-prints the table), then checked end to end on the extractor's own sentences from
-findings.txt against the PDF, DOCX and CSV plans. The 13 true links score 0.221-0.438
-(lowest: Bridgend 4.3 "Caseloads" for the workforce concern, which shares only the
-workforce concept); every wrong pair scores 0.105 or less (the Anglesey referral gap
-against SIP4, SIP11 and SIP2, 0.100-0.105). End to end, the extractor's longer workforce
-sentence reaches 4.2 at 0.143. ``LINK_THRESHOLD`` = 0.125 sits between 0.105 and 0.143,
-near their geometric mean; it is a round number inside the gap, not fitted to one pair.
-``RELATIVE_CUTOFF`` = 0.45: the weakest true link of a multi-row finding was 0.48 of its
-best (end to end; 0.69 on the gold quotes). ``ADDRESSED_THRESHOLD`` = 0.25: below every
-gold finding's best true link (0.25-0.44), so "partial" marks findings that hang on
-weaker overlap than any true answer in the dev cases. The weights (0.3, 0.6, 0.5, topic
-factors, the 60 floor) were set from the two cases together and kept only where they
-moved both in the same direction; hidden cases from other councils will word rows
-differently, so expect the threshold to need a look when a new plan layout arrives.
+Decisions (issue 10). This score is one feature of the pair; :func:`decide_plan` adds the
+encoder's cosines over the row's action and its area/section text
+(:mod:`followthrough.link.semantic`) and decides each finding against its own distribution
+of scores and the plan's (:mod:`followthrough.link.decide`): answered, possibly answered
+(review), or gap with its closest row. The weights and cut-offs are chosen by
+leave-one-case-out over the link-dev cases (``tools/calibrate_links.py``) and live in
+``decide.DEFAULT``. The constants below (``LINK_THRESHOLD`` ...) are the lexical score's own:
+they drive ``select_links`` (the old global cut-off, kept as the baseline the calibration
+tool reports as "before") and the candidate-pair pruning past ``FULL_CDIST_PAIRS``. They
+were set on the two first dev cases (bridgend, anglesey2016); ``benchmarks/link_bench.py
+--calibrate`` prints that table.
 """
 
 from __future__ import annotations
