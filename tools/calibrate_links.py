@@ -41,13 +41,17 @@ from followthrough.ingest import read_document  # noqa: E402
 from followthrough.link import decide, matcher, semantic  # noqa: E402
 from followthrough.models import PlanItem  # noqa: E402
 
+# lexical > 0: the issue asks for the encoder *combined with* the lexical overlap. With 0 in
+# the grid too, one fold (anglesey2016 held out) picks an encoder-only point and scores 0.40
+# there (mean LOCO link F1 0.70 instead of 0.80); that run is reported in the README.
 GRID = {
-    "lexical": (0.0, 1.0, 2.0),
+    "lexical": (1.0, 2.0),
     "context": (0.0, 0.25, 0.5),
+    "part": (0.0, 0.5, 1.0),
     "link_z": (1.0, 1.5, 2.0),
     "relative": (0.7, 0.8, 0.9),
     "group_relative": (0.3, 0.5, 0.7),
-    "gap_z": (0.0, 2.0, 2.5, 3.0),
+    "gap_z": (0.0, 2.5),
     "gap_score": (0.0, 1.5, 2.0, 2.5, 3.0),
     "answered_score": (3.0,),
 }
@@ -136,7 +140,7 @@ def evaluate(want: list[set[str]], got: list[set[str] | None]) -> dict[str, floa
 
 
 def predict(case: Case, params: decide.Params) -> list[set[str] | None]:
-    score = semantic.combine(case.feats, params.lexical, params.context)
+    score = semantic.combine(case.feats, params.lexical, params.context, params.part)
     out: list[set[str] | None] = []
     for d in decide.decide(score, params, decide.row_groups(case.rows)):
         out.append(None if d.status == decide.GAP else {str(case.rows[j].ref) for j in d.rows})
@@ -166,7 +170,7 @@ def answered_level(cases: list[Case], params: decide.Params, precision: float = 
     ``precision`` of the findings (gold gaps count as wrong): where 'answered' starts."""
     points = []
     for case in cases:
-        score = semantic.combine(case.feats, params.lexical, params.context)
+        score = semantic.combine(case.feats, params.lexical, params.context, params.part)
         level = decide.plan_standardise(score)
         for i, want in enumerate(case.want):
             best = int(np.argmax(score[i]))

@@ -442,7 +442,7 @@ def decide_plan(
     if not findings or not rows:
         return scores, scores.score, [Outcome(GAP) for _ in findings]
     feats = semantic.features([f.text for f in findings], rows, scores.score)
-    combined = semantic.combine(feats, params.lexical, params.context)
+    combined = semantic.combine(feats, params.lexical, params.context, params.part)
     outcomes = []
     for i, d in enumerate(decide(combined, params, row_groups(rows))):
         def as_match(j: int, conf: float, explain=reason) -> Match:

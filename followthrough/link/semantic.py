@@ -16,6 +16,7 @@ For every (finding, plan row) pair:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,21 @@ class Features:
     action: np.ndarray  # findings x rows
     context: np.ndarray
     lexical: np.ndarray
+    part: np.ndarray | None = None  # best cosine of any one part of a compound finding with the row
+
+
+_PART_SPLIT = re.compile(r"[;:]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:and|as well as)\s+(?=the\s|their\s|how\s)", re.IGNORECASE)
+_WORDS = re.compile(r"[A-Za-z]{3,}")
+MIN_PART_WORDS = 1
+
+
+def parts(text: str) -> list[str]:
+    """The parts of a compound finding ("the quality of practice, in particular, assessment,
+    planning and ..., the response to domestic violence, ..."): pieces between commas,
+    semicolons, colons and 'and the', each with a word of three letters or more; [] when it has no parts."""
+    pieces = [p.strip() for p in _PART_SPLIT.split(" ".join(text.split())) if p and p.strip()]
+    pieces = [p for p in pieces if len(_WORDS.findall(p)) >= MIN_PART_WORDS]
+    return pieces if len(pieces) > 1 else []
 
 
 def row_context(row: PlanItem) -> str:
@@ -55,10 +71,22 @@ def features(finding_texts: list[str], rows: list[PlanItem], lexical: np.ndarray
     missing = np.array([not t for t in contexts])
     if missing.any():
         context[:, missing] = action[:, missing]
-    return Features(action.astype(np.float32), context.astype(np.float32), lexical.astype(np.float32))
+    part = np.maximum(action, context)
+    split = [(i, p) for i, t in enumerate(finding_texts) for p in parts(t)]
+    if split:
+        pv = embed([p for _, p in split])
+        row_text = embed([" ".join(x for x in (ctx, r.action or "") if x) for ctx, r in zip(contexts, rows)])
+        sims = pv @ row_text.T
+        for k, (i, _) in enumerate(split):
+            part[i] = np.maximum(part[i], sims[k])
+    return Features(action.astype(np.float32), context.astype(np.float32), lexical.astype(np.float32), part.astype(np.float32))
 
 
-def combine(feats: Features, lexical_weight: float, context_share: float) -> np.ndarray:
-    """One score per pair: encoder cosine (action and context mixed) plus weighted lexical."""
+def combine(feats: Features, lexical_weight: float, context_share: float, part_weight: float = 0.0) -> np.ndarray:
+    """One score per pair: encoder cosine (action and context mixed), plus weighted lexical,
+    plus weighted best-part cosine (a compound finding's parts each find their own row)."""
     encoder = (1.0 - context_share) * feats.action + context_share * feats.context
-    return encoder + lexical_weight * feats.lexical
+    score = encoder + lexical_weight * feats.lexical
+    if part_weight and feats.part is not None:
+        score = score + part_weight * (feats.part - np.maximum(feats.action, feats.context))
+    return score
