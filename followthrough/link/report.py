@@ -252,9 +252,10 @@ def render_markdown(report: GapReport) -> str:
         lines += [f"Plans: {', '.join(report.plans) or NO_PLAN}", ""]
     if report.unpaired:
         lines += ["Not checked (no plan of their council): " + ", ".join(_md(u) for u in report.unpaired), ""]
+    rows = c["unlinked_plan_items"]
     lines += [
-        f"**{headline(report)}** {c['unlinked_plan_items']} plan rows answer no finding; "
-        f"{c['overdue']} commitments overdue, {c['no_date']} with no date.",
+        f"**{headline(report)}** {rows} plan row{'' if rows == 1 else 's'} answer{'s' if rows == 1 else ''} no finding; "
+        f"{c['overdue']} commitment{'' if c['overdue'] == 1 else 's'} overdue, {c['no_date']} with no date.",
     ]
     for status in (GAP, POSSIBLE, ANSWERED):
         group = [f for f in report.findings if f.status == status]
