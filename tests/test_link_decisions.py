@@ -49,7 +49,7 @@ def test_answered_versus_possibly_answered():
         [0.35, 0.10, 0.12, 0.11, 0.10],
         [0.10, 0.11, 0.12, 0.10, 0.11],
     ], dtype=np.float32)
-    params = Params(lexical=0, context=0, link_z=1.5, relative=0.7, group_relative=0.3, gap_z=1.5,
+    params = Params(lexical=0, context=0, part=0, link_z=1.5, relative=0.7, group_relative=0.3, gap_z=1.5,
                     gap_score=0.5, answered_score=2.5)
     strong, weak, none = decide.decide(score, params)
     assert strong.status == ANSWERED and strong.rows == [0] and strong.confidence[0] > 0.5
@@ -235,7 +235,7 @@ def test_loco_harness_on_two_small_cases(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(__import__("sys").modules, "calibrate_links", tool)
     spec.loader.exec_module(tool)
     monkeypatch.setattr(tool, "GRID", {
-        "lexical": (0.0, 2.0), "context": (0.25,), "link_z": (1.5,), "relative": (0.7,), "group_relative": (0.3,),
+        "lexical": (0.0, 2.0), "context": (0.25,), "part": (1.0,), "link_z": (1.5,), "relative": (0.7,), "group_relative": (0.3,),
         "gap_z": (0.0,), "gap_score": (0.0, 1.5), "answered_score": (2.0,),
     })
     assert tool.main([str(CASES), "--json"]) == 0
