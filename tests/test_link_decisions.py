@@ -152,6 +152,11 @@ def test_pairing_by_council_with_initials():
     other = DocInfo(4, "devon.pdf", "Devon")
     pairs, unpaired = pair([other], plans)
     assert pairs == [] and unpaired == [other]
+    anonymous_plan = DocInfo(12, "plan.csv", None)
+    pairs, _ = pair([unknown, bcp], plans + [anonymous_plan])
+    assert {(p.findings.name, p.plan.name) for p in pairs} == {
+        ("minutes.pdf", "plan.csv"), ("findings.pdf", "bcp-plan.pdf"),
+    }
 
 
 @pytest.fixture(scope="module")

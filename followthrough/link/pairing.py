@@ -5,9 +5,10 @@ database. Documents carry the council they are of (``documents.council``, detect
 ingest or given with ``ingest --council``); :func:`pair` pairs each findings document with
 the plans of the same council (:func:`followthrough.language.councils.same`, which knows
 that BCP is Bournemouth, Christchurch and Poole). A findings document no plan shares a
-council with is paired with the plans whose council is unknown (or with every plan when its
-own council is unknown), and the pair says so; one whose council is known and differs from
-every plan's is not checked, and is listed as such. Documents named on the command line on
+council with is paired with the plans whose council is unknown, and the pair says so; one
+whose council is known and differs from every plan's is not checked, and is listed as such.
+A findings document whose council is unknown is paired with the plans whose council is
+unknown too, or, when every plan names its council, with every plan. Documents named on the command line on
 both sides are paired as asked.
 """
 
@@ -44,13 +45,17 @@ def pair(findings: list[DocInfo], plans: list[DocInfo], *, named: bool = False) 
         if named:
             out += [Pair(f, p, "named") for p in plans]
             continue
-        same = [p for p in plans if councils.same(f.council, p.council)]
-        if same:
-            out += [Pair(f, p, f"same council: {p.council}") for p in same]
-            continue
-        unknown = [p for p in plans if not p.council or not f.council]
-        if unknown:
+        unknown = [p for p in plans if not p.council]
+        if f.council:
+            same = [p for p in plans if councils.same(f.council, p.council)]
+            if same:
+                out += [Pair(f, p, f"same council: {p.council}") for p in same]
+            elif unknown:
+                out += [Pair(f, p, "plan's council unknown") for p in unknown]
+            else:
+                unpaired.append(f)
+        elif unknown:
             out += [Pair(f, p, "council unknown") for p in unknown]
-            continue
-        unpaired.append(f)
+        else:
+            out += [Pair(f, p, "report's council unknown") for p in plans]
     return out, unpaired

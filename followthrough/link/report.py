@@ -93,6 +93,7 @@ class GapReport:
     unlinked_plan_items: list[dict[str, Any]]
     commitments: list[ReportCommitment]
     pairs: list[str] = field(default_factory=list)  # "report.pdf -> plan.pdf (same council: BCP)"
+    pairs_by_plan: dict[str, list[str]] = field(default_factory=dict)  # plan -> "report.pdf (same council: BCP)"
     unpaired: list[str] = field(default_factory=list)  # findings documents with no plan of their council
 
     def counts(self) -> dict[str, int]:
@@ -156,8 +157,25 @@ def gap_report(
     finding_docs = [findings] if isinstance(findings, str) else list(findings or [])
     return GapReport(
         as_of, list(linked.plan_names.values()), report_findings, unlinked,
-        commitments(db, as_of, finding_docs), [p.describe() for p in linked.pairs], [d.name for d in linked.unpaired],
+        commitments(db, as_of, finding_docs), [p.describe() for p in linked.pairs], _by_plan(linked),
+        [d.name for d in linked.unpaired],
     )
+
+
+def _by_plan(linked: Linked) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in linked.pairs:
+        out.setdefault(linked.plan_names.get(p.plan.id, p.plan.name), []).append(f"{p.findings.name} ({p.basis})")
+    return out
+
+
+def checked_lines(report: GapReport, limit: int = 3) -> list[str]:
+    """'plan.pdf: report.pdf (same council: BCP)', one line per plan, long lists shortened."""
+    lines = []
+    for plan, docs in report.pairs_by_plan.items():
+        shown = ", ".join(docs[:limit]) + (f" and {len(docs) - limit} more" if len(docs) > limit else "")
+        lines.append(f"{plan} checked against {shown}")
+    return lines
 
 
 def _findings(linked: Linked) -> list[ReportFinding]:
@@ -247,7 +265,7 @@ def render_markdown(report: GapReport) -> str:
     c = report.counts()
     lines = [f"# Gap check (as of {report.as_of.isoformat()})", ""]
     if report.pairs:
-        lines += ["Checked: " + "; ".join(_md(p) for p in report.pairs), ""]
+        lines += [f"- {_md(line)}" for line in checked_lines(report)] + [""]
     else:
         lines += [f"Plans: {', '.join(report.plans) or NO_PLAN}", ""]
     if report.unpaired:
@@ -329,5 +347,5 @@ def render_html(report: GapReport) -> str:
     env.filters["one_line"] = _one_line
     groups = [(status, TITLES[status], [f for f in report.findings if f.status == status]) for status in (GAP, POSSIBLE, ANSWERED)]
     return env.get_template("gaps.html").render(
-        report=report, counts=report.counts(), groups=groups, headline=headline(report), GAP=GAP, POSSIBLE=POSSIBLE,
+        report=report, counts=report.counts(), groups=groups, checked=checked_lines(report, limit=6), headline=headline(report), GAP=GAP, POSSIBLE=POSSIBLE,
     )
