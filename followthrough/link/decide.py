@@ -25,7 +25,7 @@ beside them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -46,6 +46,8 @@ class Params:
     group_relative: float  # a row in the best row's group (section/recommendation) needs only this share
     gap_z: float  # best row standing out by less than this: gap
     gap_score: float  # best score under this: gap
+    residual_gap: float  # best row's cosine with the finding's words it does not share under this: gap (0: off)
+    review_residual: float  # ... under this: at most possibly answered (review), however high the score
     answered_score: float  # best score at or over this (and not a gap): answered, else possible
 
     def with_(self, **changes: float) -> Params:
@@ -69,6 +71,8 @@ DEFAULT = Params(
     group_relative=0.3,
     gap_z=0.0,
     gap_score=1.5,
+    residual_gap=0.0,
+    review_residual=0.15,
     answered_score=2.28,
 )
 
@@ -139,7 +143,12 @@ def confidence(level: float, z: float, params: Params) -> float:
     return float(round(1.0 / (1.0 + np.exp(-over)), 2))
 
 
-def decide(score: np.ndarray, params: Params = DEFAULT, groups: Sequence[object] | None = None) -> list[FindingDecision]:
+def decide(
+    score: np.ndarray,
+    params: Params = DEFAULT,
+    groups: Sequence[object] | None = None,
+    residual: Callable[[int, int], float] | None = None,
+) -> list[FindingDecision]:
     """A decision per finding (row of ``score``), each relative to its own distribution.
 
     ``groups`` gives each row's group (the plan's section or recommendation it sits under,
@@ -156,7 +165,8 @@ def decide(score: np.ndarray, params: Params = DEFAULT, groups: Sequence[object]
         s, zi = score[i], z[i]
         best = int(np.argmax(s))
         top, top_z, level = float(s[best]), float(zi[best]), float(plan[i, best])
-        if top <= 0 or level < params.gap_score or top_z < params.gap_z:
+        unanswered = bool(params.residual_gap) and residual is not None and residual(i, best) < params.residual_gap
+        if top <= 0 or level < params.gap_score or top_z < params.gap_z or unanswered:
             out.append(FindingDecision(GAP, closest=best, best_score=top, best_z=top_z))
             continue
         linked = (zi >= params.link_z) & (s >= params.relative * top)
@@ -168,6 +178,8 @@ def decide(score: np.ndarray, params: Params = DEFAULT, groups: Sequence[object]
             keep = np.append(keep, best)  # the best row is always a candidate of a non-gap
         keep = sorted(keep.tolist(), key=lambda j: -float(s[j]))
         status = ANSWERED if level >= params.answered_score else POSSIBLE
+        if status == ANSWERED and params.review_residual and residual is not None and residual(i, best) < params.review_residual:
+            status = POSSIBLE  # the row shares the subject but answers none of the rest: a look-alike?
         out.append(
             FindingDecision(
                 status, keep, [confidence(float(plan[i, j]), float(zi[j]), params) for j in keep],

@@ -443,8 +443,10 @@ def decide_plan(
         return scores, scores.score, [Outcome(GAP) for _ in findings]
     feats = semantic.features([f.text for f in findings], rows, scores.score)
     combined = semantic.combine(feats, params.lexical, params.context, params.part)
+    best = combined.argmax(axis=1)
+    residuals = semantic.residual_similarity([f.text for f in findings], rows, [(i, int(j)) for i, j in enumerate(best)])
     outcomes = []
-    for i, d in enumerate(decide(combined, params, row_groups(rows))):
+    for i, d in enumerate(decide(combined, params, row_groups(rows), lambda a, b: residuals.get((a, b), 1.0))):
         def as_match(j: int, conf: float, explain=reason) -> Match:
             return Match(j, round(float(combined[i, j]), 3), explain(scores, findings[i], rows[j], i, j), conf)
 

@@ -90,3 +90,30 @@ def combine(feats: Features, lexical_weight: float, context_share: float, part_w
     if part_weight and feats.part is not None:
         score = score + part_weight * (feats.part - np.maximum(feats.action, feats.context))
     return score
+
+
+def residual(finding: str, row: PlanItem) -> str:
+    """The finding's own words the row never uses (stop words and sector-generic words
+    aside): what is left for the row to answer once the shared subject is set aside."""
+    from followthrough.link.glossary import generic_words, stopwords
+    from followthrough.link.terms import stem, words
+
+    skip = stopwords() | generic_words()
+    row_stems = {stem(w) for w in words(" ".join(p for p in (row.section, row.area, row.action) if p))}
+    return " ".join(dict.fromkeys(w for w in words(finding) if len(w) > 2 and w not in skip and stem(w) not in row_stems))
+
+
+def residual_similarity(finding_texts: list[str], rows: list[PlanItem], pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+    """For each (finding, row) pair asked for, the encoder's cosine of the finding's residual
+    words with the row's action: low when the row shares the subject but answers none of the
+    rest ("care leavers' access to their health records" against a leisure-pass row: the
+    residual "records" is unrelated to it). 1.0 when nothing is left."""
+    texts = {pair: residual(finding_texts[pair[0]], rows[pair[1]]) for pair in pairs}
+    asked = [p for p in pairs if texts[p]]
+    out = {p: 1.0 for p in pairs}
+    if asked:
+        left = embed([texts[p] for p in asked])
+        right = embed([rows[j].action or rows[j].area or "" for _, j in asked])
+        for k, p in enumerate(asked):
+            out[p] = float(left[k] @ right[k])
+    return out
