@@ -3,7 +3,9 @@
 Run by hand (not a test):
 
     .venv/bin/python benchmarks/link_bench.py            # the benchmark
-    .venv/bin/python benchmarks/link_bench.py --calibrate  # the threshold calibration table
+    .venv/bin/python benchmarks/link_bench.py --calibrate  # the old threshold calibration table
+    .venv/bin/python benchmarks/link_bench.py --decide --findings 200 --rows 2000
+        # issue 10: lexical-only scoring beside the full decision (encoder included)
 
 Texts are made by recombining real phrases: clauses of the findings and plan rows of the two
 linking cases (tests/fixtures/link), so the vocabulary and lengths are the sector's. The
@@ -103,6 +105,37 @@ def bench(n_findings: int, n_rows: int, workers: int, full: bool) -> None:
     print(f"speed-up: {loop * scale / ours:.1f}x")
 
 
+def bench_decide(n_findings: int, n_rows: int, workers: int) -> None:
+    """Lexical-only scoring (score_matrix + the old global cut-off) beside the full decision:
+    the encoder's cosines over action and area/section text, the lexical score, the
+    per-finding decision and the reasons (decide_plan). The encoder's one-off load is timed
+    apart; texts are encoded once per run (no cache between runs)."""
+    from followthrough.language import encoder
+    from followthrough.link.matcher import decide_plan
+
+    findings, items = synthetic(n_findings, n_rows)
+    pairs = n_findings * n_rows
+    t0 = time.perf_counter()
+    scores = score_matrix(findings, items, workers=workers)
+    matcher.select_links(scores)
+    lexical = time.perf_counter() - t0
+    print(f"lexical only (score_matrix + cut-off): {n_findings:,} findings x {n_rows:,} rows = {pairs:,} pairs in {lexical:.2f} s")
+    t0 = time.perf_counter()
+    encoder._model()
+    load = time.perf_counter() - t0
+    print(f"encoder load (WordLlama from its wheel, once per process): {load:.2f} s")
+    from followthrough.link import terms
+
+    terms.analyse.cache_clear()  # both timings start from cold text caches
+    terms.stem.cache_clear()
+    matcher._surface.cache_clear()
+    t0 = time.perf_counter()
+    _, _, outcomes = decide_plan(findings, items, workers=workers)
+    full = time.perf_counter() - t0
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("answered", "possibly answered", "gap")}
+    print(f"full decision (lexical + encoder + per-finding decision + reasons): {full:.2f} s; {counts}")
+
+
 def calibrate() -> None:
     """Every (finding, row) score on both dev cases, gold quotes as findings, CSV rows."""
     true, wrong = [], []
@@ -151,8 +184,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=-1, help="rapidfuzz cdist threads (-1: all cores)")
     parser.add_argument("--calibrate", action="store_true", help="print the threshold calibration table instead")
     parser.add_argument("--full-cdist", action="store_true", help="also time one cdist over every pair")
+    parser.add_argument("--decide", action="store_true", help="lexical-only beside the full decision (issue 10)")
     args = parser.parse_args()
-    if args.calibrate:
+    if args.decide:
+        bench_decide(args.findings, args.rows, args.workers)
+    elif args.calibrate:
         calibrate()
     else:
         bench(args.findings, args.rows, args.workers, args.full_cdist)

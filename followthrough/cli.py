@@ -583,8 +583,8 @@ def followup(ctx, later, earlier, fmt):
 
 
 @cli.command()
-@click.option("--plan", help="Only this action plan (file name, path or id).")
-@click.option("--findings", help="Only findings from this document (file name, path or id).")
+@click.option("--plan", multiple=True, help="Check against this action plan (file name, path or id); repeat for several.")
+@click.option("--findings", multiple=True, help="Only findings from this document (file name, path or id); repeat for several.")
 @click.option("--as-of", callback=_date, help="Commitments due before this day are overdue (YYYY-MM-DD; default today).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
@@ -592,20 +592,22 @@ def followup(ctx, later, earlier, fmt):
 def gaps(ctx, plan, findings, as_of, fmt, output):
     """The gap check: which findings no action-plan row answers.
 
-    Links every recommendation and concern to the plan rows that answer it (reviewer
-    decisions from `followthrough links` win), then lists gaps first, partly answered
-    and addressed findings with their rows, scores and reasons, plan rows that answer
-    no finding, and commitments overdue on --as-of or with no date.
+    Without --findings/--plan, each inspection report is checked against the action
+    plans of the same council (documents.council) and the report says which pairs it
+    used. Each finding is answered, possibly answered (review the row beside it), or a
+    gap (shown with its closest row and why it does not answer). Reviewer decisions from
+    `followthrough links` win. Then plan rows that answer no finding, and commitments
+    overdue on --as-of or with no date.
 
     \b
     Example:
-        followthrough gaps --plan plan.pdf --format html -o gaps.html
+        followthrough gaps --findings report.pdf --plan plan.pdf --format html -o gaps.html
     """
     from followthrough.link.report import gap_report, render
 
     db = _open(ctx, create=False)
     try:
-        report = gap_report(db, plan=plan, findings=findings, as_of=as_of)
+        report = gap_report(db, plan=list(plan), findings=list(findings), as_of=as_of)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     text = render(report, fmt)
@@ -616,7 +618,7 @@ def gaps(ctx, plan, findings, as_of, fmt, output):
         except OSError as exc:
             raise click.ClickException(f"cannot write {terminal_safe(output)}: {exc.strerror or exc}") from exc
         counts = report.counts()
-        click.echo(f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gap'], 'gap')}", err=True)
+        click.echo(f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gaps'], 'gap')}", err=True)
     else:
         click.echo(text, nl=False)
 

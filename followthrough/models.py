@@ -166,3 +166,4 @@ class Link:
     score: float
     reason: str
     source: str = "auto"  # auto | confirmed | added (reviewer decisions)
+    confidence: float | None = None  # 0-1, how safely an automatic link clears the decision's cut-offs

@@ -45,7 +45,7 @@ def test_decisions_win_on_every_later_run(tmp_path):
         report = gap_report(db).as_dict()
         assert links_of(report, "fragility") == {"4.1": "confirmed", "4.2": "auto"}
         assert links_of(report, "Emotional Wellbeing") == {"4.4": "added"}
-        assert status_of(report, "Emotional Wellbeing") == "addressed"
+        assert status_of(report, "Emotional Wellbeing") == "answered"
     stored = dict(db.execute("SELECT source, COUNT(*) FROM links GROUP BY source").fetchall())
     assert stored == {"auto": 2, "confirmed": 1, "added": 1}
 
@@ -128,9 +128,9 @@ def test_html_is_escaped_self_contained_and_gaps_first(tmp_path):
     assert result.exit_code == 0, result.output
     page = out.read_text("utf-8")
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;agency&lt;/b&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;agency&lt;/b&gt;" in page
     assert "<link " not in page and "src=" not in page  # nothing fetched from elsewhere
-    summary, gaps, addressed = page.index('class="summary"'), page.index("<h2>Gaps"), page.index("<h2>Addressed")
+    summary, gaps, addressed = page.index('class="summary"'), page.index("<h2>Gaps"), page.index("<h2>Answered")
     assert summary < gaps < addressed
 
 

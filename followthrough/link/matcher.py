@@ -38,27 +38,17 @@ How a pair (finding, row) is scored, all of it vectorised (no Python loop over p
 
    score = lexical x topic factor x min(1, ts / 60)
 
-Decisions. A row is linked when its score is at least ``LINK_THRESHOLD`` and at least
-``RELATIVE_CUTOFF`` of the finding's best score. A finding with no linked row is a
-``gap``; one whose best link reaches ``ADDRESSED_THRESHOLD`` is ``addressed``; else
-``partial``.
-
-Calibration, on both dev cases together (link-dev/bridgend and link-dev/anglesey2016,
-gold quotes as findings against the CSV rows; ``benchmarks/link_bench.py --calibrate``
-prints the table), then checked end to end on the extractor's own sentences from
-findings.txt against the PDF, DOCX and CSV plans. The 13 true links score 0.221-0.438
-(lowest: Bridgend 4.3 "Caseloads" for the workforce concern, which shares only the
-workforce concept); every wrong pair scores 0.105 or less (the Anglesey referral gap
-against SIP4, SIP11 and SIP2, 0.100-0.105). End to end, the extractor's longer workforce
-sentence reaches 4.2 at 0.143. ``LINK_THRESHOLD`` = 0.125 sits between 0.105 and 0.143,
-near their geometric mean; it is a round number inside the gap, not fitted to one pair.
-``RELATIVE_CUTOFF`` = 0.45: the weakest true link of a multi-row finding was 0.48 of its
-best (end to end; 0.69 on the gold quotes). ``ADDRESSED_THRESHOLD`` = 0.25: below every
-gold finding's best true link (0.25-0.44), so "partial" marks findings that hang on
-weaker overlap than any true answer in the dev cases. The weights (0.3, 0.6, 0.5, topic
-factors, the 60 floor) were set from the two cases together and kept only where they
-moved both in the same direction; hidden cases from other councils will word rows
-differently, so expect the threshold to need a look when a new plan layout arrives.
+Decisions (issue 10). This score is one feature of the pair; :func:`decide_plan` adds the
+encoder's cosines over the row's action and its area/section text
+(:mod:`followthrough.link.semantic`) and decides each finding against its own distribution
+of scores and the plan's (:mod:`followthrough.link.decide`): answered, possibly answered
+(review), or gap with its closest row. The weights and cut-offs are chosen by
+leave-one-case-out over the link-dev cases (``tools/calibrate_links.py``) and live in
+``decide.DEFAULT``. The constants below (``LINK_THRESHOLD`` ...) are the lexical score's own:
+they drive ``select_links`` (the old global cut-off, kept as the baseline the calibration
+tool reports as "before") and the candidate-pair pruning past ``FULL_CDIST_PAIRS``. They
+were set on the two first dev cases (bridgend, anglesey2016); ``benchmarks/link_bench.py
+--calibrate`` prints that table.
 """
 
 from __future__ import annotations
@@ -74,6 +64,8 @@ from importlib import resources
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from followthrough.link import semantic
+from followthrough.link.decide import DEFAULT, GAP, POSSIBLE, Params, decide, row_groups
 from followthrough.link.glossary import generic_words, load_glossary
 from followthrough.link.terms import Terms, analyse, content_string, normalise, stem, words
 from followthrough.models import PlanItem
@@ -121,6 +113,7 @@ class Match:
     row: int
     score: float
     reason: str
+    confidence: float = 0.0
 
 
 # -- row and finding terms ------------------------------------------------------------------
@@ -330,9 +323,10 @@ def score_matrix(
         fuzzy = process.cdist(f_strings, r_strings, scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=workers)
         fuzzy = fuzzy.astype(np.float32)
     else:
-        # Corroboration only scales a score down, so a pair whose weighted overlap and topic
-        # cannot reach the floor can never link: compare just the pairs that can.
-        fuzzy = np.zeros((n_f, n_r), dtype=np.float32)
+        # Corroboration only scales a score down: compare just the pairs whose weighted
+        # overlap and topic reach the floor; the others keep lexical x topic uncorroborated
+        # (an upper bound under the floor, so they stay weak beside the encoder's part).
+        fuzzy = np.full((n_f, n_r), FUZZY_FLOOR, dtype=np.float32)
         fi, rj = np.nonzero(lexical * topic >= candidate_floor)
         if len(fi):
             fuzzy[fi, rj] = process.cpdist(
@@ -378,40 +372,98 @@ def _surface(text: str | None) -> dict[str, str]:
     return out
 
 
-def reason(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 5) -> str:
-    """A short account of why row ``j`` answers finding ``i``: shared words, concepts, topic."""
+def _shared_words(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int) -> list[str]:
     f, r = scores.finding_terms[i], scores.row_terms[j]
-    shared = sorted(f.stems & r.stems, key=lambda t: (-len(t), t))  # ties by name: not by hash seed
     surface = {**_surface(row.area), **_surface(row.action), **_surface(finding.text)}
     generic = _generic_terms()
-    picked = [surface.get(t, t) for t in shared if t not in generic][:limit]
-    parts = []
-    if picked:
-        parts.append("shared terms: " + ", ".join(picked))
-    concepts = sorted(f.concepts & r.concepts)
-    if concepts:
-        parts.append("concepts: " + ", ".join(c.replace("_", " ") for c in concepts))
-    topics = sorted(f.topics & scores.row_labels[j])
-    if topics:
-        parts.append("topic: " + ", ".join(topics))
-    elif scores.topic[i, j] < TOPIC_UNKNOWN:
-        parts.append("different topic")
+    concepts = [c.replace("_", " ") for c in sorted(f.concepts & r.concepts)]
+    carried = (f.absorbed | r.absorbed) if concepts else frozenset()  # words a shared concept already names
+    words_ = [surface.get(t, t) for t in sorted(f.stems & r.stems - carried, key=lambda t: (-len(t), t)) if t not in generic]
+    return list(dict.fromkeys(concepts + words_))[:limit]
+
+
+def _missing_words(scores: Scores, finding: FindingText, i: int, j: int, limit: int) -> list[str]:
+    """The finding's own words the row does not have, most specific (longest) first."""
+    f, r = scores.finding_terms[i], scores.row_terms[j]
+    surface = _surface(finding.text)
+    generic = _generic_terms()
+    carried = f.absorbed if f.concepts & r.concepts else frozenset()  # words of a shared concept
+    missing = [t for t in f.stems - r.stems - carried if t not in generic]
+    return [surface.get(t, t) for t in sorted(missing, key=lambda t: (-len(t), t))][:limit]
+
+
+def _commitment(row: PlanItem, limit: int = 90) -> str:
+    """What the row commits to, as a short phrase: its action's first clause."""
+    text = " ".join((row.action or row.area or "").split())
+    first = re.split(r"(?<=[.;:])\s", text, maxsplit=1)[0].rstrip(".;:")
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first[:1].lower() + first[1:] if first[:2] != first[:2].upper() else first
+
+
+def reason(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 4) -> str:
+    """Why row ``j`` answers finding ``i``, in words: the subject they share and what the
+    row commits to ("same subject: supervision, oversight; row commits to monthly audits")."""
+    shared = _shared_words(scores, finding, row, i, j, limit)
+    parts = [("same subject: " + ", ".join(shared)) if shared else "similar in meaning, few shared words"]
+    parts.append("row commits to " + _commitment(row))
     if finding.context and refers_back(finding.text):
         parts.append("read with the previous sentence")
-    return "; ".join(parts) or "weak word overlap"
+    return "; ".join(parts)
+
+
+def why_not(scores: Scores, finding: FindingText, row: PlanItem, i: int, j: int, limit: int = 4) -> str:
+    """Why the closest row does not (or may not) answer the finding: what it shares and
+    which of the finding's words it never mentions."""
+    shared = _shared_words(scores, finding, row, i, j, limit)
+    missing = _missing_words(scores, finding, i, j, limit)
+    parts = [("shares " + ", ".join(shared)) if shared else "shares no subject words"]
+    if missing:
+        parts.append("says nothing of " + ", ".join(missing))
+    parts.append("row commits to " + _commitment(row))
+    return "; ".join(parts)
+
+
+@dataclass
+class Outcome:
+    """One finding against one plan: answered / possible / gap, its rows, or its closest row."""
+
+    status: str
+    matches: list[Match] = field(default_factory=list)
+    closest: Match | None = None
+
+
+def decide_plan(
+    findings: list[FindingText], rows: list[PlanItem], *, params: Params = DEFAULT, workers: int = 1
+) -> tuple[Scores, np.ndarray, list[Outcome]]:
+    """Score all pairs (lexical and encoder, :mod:`followthrough.link.semantic`) and decide
+    each finding on its own distribution (:mod:`followthrough.link.decide`)."""
+    scores = score_matrix(findings, rows, workers=workers)
+    if not findings or not rows:
+        return scores, scores.score, [Outcome(GAP) for _ in findings]
+    feats = semantic.features([f.text for f in findings], rows, scores.score)
+    combined = semantic.combine(feats, params.lexical, params.context, params.part)
+    best = combined.argmax(axis=1)
+    residuals = semantic.residual_similarity([f.text for f in findings], rows, [(i, int(j)) for i, j in enumerate(best)])
+    outcomes = []
+    for i, d in enumerate(decide(combined, params, row_groups(rows), lambda a, b: residuals.get((a, b), 1.0))):
+        def as_match(j: int, conf: float, explain=reason) -> Match:
+            return Match(j, round(float(combined[i, j]), 3), explain(scores, findings[i], rows[j], i, j), conf)
+
+        closest = as_match(d.closest, 0.0, why_not) if d.closest is not None else None
+        explain = reason if d.status != POSSIBLE else why_not
+        matches = [as_match(j, c, explain) for j, c in zip(d.rows, d.confidence)]
+        outcomes.append(Outcome(d.status, matches, closest))
+    return scores, combined, outcomes
 
 
 def match(findings: list[FindingText], rows: list[PlanItem], *, workers: int = 1) -> tuple[Scores, list[list[Match]]]:
-    """Score all pairs and pick each finding's linked rows, with reasons."""
-    scores = score_matrix(findings, rows, workers=workers)
-    chosen = select_links(scores)
-    return scores, [
-        [Match(j, round(float(scores.score[i, j]), 3), reason(scores, findings[i], rows[j], i, j)) for j in picked]
-        for i, picked in enumerate(chosen)
-    ]
+    """Score all pairs and pick each finding's linked rows (none for a gap), with reasons."""
+    scores, _, outcomes = decide_plan(findings, rows, workers=workers)
+    return scores, [o.matches if o.status != GAP else [] for o in outcomes]
 
 
 __all__ = [
-    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "RELATIVE_CUTOFF",
-    "Scores", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
+    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "Outcome", "RELATIVE_CUTOFF",
+    "Scores", "decide_plan", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
 ]

@@ -4,10 +4,10 @@ commitments that are overdue or have no date. Rendered as Markdown, HTML, CSV or
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,13 +18,22 @@ from followthrough.store import document_id
 from followthrough.textsafe import csv_safe, terminal_safe
 from followthrough.tracking.listing import list_commitments
 
-from followthrough.link.matcher import status_for
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE
 from followthrough.link.store import Linked, link
+from followthrough.models import Link
 
-STATUS_ORDER = {"gap": 0, "partial": 1, "addressed": 2, "unlisted": 3}
 # "unlisted": a concern or recommendation from the body of a report that has its own
 # improvement list, which no plan row comes near: shown apart from the gaps, since the
 # report did not list it among what must improve (link/findings.py).
+UNLISTED = "unlisted"
+STATUS_ORDER = {GAP: 0, POSSIBLE: 1, ANSWERED: 2, UNLISTED: 3}
+TITLES = {
+    GAP: "Gaps: no plan row answers these",
+    POSSIBLE: "Possibly answered: review the row beside each",
+    ANSWERED: "Answered",
+    UNLISTED: "Also in the report's text, not in its improvement list: no plan row near",
+}
+CONTEXT_TITLE = "Context: statements about the findings as a whole (not gaps)"
 
 
 @dataclass
@@ -34,9 +43,19 @@ class ReportLink:
     plan_document: str
     area: str | None
     action: str | None
+    lead: str | None
+    timescale: str | None
+    rag: str | None
     score: float
+    confidence: float | None
     reason: str
     source: str
+
+    @classmethod
+    def of(cls, l: Link) -> ReportLink:
+        i = l.plan_item
+        return cls(i.id, i.ref, l.plan_document, i.area, i.action, i.lead, i.timescale, i.status,
+                   l.score, l.confidence, l.reason, l.source)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -49,14 +68,16 @@ class ReportFinding:
     kind: str
     text: str
     page: int | None
-    status: str
+    status: str  # answered | possibly answered | gap
     links: list[ReportLink] = field(default_factory=list)
+    closest: ReportLink | None = None  # a gap's nearest row, and why it does not answer
     section: str | None = None  # the report's own list it is an item of ("What needs to improve?")
     priority: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         row = dict(self.__dict__)
         row["links"] = [l.as_dict() for l in self.links]
+        row["closest"] = self.closest.as_dict() if self.closest else None
         return row
 
 
@@ -81,23 +102,30 @@ class GapReport:
     findings: list[ReportFinding]
     unlinked_plan_items: list[dict[str, Any]]
     commitments: list[ReportCommitment]
+    pairs: list[str] = field(default_factory=list)  # "report.pdf -> plan.pdf (same council: BCP)"
+    pairs_by_plan: dict[str, list[str]] = field(default_factory=dict)  # plan -> "report.pdf (same council: BCP)"
+    unpaired: list[str] = field(default_factory=list)  # findings documents with no plan of their council
     # statements that frame the findings ("address the areas identified"): never gaps
     context: list[ReportFinding] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        out = {s: sum(f.status == s for f in self.findings) for s in STATUS_ORDER}
-        out["findings"] = len(self.findings)
-        out["unlinked_plan_items"] = len(self.unlinked_plan_items)
-        out["overdue"] = sum(c.status == "overdue" for c in self.commitments)
-        out["no_date"] = sum(c.status == "no date" for c in self.commitments)
-        return out
+        return {
+            "findings": len(self.findings),
+            "answered": sum(f.status == ANSWERED for f in self.findings),
+            "possibly_answered": sum(f.status == POSSIBLE for f in self.findings),
+            "gaps": sum(f.status == GAP for f in self.findings),
+            "unlisted": sum(f.status == UNLISTED for f in self.findings),
+            "unlinked_plan_items": len(self.unlinked_plan_items),
+            "overdue": sum(c.status == "overdue" for c in self.commitments),
+            "no_date": sum(c.status == "no date" for c in self.commitments),
+        }
 
     def by_plan(self) -> list[dict[str, Any]]:
         """Per plan: findings it answers, its rows linked and its rows that answer nothing."""
         out = []
         for plan in self.plans:
-            answered = {f.id for f in self.findings for l in f.links if l.plan_document == plan}
-            linked = {l.plan_item_id for f in self.findings for l in f.links if l.plan_document == plan}
+            answered = {f.id for f in self.findings if f.status != GAP for l in f.links if l.plan_document == plan}
+            linked = {l.plan_item_id for f in self.findings if f.status != GAP for l in f.links if l.plan_document == plan}
             unlinked = [i for i in self.unlinked_plan_items if i["plan_document"] == plan]
             out.append({"plan_document": plan, "findings_answered": len(answered), "rows_linked": len(linked),
                         "rows_unlinked": len(unlinked)})
@@ -107,6 +135,8 @@ class GapReport:
         return {
             "as_of": self.as_of.isoformat(),
             "plans": self.plans,
+            "pairs": self.pairs,
+            "unpaired": self.unpaired,
             "summary": self.counts(),
             "by_plan": self.by_plan(),
             "findings": [f.as_dict() for f in self.findings],
@@ -119,8 +149,8 @@ class GapReport:
 def gap_report(
     db: sqlite_utils.Database,
     *,
-    plan: str | None = None,
-    findings: str | None = None,
+    plan: str | Sequence[str] | None = None,
+    findings: str | Sequence[str] | None = None,
     as_of: date | None = None,
     workers: int = 1,
 ) -> GapReport:
@@ -128,7 +158,7 @@ def gap_report(
     as_of = as_of or date.today()
     linked = link(db, plan=plan, findings=findings, workers=workers)
     report_findings = _findings(linked)
-    answered = {l.plan_item_id for f in report_findings for l in f.links}
+    answered = {l.plan_item_id for f in report_findings if f.status != GAP for l in f.links}
     unlinked = [
         {
             "id": item.id, "ref": item.ref, "plan_document": linked.plan_names[item.document_id],
@@ -138,34 +168,45 @@ def gap_report(
         for item in linked.plan_items
         if item.id not in answered
     ]
-    context = [
-        ReportFinding(s.id, s.document or "", s.kind, s.text, s.page, "context") for s in linked.context
-    ]
+    finding_docs = [findings] if isinstance(findings, str) else list(findings or [])
     return GapReport(
-        as_of, list(linked.plan_names.values()), report_findings, unlinked, commitments(db, as_of, findings), context
+        as_of, list(linked.plan_names.values()), report_findings, unlinked,
+        commitments(db, as_of, finding_docs), [p.describe() for p in linked.pairs], _by_plan(linked),
+        [d.name for d in linked.unpaired],
+        [ReportFinding(s.id, s.document or "", s.kind, s.text, s.page, "context") for s in linked.context],
     )
+
+
+def _by_plan(linked: Linked) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in linked.pairs:
+        out.setdefault(linked.plan_names.get(p.plan.id, p.plan.name), []).append(f"{p.findings.name} ({p.basis})")
+    return out
+
+
+def checked_lines(report: GapReport, limit: int = 3) -> list[str]:
+    """'plan.pdf: report.pdf (same council: BCP)', one line per plan, long lists shortened."""
+    lines = []
+    for plan, docs in report.pairs_by_plan.items():
+        shown = ", ".join(docs[:limit]) + (f" and {len(docs) - limit} more" if len(docs) > limit else "")
+        lines.append(f"{plan} checked against {shown}")
+    return lines
 
 
 def _findings(linked: Linked) -> list[ReportFinding]:
     out = []
     listed = {s.document_id for s in linked.findings if s.section}  # documents with their own list
     for statement in linked.findings:
-        links = linked.links.get(statement.id, [])
-        reviewed = any(l.source in ("confirmed", "added") for l in links)
-        best = max((l.score for l in links), default=None)
-        status = "addressed" if reviewed else status_for(best)
-        if status == "gap" and not links and not statement.section and statement.document_id in listed:
-            status = "unlisted"
+        status = linked.status.get(statement.id, GAP)
+        links = linked.links.get(statement.id, []) if status != GAP else []
+        closest = linked.closest.get(statement.id)
+        if status == GAP and not statement.section and statement.document_id in listed:
+            status = UNLISTED
         out.append(
             ReportFinding(
                 statement.id, statement.document or "", statement.kind, statement.text, statement.page, status,
-                [
-                    ReportLink(l.plan_item.id, l.plan_item.ref, l.plan_document, l.plan_item.area,
-                               l.plan_item.action, l.score, l.reason, l.source)
-                    for l in links
-                ],
-                statement.section,
-                statement.priority,
+                [ReportLink.of(l) for l in links], ReportLink.of(closest) if closest else None,
+                statement.section, bool(statement.priority),
             )
         )
     # stable: within a status the report's own list items first, then document order
@@ -173,20 +214,22 @@ def _findings(linked: Linked) -> list[ReportFinding]:
     return out
 
 
-def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = None) -> list[ReportCommitment]:
+def commitments(db: sqlite_utils.Database, as_of: date, findings: Sequence[str] = ()) -> list[ReportCommitment]:
     """Commitments overdue on ``as_of`` (commitment tracking weighs later evidence and
-    re-dating) or with no date at all; with ``findings``, only those that document made."""
+    re-dating) or with no date at all; with ``findings``, only those these documents made."""
     mine = None
     if findings:
-        doc_id = document_id(db, findings, "findings")
-        mine = {r[0] for r in db.execute("SELECT id FROM statements WHERE document_id = ?", [doc_id])}
+        mine = set()
+        for ref in findings:
+            doc_id = document_id(db, ref, "findings")
+            mine |= {r[0] for r in db.execute("SELECT id FROM statements WHERE document_id = ?", [doc_id])}
     out = []
     for r in list_commitments(db, as_of=as_of):
         if mine is not None and r.id not in mine:
             continue
         if r.status == "overdue":
             status = "overdue"
-        elif r.status == "open" and not r.due_end and not r.due_start and not r.redated_due_end:
+        elif r.status != "reported" and not r.due_end and not r.due_start and not r.redated_due_end:
             status = "no date"
         else:
             continue
@@ -197,13 +240,6 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: str | None = N
 # -- rendering ------------------------------------------------------------------------------
 
 
-TITLES = (
-    ("gap", "Gaps: no plan row answers these"),
-    ("partial", "Partly answered"),
-    ("addressed", "Addressed"),
-    ("unlisted", "Also in the report's text, not in its improvement list: no plan row near"),
-)
-CONTEXT_TITLE = "Context: statements about the findings as a whole (not gaps)"
 NO_PLAN = "none yet (ingest an action plan: PDF, DOCX, CSV or XLSX with Ref and Action columns)"
 
 
@@ -231,47 +267,72 @@ def _md(text: str | None, limit: int | None = None) -> str:
     return terminal_safe(text.replace("<", "&lt;").replace(">", "&gt;")).replace("|", "\\|")
 
 
+def _where(f: ReportFinding) -> str:
+    return f.document + (f", p. {f.page}" if f.page else "")
+
+
+def _row_facts(l: ReportLink) -> str:
+    """Lead, timescale and RAG status of a row, those it has."""
+    facts = [f"lead: {l.lead}" if l.lead else "", f"by: {l.timescale}" if l.timescale else "", f"RAG: {l.rag}" if l.rag else ""]
+    return "; ".join(_one_line(x) for x in facts if x)
+
+
+def headline(report: GapReport) -> str:
+    c = report.counts()
+    line = (f"{c['findings'] - c['unlisted']} findings: {c['answered']} answered, "
+            f"{c['possibly_answered']} possibly answered (review), {c['gaps']} gap{'' if c['gaps'] == 1 else 's'}.")
+    if c["unlisted"]:
+        line += f" {c['unlisted']} more from the report's text outside its list, no plan row near."
+    if report.context:
+        line += f" {len(report.context)} context statement{'' if len(report.context) == 1 else 's'}."
+    return line
+
+
 def render_markdown(report: GapReport) -> str:
     c = report.counts()
-    lines = [
-        f"# Gap check (as of {report.as_of.isoformat()})",
-        "",
-        f"Plans: {', '.join(report.plans) or NO_PLAN}",
-        "",
-        f"**{c['findings'] - c['unlisted']} findings: {c['gap']} gaps, {c['partial']} partly answered, {c['addressed']} addressed.** "
-        + (f"{c['unlisted']} more from the report's text outside its list, no plan row near; " if c["unlisted"] else "")
-        + (f"{len(report.context)} context statements. " if report.context else "")
-        + 
-        f"{c['unlinked_plan_items']} plan rows answer no finding; {c['overdue']} commitments overdue, {c['no_date']} with no date.",
-        "",
+    lines = [f"# Gap check (as of {report.as_of.isoformat()})", ""]
+    if report.pairs:
+        lines += [f"- {_md(line)}" for line in checked_lines(report)] + [""]
+    else:
+        lines += [f"Plans: {', '.join(report.plans) or NO_PLAN}", ""]
+    if report.unpaired:
+        lines += ["Not checked (no plan of their council): " + ", ".join(_md(u) for u in report.unpaired), ""]
+    rows = c["unlinked_plan_items"]
+    lines += [
+        f"**{headline(report)}** {rows} plan row{'' if rows == 1 else 's'} answer{'s' if rows == 1 else ''} no finding; "
+        f"{c['overdue']} commitment{'' if c['overdue'] == 1 else 's'} overdue, {c['no_date']} with no date.",
     ]
-    for p in report.by_plan():
-        lines.append(
-            f"- {_md(p['plan_document'])}: answers {p['findings_answered']} findings with {p['rows_linked']} rows; "
-            f"{p['rows_unlinked']} rows answer none"
-        )
-    for status, title in (*TITLES, ("context", CONTEXT_TITLE)):
+    for status in (GAP, POSSIBLE, ANSWERED, UNLISTED, "context"):
         group = [f for f in report.findings if f.status == status] if status != "context" else report.context
         if not group:
             continue
-        lines += ["", f"## {title} ({len(group)})", ""]
+        lines += ["", f"## {TITLES.get(status, CONTEXT_TITLE)} ({len(group)})", ""]
         for f in group:
-            where = f"{f.document}" + (f", p. {f.page}" if f.page else "")
             listed = f" ({_md(f.section)}{', priority' if f.priority else ''})" if f.section else ""
-            lines.append(f"- [{f.id}] {f.kind}{listed}: \"{_md(f.text)}\" ({_md(where)})")
+            lines.append(f"- {f.kind}{listed} [{f.id}]: \"{_md(f.text)}\" ({_md(_where(f))})")
+            if status == GAP and f.closest:
+                l = f.closest
+                lines.append(f"    - closest row {_md(l.ref)} ({_md(l.plan_document)}): {_md(l.action, 100)}")
+                lines.append(f"      does not answer it: {_md(l.reason)}")
             for l in f.links:
                 tag = "" if l.source == "auto" else f" [{l.source}]"
-                lines.append(
-                    f"    - {_md(l.ref)} ({_md(l.plan_document)}, row {l.plan_item_id}) {l.score:.2f}{tag}: "
-                    f"{_md(l.action, 90)} ({_md(l.reason)})"
-                )
+                conf = f", confidence {l.confidence:.2f}" if l.confidence is not None and l.source == "auto" else ""
+                facts = _row_facts(l)
+                lines.append(f"    - {_md(l.ref)} ({_md(l.plan_document)}{conf}){tag}: {_md(l.action, 100)}")
+                if facts:
+                    lines.append(f"      {_md(facts)}")
+                label = "may not answer it" if status == POSSIBLE else "why"
+                lines.append(f"      {label}: {_md(l.reason)}")
+                if status == POSSIBLE:
+                    lines.append(f"      confirm: `followthrough links confirm {f.id} {l.plan_item_id}`, "
+                                 f"or reject: `followthrough links reject {f.id} {l.plan_item_id}`")
     if report.unlinked_plan_items:
         lines += ["", f"## Plan rows that answer no finding ({len(report.unlinked_plan_items)})"]
         for plan in report.plans:
             items = [i for i in report.unlinked_plan_items if i["plan_document"] == plan]
             if items:
                 lines += ["", f"### {_md(plan)}", ""]
-                lines += [f"- {_md(i['ref'])} (row {i['id']}): {_md(i['action'], 100)}" for i in items]
+                lines += [f"- {_md(i['ref'])}: {_md(i['action'], 100)}" for i in items]
     if report.commitments:
         lines += ["", f"## Commitments overdue or undated ({len(report.commitments)})", ""]
         for cm in report.commitments:
@@ -280,21 +341,25 @@ def render_markdown(report: GapReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = ["finding_id", "document", "page", "kind", "status", "text", "ref", "plan_document", "plan_item_id", "score", "reason", "source"]
+CSV_COLUMNS = ["finding_id", "document", "page", "kind", "status", "text", "ref", "plan_document", "lead", "timescale",
+               "rag", "score", "confidence", "reason", "source"]
 
 
 def render_csv(report: GapReport) -> str:
-    """One line per (finding, link); a finding with no link has one line with empty link columns."""
+    """One line per (finding, row); a gap has one line with its closest row (source 'closest')."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for f in report.findings:
         base = {"finding_id": f.id, "document": f.document, "page": f.page, "kind": f.kind, "status": f.status, "text": _one_line(f.text)}
-        if not f.links:
+        rows = f.links or ([f.closest] if f.closest else [])
+        if not rows:
             writer.writerow(_csv_safe_row(base))
-        for l in f.links:
-            writer.writerow(_csv_safe_row(base | {"ref": l.ref, "plan_document": l.plan_document, "plan_item_id": l.plan_item_id,
-                                    "score": f"{l.score:.3f}", "reason": l.reason, "source": l.source}))
+        for l in rows:
+            writer.writerow(_csv_safe_row(base | {"ref": l.ref, "plan_document": l.plan_document, "lead": l.lead, "timescale": l.timescale,
+                                    "rag": l.rag, "score": f"{l.score:.3f}",
+                                    "confidence": "" if l.confidence is None else f"{l.confidence:.2f}",
+                                    "reason": l.reason, "source": l.source}))
     return out.getvalue()
 
 
@@ -302,86 +367,19 @@ def _csv_safe_row(row: dict[str, Any]) -> dict[str, Any]:
     return {k: csv_safe(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
-_CSS = """
-body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
-.summary{display:flex;gap:.8rem;flex-wrap:wrap;margin:1rem 0}.summary div{border-radius:6px;padding:.5rem .9rem;background:#f2f2f2}
-.summary b{display:block;font-size:1.5rem}.gap{background:#fde2e1!important}.partial{background:#fff1cc!important}
-.addressed{background:#dff3e3!important}.finding{border-left:4px solid #ccc;padding:.3rem .8rem;margin:.8rem 0}
-.finding.gap{border-color:#c62828}.finding.partial{border-color:#e0a800}.finding.addressed{border-color:#2e7d32}
-.finding.gap,.finding.partial,.finding.addressed{background:none!important}
-blockquote{margin:.2rem 0;font-style:italic}.meta{color:#555;font-size:.85rem}
-table{border-collapse:collapse;width:100%;font-size:.9rem}td,th{border-bottom:1px solid #e5e5e5;padding:.3rem;text-align:left;vertical-align:top}
-.score{font-variant-numeric:tabular-nums;white-space:nowrap}
-"""
-
-
-def _h(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
 def render_html(report: GapReport) -> str:
-    """One self-contained page: summary counts, then gaps, partial, addressed; all text escaped."""
-    c = report.counts()
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Gap check {_h(report.as_of.isoformat())}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Gap check</h1><p class=\"meta\">As of {_h(report.as_of.isoformat())}. Plans: {_h(', '.join(report.plans) or 'none')}.</p>",
-        '<div class="summary">',
-        f'<div class="gap"><b>{c["gap"]}</b>gaps</div>',
-        f'<div class="partial"><b>{c["partial"]}</b>partly answered</div>',
-        f'<div class="addressed"><b>{c["addressed"]}</b>addressed</div>',
-        *([f'<div><b>{c["unlisted"]}</b>outside the report\'s list, no row near</div>'] if c["unlisted"] else []),
-        f'<div><b>{c["unlinked_plan_items"]}</b>plan rows answering no finding</div>',
-        f'<div><b>{c["overdue"]}</b>commitments overdue</div>',
-        f'<div><b>{c["no_date"]}</b>commitments with no date</div>',
-        "</div>",
-        "<ul>",
-        *[
-            f"<li>{_h(p['plan_document'])}: answers {p['findings_answered']} findings with {p['rows_linked']} rows; "
-            f"{p['rows_unlinked']} rows answer none</li>"
-            for p in report.by_plan()
-        ],
-        "</ul>",
-    ]
-    for status, title in (*TITLES, ("context", CONTEXT_TITLE)):
-        group = [f for f in report.findings if f.status == status] if status != "context" else report.context
-        if not group:
-            continue
-        parts.append(f"<h2>{_h(title)} ({len(group)})</h2>")
-        for f in group:
-            where = _h(f.document) + (f", page {_h(f.page)}" if f.page else "")
-            parts.append(f'<div class="finding {_h(f.status)}"><div class="meta">#{_h(f.id)} · {_h(f.kind)} · {where}</div>')
-            parts.append(f"<blockquote>{_h(_one_line(f.text))}</blockquote>")
-            if f.links:
-                parts.append("<table><tr><th>Row</th><th>Action</th><th>Score</th><th>Why</th></tr>")
-                for l in f.links:
-                    source = "" if l.source == "auto" else f" ({_h(l.source)})"
-                    parts.append(
-                        f"<tr><td>{_h(l.ref)}<div class=\"meta\">{_h(l.plan_document)}</div></td>"
-                        f"<td>{_h(_one_line(l.action))}</td><td class=\"score\">{l.score:.2f}{source}</td><td>{_h(l.reason)}</td></tr>"
-                    )
-                parts.append("</table>")
-            parts.append("</div>")
-    if report.unlinked_plan_items:
-        parts.append(f"<h2>Plan rows that answer no finding ({len(report.unlinked_plan_items)})</h2>")
-        parts.append("<table><tr><th>Row</th><th>Area</th><th>Action</th><th>Lead</th><th>Timescale</th></tr>")
-        for item in report.unlinked_plan_items:
-            parts.append(
-                f"<tr><td>{_h(item['ref'])}<div class=\"meta\">{_h(item['plan_document'])}</div></td><td>{_h(item['area'])}</td>"
-                f"<td>{_h(_one_line(item['action']))}</td><td>{_h(item['lead'])}</td><td>{_h(item['timescale'])}</td></tr>"
-            )
-        parts.append("</table>")
-    if report.commitments:
-        parts.append(f"<h2>Commitments overdue or undated ({len(report.commitments)})</h2>")
-        parts.append("<table><tr><th>Status</th><th>Commitment</th><th>Who</th><th>Due</th><th>Document</th></tr>")
-        for cm in report.commitments:
-            parts.append(
-                f"<tr><td>{_h(cm.status)}</td><td>{_h(_one_line(cm.text))}</td><td>{_h(cm.actor)}</td>"
-                f"<td>{_h(cm.due_text or cm.due_end or '')}</td><td>{_h(cm.document)}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    """One self-contained page from templates/gaps.html (Jinja2, autoescaped): the counts,
+    then gaps with their closest rows, rows to review, answered findings with their rows."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("followthrough.link", "templates"),
+        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["one_line"] = _one_line
+    groups = [(status, TITLES[status], [f for f in report.findings if f.status == status]) for status in (GAP, POSSIBLE, ANSWERED, UNLISTED)]
+    if report.context:
+        groups.append(("context", CONTEXT_TITLE, report.context))
+    return env.get_template("gaps.html").render(
+        report=report, counts=report.counts(), groups=groups, checked=checked_lines(report, limit=6), headline=headline(report), GAP=GAP, POSSIBLE=POSSIBLE,
+    )

@@ -4,6 +4,7 @@ decisions, and keep the result in the ``links`` table."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -12,7 +13,9 @@ import sqlite_utils
 from followthrough.errors import UsageError
 from followthrough.link.decisions import FINDING_KINDS, load_decisions
 from followthrough.link.findings import Selection, select_findings
-from followthrough.link.matcher import FindingText, match, previous_sentence, score_matrix
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE
+from followthrough.link.matcher import FindingText, decide_plan, previous_sentence, score_matrix
+from followthrough.link.pairing import DocInfo, Pair, pair
 from followthrough.models import Link, PlanItem, Statement
 from followthrough.store import document_id
 from followthrough.store import insert_many, transaction
@@ -22,12 +25,16 @@ PLAN_COLUMNS = ("id", "document_id", "ref", "section", "area", "action", "lead",
 
 @dataclass
 class Linked:
-    """Every finding in scope with its links, and every plan row in scope."""
+    """Every finding in scope with its links and status, and every plan row in scope."""
 
     findings: list[Statement] = field(default_factory=list)
     links: dict[int, list[Link]] = field(default_factory=dict)  # finding id -> links
     plan_items: list[PlanItem] = field(default_factory=list)
     plan_names: dict[int, str] = field(default_factory=dict)  # plan document id -> name
+    status: dict[int, str] = field(default_factory=dict)  # finding id -> answered | possible | gap
+    closest: dict[int, Link] = field(default_factory=dict)  # gap finding id -> its closest row
+    pairs: list[Pair] = field(default_factory=list)
+    unpaired: list[DocInfo] = field(default_factory=list)  # findings documents no plan was checked against
     # statements that frame the findings ("address the areas identified"): shown apart, never gaps
     context: list[Statement] = field(default_factory=list)
 
@@ -40,23 +47,38 @@ def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
     return {doc_id: (path if counts[name] > 1 else name) for doc_id, name, path in rows}
 
 
-def plan_documents(db: sqlite_utils.Database, plan: str | None = None) -> dict[int, str]:
-    """Plan document id -> name: the one named, or every document that has plan rows."""
-    if plan is not None:
-        doc_id = document_id(db, plan, "plan")
-        row = db.execute(
-            "SELECT d.name, (SELECT COUNT(*) FROM plan_items p WHERE p.document_id = d.id) FROM documents d WHERE d.id = ?",
-            [doc_id],
-        ).fetchone()
-        if not row[1]:
-            raise UsageError(f"{row[0]} has no action-plan rows")
-        return {doc_id: row[0]}
+def plan_documents(db: sqlite_utils.Database, plans: str | Sequence[str] | None = None) -> dict[int, str]:
+    """Plan document id -> name: the ones named, or every document that has plan rows."""
+    if isinstance(plans, str):
+        plans = [plans]
+    if plans:
+        out: dict[int, str] = {}
+        for plan in plans:
+            doc_id = document_id(db, plan, "plan")
+            row = db.execute(
+                "SELECT d.name, (SELECT COUNT(*) FROM plan_items p WHERE p.document_id = d.id) FROM documents d WHERE d.id = ?",
+                [doc_id],
+            ).fetchone()
+            if not row[1]:
+                raise UsageError(f"{row[0]} has no action-plan rows")
+            out[doc_id] = row[0]
+        return out
     return _labels(
         db.execute(
             "SELECT d.id, d.name, d.path FROM documents d"
             " WHERE EXISTS (SELECT 1 FROM plan_items p WHERE p.document_id = d.id) ORDER BY d.id"
         ).fetchall()
     )
+
+
+def doc_infos(db: sqlite_utils.Database, names: dict[int, str]) -> list[DocInfo]:
+    """Id, display name and council of each document, in the order given."""
+    if not names:
+        return []
+    ids = list(names)
+    marks = ", ".join("?" for _ in ids)
+    councils = dict(db.execute(f"SELECT id, council FROM documents WHERE id IN ({marks})", ids).fetchall())
+    return [DocInfo(i, names[i], councils.get(i)) for i in ids]
 
 
 def load_plan_items(db: sqlite_utils.Database, document_ids: list[int]) -> list[PlanItem]:
@@ -112,31 +134,72 @@ def load_selection(db: sqlite_utils.Database, findings: str | None = None) -> tu
     return select_findings(out, texts), contexts
 
 
-def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | None = None, workers: int = 1) -> Linked:
+STATUS_RANK = {GAP: 0, POSSIBLE: 1, ANSWERED: 2}
+
+
+def link(
+    db: sqlite_utils.Database,
+    *,
+    plan: str | Sequence[str] | None = None,
+    findings: str | Sequence[str] | None = None,
+    workers: int = 1,
+) -> Linked:
     """Link findings to plan rows, store automatic links, and apply reviewer decisions.
 
-    Each plan is scored on its own (term rarity is a property of one plan). Decisions win:
-    a rejected pair is never linked, a confirmed or added pair always is.
+    Each findings document is checked against the plans it is paired with
+    (:mod:`followthrough.link.pairing`: same council, or as named), and each plan is scored
+    on its own (term rarity and score distributions are properties of one plan). A finding's
+    status is its best over its plans. Decisions win: a rejected pair is never linked, a
+    confirmed or added pair always is.
     """
-    plans = plan_documents(db, plan)
-    selection, contexts = load_selection(db, findings)
-    statements = selection.findings
+    finding_refs = [findings] if isinstance(findings, str) else list(findings or [])
+    plan_refs = [plan] if isinstance(plan, str) else list(plan or [])
+    plans = plan_documents(db, plan_refs)
+    statements: list[Statement] = []
+    contexts: dict[int, str] = {}
+    context: list[Statement] = []
+    for ref in finding_refs or [None]:
+        selection, ctx = load_selection(db, ref)
+        statements += selection.findings
+        context += selection.context
+        contexts.update(ctx)
+    statements = list({s.id: s for s in statements}.values())
+    doc_names = {s.document_id: s.document or str(s.document_id) for s in statements}
+    pairs, unpaired = pair(doc_infos(db, doc_names), doc_infos(db, plans), named=bool(finding_refs) and bool(plan_refs))
+    paired_docs = {p.findings.id for p in pairs}
+    statements = [s for s in statements if s.document_id in paired_docs]
+    context = [s for s in {s.id: s for s in context}.values() if s.document_id in paired_docs]
     items = load_plan_items(db, list(plans))
-    result = Linked(statements, {s.id: [] for s in statements}, items, plans, selection.context)
-    texts = [FindingText(s.text, contexts.get(s.id)) for s in statements]
+    result = Linked(statements, {s.id: [] for s in statements}, items, plans, pairs=pairs, unpaired=unpaired, context=context)
+    texts = {s.id: FindingText(s.text, contexts.get(s.id)) for s in statements}
     by_plan: dict[int, list[PlanItem]] = defaultdict(list)
     for item in items:
         by_plan[item.document_id].append(item)
-    auto: dict[tuple[int, int], tuple[float, str]] = {}
+    auto: dict[tuple[int, int], tuple[float, str, float]] = {}
+    best_status: dict[int, str] = {}
+    closest: dict[int, tuple[float, PlanItem, str]] = {}
     for doc_id, rows in by_plan.items():
-        _, matches = match(texts, rows, workers=workers)
-        for statement, found in zip(statements, matches):
-            for m in found:
-                auto[(statement.id, rows[m.row].id)] = (m.score, m.reason)
+        docs = {p.findings.id for p in pairs if p.plan.id == doc_id}
+        mine = [s for s in statements if s.document_id in docs]
+        if not mine:
+            continue
+        _, _, outcomes = decide_plan([texts[s.id] for s in mine], rows, workers=workers)
+        for statement, outcome in zip(mine, outcomes):
+            previous = best_status.get(statement.id)
+            if previous is None or STATUS_RANK[outcome.status] > STATUS_RANK[previous]:
+                best_status[statement.id] = outcome.status
+            if outcome.status != GAP:
+                for m in outcome.matches:
+                    auto[(statement.id, rows[m.row].id)] = (m.score, m.reason, m.confidence)
+            if outcome.closest is not None:
+                c = outcome.closest
+                if statement.id not in closest or c.score > closest[statement.id][0]:
+                    closest[statement.id] = (c.score, rows[c.row], c.reason)
     decisions = load_decisions(db)
     in_scope_f = {s.id for s in statements}
     item_by_id = {i.id: i for i in items}
-    final: dict[tuple[int, int], tuple[float, str, str]] = {k: (s, r, "auto") for k, (s, r) in auto.items()}
+    final: dict[tuple[int, int], tuple[float, str, str]] = {k: (s, r, "auto") for k, (s, r, _) in auto.items()}
+    confidence = {k: c for k, (_, _, c) in auto.items()}
     pending: list[tuple[int, int, str, str | None]] = []
     for key, decision in decisions.items():
         if key[0] not in in_scope_f or key[1] not in item_by_id:
@@ -150,22 +213,33 @@ def link(db: sqlite_utils.Database, *, plan: str | None = None, findings: str | 
             source = "confirmed" if decision.decision == "confirm" else "added"
             pending.append((key[0], key[1], source, decision.note))
     if pending:
-        _score_pending(texts, statements, item_by_id, pending, final)
+        _score_pending(texts, item_by_id, pending, final)
     _write_links(db, in_scope_f, final)
     for (finding_id, item_id), (score, why, source) in final.items():
         item = item_by_id[item_id]
-        result.links[finding_id].append(Link(finding_id, item, plans[item.document_id], score, why, source))
-    for links in result.links.values():
+        result.links[finding_id].append(
+            Link(finding_id, item, plans[item.document_id], score, why, source,
+                 1.0 if source != "auto" else confidence.get((finding_id, item_id)))
+        )
+    for finding_id, links in result.links.items():
         links.sort(key=lambda l: (l.source == "auto", -l.score))
+        status = best_status.get(finding_id, GAP)
+        if any(l.source != "auto" for l in links):
+            status = ANSWERED
+        elif not links:
+            status = GAP
+        result.status[finding_id] = status
+        if status == GAP and finding_id in closest:
+            score, item, why = closest[finding_id]
+            result.closest[finding_id] = Link(finding_id, item, plans[item.document_id], round(score, 3), why, "closest", 0.0)
     return result
 
 
-def _score_pending(texts, statements, item_by_id, pending, final) -> None:
+def _score_pending(texts, item_by_id, pending, final) -> None:
     """Scores for reviewer-added pairs the matcher did not link (shown, never used to decide)."""
-    index = {s.id: i for i, s in enumerate(statements)}
     for finding_id, item_id, source, note in pending:
         item = item_by_id[item_id]
-        scores = score_matrix([texts[index[finding_id]]], [item])
+        scores = score_matrix([texts[finding_id]], [item])
         why = ("confirmed" if source == "confirmed" else "added") + " by reviewer" + (f": {note}" if note else "")
         final[(finding_id, item_id)] = (round(float(scores.score[0, 0]), 3), why, source)
 
