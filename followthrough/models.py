@@ -133,6 +133,7 @@ class Statement:
     document: str | None = None
     document_id: int | None = None
     id: int | None = None
+    confidence: float | None = None  # the learned classifier's probability; None from rules alone
 
     def prediction(self) -> dict[str, Any]:
         """The JSON-lines shape ANNOTATION.md scores, plus topics."""
@@ -149,6 +150,7 @@ class Statement:
             "start": self.start,
             "end": self.end,
             "topics": list(self.topics),
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 

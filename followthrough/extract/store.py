@@ -41,6 +41,7 @@ def replace_statements(db: sqlite_utils.Database, doc: Document, statements: lis
                     "due_end": s.due.end.isoformat() if s.due and s.due.end else None,
                     "topics": json.dumps(s.topics),
                     "extracted_at": now,
+                    "confidence": s.confidence,
                 }
                 for s in statements
             ],
@@ -69,6 +70,7 @@ def statement_from_row(row: dict[str, Any]) -> Statement:
         document=row.get("document"),
         document_id=row.get("document_id"),
         id=row.get("id"),
+        confidence=row.get("confidence"),
     )
 
 
@@ -79,9 +81,14 @@ def list_statements(
     document: str | None = None,
     topic: str | None = None,
     limit: int | None = None,
+    min_confidence: float | None = None,
 ) -> list[Statement]:
-    """Stored statements, in document and text order, filtered."""
+    """Stored statements, in document and text order, filtered (``min_confidence``: only
+    those the learned classifier gave at least this probability; rule-only ones have none)."""
     where, params = [], []
+    if min_confidence is not None:
+        where.append("s.confidence >= ?")
+        params.append(min_confidence)
     if kinds:
         where.append("s.kind IN ({})".format(", ".join("?" for _ in kinds)))
         params.extend(kinds)

@@ -218,3 +218,7 @@ CREATE TABLE statement_terms (
 )
 """
 MIGRATIONS.append(Migration("0004b_statement_terms", _sql(STATEMENT_TERMS)))
+
+# The learned classifier's probability for each statement (NULL when extracted by rules alone),
+# for `--min-confidence`.
+MIGRATIONS.append(Migration("model_statement_confidence", _sql("ALTER TABLE statements ADD COLUMN confidence REAL")))
