@@ -18,6 +18,7 @@ for training and inference alike, so the two cannot drift apart.
 from __future__ import annotations
 
 import json
+import typing
 import math
 import re
 from collections.abc import Iterable
@@ -45,6 +46,11 @@ HEADING_WEIGHT = 0.5
 # off unless grouped cross-validation shows they pay (see the README's figures).
 EMBEDDINGS = False
 EMBEDDING_WEIGHT = 1.0
+# Character 4-grams inside words ("inconsistencies" shares "onsi", "sist" with
+# "inconsistent"): ``c:`` features, off unless grouped CV shows they pay.
+CHARS = False
+CHAR_WEIGHT = 0.5
+NEIGHBOURS = True
 
 
 @dataclass(slots=True)
@@ -105,12 +111,20 @@ def features(units: list[Unit], doc_kind: str | None) -> list[dict[str, float]]:
         f: dict[str, float] = {}
         for g in grams[i]:
             f["w:" + g] = f.get("w:" + g, 0.0) + 1.0
-        if i > 0:
+        if NEIGHBOURS and i > 0:
             for g in grams[i - 1]:
                 f["p:" + g] = 1.0
-        if i + 1 < len(units):
+        if NEIGHBOURS and i + 1 < len(units):
             for g in grams[i + 1]:
                 f["n:" + g] = 1.0
+        if CHARS:
+            for word in grams[i]:
+                if " " in word:
+                    continue
+                padded = f"<{word}>"
+                for j in range(len(padded) - 3):
+                    key = "c:" + padded[j : j + 4]
+                    f[key] = f.get(key, 0.0) + 1.0
         if unit.heading:
             if unit.heading not in heads:
                 heads[unit.heading] = _words(unit.heading)
@@ -150,7 +164,7 @@ def features(units: list[Unit], doc_kind: str | None) -> list[dict[str, float]]:
     return out
 
 
-PREFIX_WEIGHT = {"w:": 1.0, "p:": NEIGHBOUR_WEIGHT, "n:": NEIGHBOUR_WEIGHT, "h:": HEADING_WEIGHT}
+PREFIX_WEIGHT = {"w:": 1.0, "p:": NEIGHBOUR_WEIGHT, "n:": NEIGHBOUR_WEIGHT, "h:": HEADING_WEIGHT, "c:": CHAR_WEIGHT}
 
 
 def vectorise(raw: dict[str, float], vocabulary: dict[str, int], idf: numpy.ndarray) -> tuple[list[int], list[float]]:
@@ -187,7 +201,7 @@ class SentenceModel:
     idf: numpy.ndarray  # per column (1.0 for binary features)
     weights: numpy.ndarray  # columns x kinds
     bias: numpy.ndarray  # kinds
-    thresholds: numpy.ndarray  # kinds: a probability at or above it says yes
+    thresholds: numpy.ndarray  # kinds x 2: the probability that keeps a rule clause, that adds a sentence
     metadata: dict
 
     kinds: tuple[str, ...] = STATEMENT_KINDS
@@ -210,18 +224,17 @@ class SentenceModel:
             numpy.add.at(scores, numpy.asarray(rows), contribution)
         return 1.0 / (1.0 + numpy.exp(-scores))
 
-    def save(self, path: str | Path) -> None:
+    def save(self, path: "str | Path | typing.BinaryIO") -> None:
         names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        with open(path, "wb") as handle:
-            numpy.savez_compressed(
-                handle,
-                vocabulary=numpy.array("\n".join(names)),
-                idf=self.idf.astype("float32"),
-                weights=self.weights.astype("float32"),
-                bias=self.bias.astype("float64"),
-                thresholds=self.thresholds.astype("float64"),
-                metadata=numpy.array(json.dumps(self.metadata, sort_keys=True)),
-            )
+        numpy.savez_compressed(
+            path,
+            vocabulary=numpy.array("\n".join(names)),
+            idf=self.idf.astype("float32"),
+            weights=self.weights.astype("float32"),
+            bias=self.bias.astype("float64"),
+            thresholds=self.thresholds.astype("float64"),
+            metadata=numpy.array(json.dumps(self.metadata, sort_keys=True)),
+        )
 
     @classmethod
     def load(cls, path: str | Path) -> "SentenceModel":
@@ -273,18 +286,20 @@ def sentence_spans(unit: Unit) -> list[tuple[int, int]]:
 def decide(
     units: list[Unit], probabilities: numpy.ndarray, thresholds: numpy.ndarray, kinds: tuple[str, ...] = STATEMENT_KINDS
 ) -> list[tuple[int, int, str, float, object]]:
-    """The statements to keep: (start, end, kind, confidence, rule payload or None)."""
+    """The statements to keep: (start, end, kind, confidence, rule payload or None).
+
+    Two cuts per kind: a sentence where the rules found clauses of the kind keeps them
+    when the probability reaches ``thresholds[k, 0]``; a sentence where they found none
+    becomes a statement when it reaches ``thresholds[k, 1]``.
+    """
     out = []
     for unit, row in zip(units, probabilities):
         for k, kind in enumerate(kinds):
             p = float(row[k])
             mine = [c for c in unit.candidates if c[2] == kind]
-            if p >= thresholds[k]:
-                if mine:
-                    out += [(c[0], c[1], kind, p, c[3]) for c in mine]
-                else:
-                    out += [(a, b, kind, p, None) for a, b in sentence_spans(unit)]
-            else:
-                # a report's own improvement list is structure, not a guess: keep its items
-                out += [(c[0], c[1], kind, p, c[3]) for c in mine if getattr(c[3], "section", None)]
+            if mine:
+                # a report's own improvement list is structure, not a guess: its items stay
+                out += [(c[0], c[1], kind, p, c[3]) for c in mine if p >= thresholds[k, 0] or getattr(c[3], "section", None)]
+            elif p >= thresholds[k, 1]:
+                out += [(a, b, kind, p, None) for a, b in sentence_spans(unit)]
     return out

@@ -21,9 +21,13 @@ def extract_files(
     *,
     meeting_date: date | None = None,
     model: str | None = None,
+    learned: bool = True,
+    min_confidence: float | None = None,
 ) -> tuple[list[Statement], list[str]]:
-    """Statements of every file, in order, and one message per file that failed."""
-    nlp = build_pipeline(model)
+    """Statements of every file, in order, and one message per file that failed
+    (``learned=False``: the rules alone; ``min_confidence``: only statements the model gave
+    at least this probability; all are stored)."""
+    nlp = build_pipeline(model, learned)
     found: list[Statement] = []
     failures: list[str] = []
     for path in expand_paths(files):
@@ -35,4 +39,6 @@ def extract_files(
         statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)
         save_document(db, doc, statements, reextract=True)  # re-tracks, as a fresh ingest would
         found.extend(statements)
+    if min_confidence is not None:
+        found = [s for s in found if s.confidence is not None and s.confidence >= min_confidence]
     return found, failures

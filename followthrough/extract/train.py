@@ -30,13 +30,14 @@ from rapidfuzz import fuzz
 from followthrough.errors import UsageError
 from followthrough.extract.evaluate import MIN_SCORE, Evaluation, normalise
 from followthrough.extract.groups import group_of
-from followthrough.extract.model import FORMAT_VERSION, SentenceModel, Unit, features, units_of, vectorise
+from followthrough.extract.model import ARTEFACT, FORMAT_VERSION, SentenceModel, Unit, features, units_of, vectorise
 from followthrough.models import STATEMENT_KINDS, Document
 
 SEED = 0
-C = 4.0  # inverse regularisation of each kind's logistic regression
+C = 1.0  # inverse regularisation of each kind's logistic regression
 MIN_DF = 2  # n-grams seen in fewer training sentences are left out of the vocabulary
 INNER_FOLDS = 4  # grouped folds inside the training documents, for the thresholds
+CLASS_WEIGHT: str | None = None
 
 
 @dataclass
@@ -156,24 +157,36 @@ def _fit_linear(X, y: numpy.ndarray):
 
     if y.min() == y.max():  # a kind absent from these documents: a constant "no"
         return numpy.zeros(X.shape[1]), -10.0
-    model = LogisticRegression(C=C, solver="liblinear", random_state=SEED, max_iter=1000)
+    model = LogisticRegression(C=C, solver="liblinear", random_state=SEED, max_iter=1000, class_weight=CLASS_WEIGHT)
     model.fit(X, y)
     return model.coef_[0].astype("float64"), float(model.intercept_[0])
 
 
-def _best_threshold(y: numpy.ndarray, p: numpy.ndarray) -> float:
-    """The probability cut with the best F1 on these out-of-fold predictions."""
-    if not y.any():
-        return 0.5
+def _cuts(y: numpy.ndarray, p: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """Every useful cut on ``p`` (descending; a cut takes the items at or above it, the
+    last one none) with the true and all positives it takes."""
     order = numpy.argsort(-p, kind="stable")
     ys, ps = y[order], p[order]
-    tp = numpy.cumsum(ys)
-    predicted = numpy.arange(1, len(ys) + 1)
-    f1 = 2 * tp / (predicted + ys.sum())
-    best = int(numpy.argmax(f1))
-    # halfway to the next probability, so that the cut does not sit on a training point
-    nxt = ps[best + 1] if best + 1 < len(ps) else ps[best] / 2
-    return float((ps[best] + nxt) / 2)
+    # halfway between neighbouring probabilities, so that no cut sits on a training point
+    cuts = numpy.concatenate([(ps[:-1] + ps[1:]) / 2, [ps[-1] / 2] if len(ps) else [], [1.0 + 1e-9]])
+    taken = numpy.concatenate([numpy.arange(1, len(ps) + 1), [0]])
+    true = numpy.concatenate([numpy.cumsum(ys), [0]])
+    return cuts, true, taken
+
+
+def _best_thresholds(y: numpy.ndarray, p: numpy.ndarray, ruled: numpy.ndarray) -> tuple[float, float]:
+    """The pair of cuts (sentences with a rule clause of the kind, sentences without)
+    with the best F1 over these out-of-fold predictions."""
+    positives = int(y.sum())
+    if not positives:
+        return 0.5, 1.0
+    a_cut, a_true, a_taken = _cuts(y[ruled], p[ruled])
+    b_cut, b_true, b_taken = _cuts(y[~ruled], p[~ruled])
+    true = a_true[:, None] + b_true[None, :]
+    taken = a_taken[:, None] + b_taken[None, :]
+    f1 = 2 * true / (taken + positives)
+    i, j = numpy.unravel_index(int(numpy.argmax(f1)), f1.shape)
+    return float(a_cut[i]), float(b_cut[j])
 
 
 def _groups_folds(prepared: Sequence[Prepared], k: int) -> list[numpy.ndarray]:
@@ -203,9 +216,9 @@ def fit(prepared: Sequence[Prepared], metadata: dict | None = None) -> SentenceM
     """Train the model on ``prepared``; thresholds from grouped folds inside them."""
     vocabulary, idf, weights, bias = _fit_weights(prepared)
     # out-of-fold probabilities inside the training documents -> one threshold per kind
-    thresholds = numpy.full(len(STATEMENT_KINDS), 0.5)
+    thresholds = numpy.tile([0.5, 0.5], (len(STATEMENT_KINDS), 1))
     if len({p.source.group for p in prepared}) >= 2:
-        probs, truth = [], []
+        probs, truth, ruled = [], [], []
         for test in _groups_folds(prepared, INNER_FOLDS):
             held = set(test.tolist())
             inner = _fit_weights([p for i, p in enumerate(prepared) if i not in held])
@@ -213,8 +226,9 @@ def fit(prepared: Sequence[Prepared], metadata: dict | None = None) -> SentenceM
             for i in sorted(held):
                 probs.append(model.probabilities(prepared[i].units, prepared[i].document.kind))
                 truth.append(prepared[i].labels)
-        P, Y = numpy.vstack(probs), numpy.vstack(truth)
-        thresholds = numpy.array([_best_threshold(Y[:, k], P[:, k]) for k in range(len(STATEMENT_KINDS))])
+                ruled.append(_ruled(prepared[i].units))
+        P, Y, R = numpy.vstack(probs), numpy.vstack(truth), numpy.vstack(ruled)
+        thresholds = numpy.array([_best_thresholds(Y[:, k], P[:, k], R[:, k]) for k in range(len(STATEMENT_KINDS))])
     meta = {
         "format": FORMAT_VERSION,
         "seed": SEED,
@@ -224,10 +238,15 @@ def fit(prepared: Sequence[Prepared], metadata: dict | None = None) -> SentenceM
         "documents": len(prepared),
         "sentences": int(sum(len(p.units) for p in prepared)),
         "training_data": fingerprint(prepared),
-        "thresholds": {k: round(float(t), 6) for k, t in zip(STATEMENT_KINDS, thresholds)},
+        "thresholds": {k: [round(float(a), 6), round(float(b), 6)] for k, (a, b) in zip(STATEMENT_KINDS, thresholds)},
     }
     meta.update(metadata or {})
     return SentenceModel(vocabulary, idf, weights, bias, thresholds, meta)
+
+
+def _ruled(units: Sequence[Unit]) -> numpy.ndarray:
+    """units x kinds: where the rules found a clause of the kind."""
+    return numpy.array([[kind in u.rule_kinds for kind in STATEMENT_KINDS] for u in units], dtype=bool).reshape(-1, len(STATEMENT_KINDS))
 
 
 def fingerprint(prepared: Sequence[Prepared]) -> str:
@@ -294,6 +313,11 @@ def write_model(model: SentenceModel, path: str | Path) -> None:
             target.writestr(info, source.read(name))
 
 
+def default_output() -> Path:
+    """The model file the package loads (``followthrough/extract/data/model.npz``)."""
+    return Path(__file__).resolve().parent / ARTEFACT
+
+
 def default_sets() -> list[tuple[Path, Path]]:
     """The gold in the repository: corpus/train (173 documents) and the dev set in corpus/."""
     root = Path(__file__).resolve().parents[2] / "corpus"
@@ -328,3 +352,19 @@ def train(
     model = fit(prepared, metadata)
     write_model(model, out)
     return model
+
+
+def cross_validate_sets(
+    sets: Sequence[tuple[str | Path, str | Path | None]],
+    folds: int,
+    *,
+    learned: bool = True,
+    group: str = "council",
+    spacy_model: str | None = None,
+) -> Evaluation:
+    """Grouped cross-validation over gold sets pooled (``group``: "council" or "document")."""
+    sources = gold_documents(sets)
+    if group == "document":
+        for source in sources:
+            source.group = source.name
+    return cross_validate(prepare(sources, spacy_model), folds, learned=learned)
