@@ -141,3 +141,17 @@ def test_min_confidence_filters_extract_and_statements(tmp_path):
     listed = runner.invoke(cli, ["--db", db, "statements", "--format", "jsonl", "--min-confidence", str(cut)])
     stored = [json.loads(line) for line in listed.output.splitlines() if line.strip()]
     assert sorted(r["text"] for r in stored) == sorted(r["text"] for r in kept)
+
+
+def test_fast_scoring_equals_the_features_it_was_trained_on():
+    """probabilities() computes the word features its own faster way: same numbers as
+    vectorising features(), on real documents."""
+    model = shipped_model()
+    prepared = training.prepare(training.gold_documents([(DEV_GOLD, DEV_DOCS)]))
+    for p in prepared:
+        rows = [training.vectorise(raw, model.vocabulary, model.idf) for raw in p.raw]
+        expected = numpy.tile(model.bias, (len(rows), 1))
+        for i, (c, v) in enumerate(rows):
+            expected[i] += numpy.asarray(v) @ model.weights[numpy.asarray(c, dtype=int)] if c else 0.0
+        expected = 1.0 / (1.0 + numpy.exp(-expected))
+        numpy.testing.assert_allclose(model.probabilities(p.units, p.document.kind), expected, rtol=1e-9, atol=1e-12)

@@ -99,22 +99,24 @@ def _ngrams(text: str) -> list[str]:
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
-def features(units: list[Unit], doc_kind: str | None) -> list[dict[str, float]]:
+def features(units: list[Unit], doc_kind: str | None, words: bool = True) -> list[dict[str, float]]:
     """Raw features of each unit, before idf weighting: ``w:`` n-grams of the sentence,
     ``p:``/``n:`` of the neighbours, ``h:`` of the heading above, and binary structure
-    and rule features."""
+    and rule features (``words=False``: all but ``w:``, ``p:`` and ``n:``, which
+    :meth:`SentenceModel.probabilities` computes faster itself)."""
     grams = [_ngrams(u.text) for u in units]
     heads: dict[str, list[str]] = {}
     out = []
     total = max(len(units), 1)
     for i, unit in enumerate(units):
         f: dict[str, float] = {}
-        for g in grams[i]:
-            f["w:" + g] = f.get("w:" + g, 0.0) + 1.0
-        if NEIGHBOURS and i > 0:
+        if words:
+            for g in grams[i]:
+                f["w:" + g] = f.get("w:" + g, 0.0) + 1.0
+        if words and NEIGHBOURS and i > 0:
             for g in grams[i - 1]:
                 f["p:" + g] = 1.0
-        if NEIGHBOURS and i + 1 < len(units):
+        if words and NEIGHBOURS and i + 1 < len(units):
             for g in grams[i + 1]:
                 f["n:" + g] = 1.0
         if CHARS:
@@ -207,22 +209,63 @@ class SentenceModel:
     kinds: tuple[str, ...] = STATEMENT_KINDS
 
     def probabilities(self, units: list[Unit], doc_kind: str | None) -> numpy.ndarray:
-        """units x kinds probabilities."""
+        """units x kinds probabilities (the same numbers as vectorising :func:`features`,
+        computed faster: each distinct n-gram of a document is looked up once, and a
+        sentence's words serve as its own ``w:`` and its neighbours' ``p:``/``n:``)."""
         scores = numpy.tile(self.bias, (len(units), 1)).astype("float64")
         if not units:
             return scores
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
-        for i, raw in enumerate(features(units, doc_kind)):
+        self._words_part(units, rows, cols, vals)
+        for i, raw in enumerate(features(units, doc_kind, words=False)):
             c, v = vectorise(raw, self.vocabulary, self.idf)
             rows += [i] * len(c)
             cols += c
             vals += v
         if cols:
             contribution = self.weights[numpy.asarray(cols)] * numpy.asarray(vals)[:, None]
-            numpy.add.at(scores, numpy.asarray(rows), contribution)
+            index = numpy.asarray(rows)
+            for k in range(scores.shape[1]):
+                scores[:, k] += numpy.bincount(index, weights=contribution[:, k], minlength=len(units))
         return 1.0 / (1.0 + numpy.exp(-scores))
+
+    def _words_part(self, units: list[Unit], rows: list[int], cols: list[int], vals: list[float]) -> None:
+        vocabulary = self.vocabulary
+        idf = self.__dict__.get("_idf_list")
+        if idf is None:
+            idf = self.__dict__["_idf_list"] = self.idf.tolist()  # list indexing: no numpy scalars
+        looked: dict[str, tuple[int, int, int]] = {}
+        last = len(units) - 1
+        for i, unit in enumerate(units):
+            counts: dict[str, int] = {}
+            for g in _ngrams(unit.text):
+                counts[g] = counts.get(g, 0) + 1
+            parts: tuple[tuple[list[int], list[float]], ...] = (([], []), ([], []), ([], []))
+            for g, count in counts.items():
+                found = looked.get(g)
+                if found is None:
+                    found = looked[g] = (vocabulary.get("w:" + g, -1), vocabulary.get("p:" + g, -1), vocabulary.get("n:" + g, -1))
+                w, p, n = found
+                if w >= 0:
+                    parts[0][0].append(w)
+                    parts[0][1].append(idf[w] if count == 1 else (1.0 + math.log(count)) * idf[w])
+                if p >= 0:
+                    parts[1][0].append(p)
+                    parts[1][1].append(idf[p])
+                if n >= 0:
+                    parts[2][0].append(n)
+                    parts[2][1].append(idf[n])
+            # own words; as the previous sentence of i + 1; as the next sentence of i - 1
+            targets = ((i, 1.0, True), (i + 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i < last), (i - 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i > 0))
+            for (c, v), (row, weight, wanted) in zip(parts, targets):
+                if not wanted or not c:
+                    continue
+                scale = weight / (math.sqrt(sum(x * x for x in v)) or 1.0)
+                rows += [row] * len(c)
+                cols += c
+                vals += [x * scale for x in v]
 
     def save(self, path: "str | Path | typing.BinaryIO") -> None:
         names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
