@@ -35,7 +35,9 @@ MINUTE = DEV_DOCS / "bridgend_cabinet_2023_ciw_improvement_check_item168.txt"
 def test_groups_are_councils_and_bodies():
     names = [p.name for p in (TRAIN / "docs").iterdir()] + [p.name for p in DEV_DOCS.iterdir()]
     groups = {group_of(n) for n in names}
-    assert 110 <= len(groups) <= 150  # "about 130 councils and bodies"
+    # 106: the "about 130 councils and bodies" also counts the councils an
+    # inspectorate or auditor writes about; a fold holds out the author (its wording) whole
+    assert 95 <= len(groups) <= 150
     assert group_of("anglesey_scrutiny_2019_ciw_reinspection_childrens_mgAi10700.txt") == "anglesey"
     assert group_of("accounts_commission_angus_council_best_value_followup.txt") == group_of(
         "accounts_commission_2010_making_an_impact_best_value_overview.txt"
