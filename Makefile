@@ -17,7 +17,7 @@ install-test: $(BIN)/python
 
 demo: install
 	rm -f $(DB) $(DB)-wal $(DB)-shm
-	$(BIN)/followthrough --db $(DB) ingest corpus/
+	$(BIN)/followthrough --db $(DB) ingest corpus/documents corpus/rendered corpus/bridgend-plan
 	$(BIN)/followthrough --db $(DB) statements --kind commitment --document bridgend_cabinet_2023_ciw_improvement_check_item168.txt
 	$(BIN)/followthrough --db $(DB) gaps --plan plan.pdf --findings bridgend_cabinet_2023_ciw_improvement_check_item168.txt --as-of 2023-10-31 --format html -o gaps.html
 	$(BIN)/followthrough --db $(DB) gaps --plan plan.pdf --findings bridgend_cabinet_2023_ciw_improvement_check_item168.txt --as-of 2023-10-31

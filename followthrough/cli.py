@@ -193,8 +193,9 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
 @click.option("--max-file-size", type=click.IntRange(1, 1_000_000), envvar="FOLLOWTHROUGH_MAX_FILE_MB", help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).")
+@click.option("--no-model", is_flag=True, help="Extract with the rules alone, without the trained sentence classifier.")
 @click.pass_context
-def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, fmt, as_json, strict, max_file_size):
+def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, fmt, as_json, strict, max_file_size, no_model):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -219,7 +220,7 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         report = ingest_paths(
             db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
             council=council, extract=not no_extract, model=model, progress=progress if show_bar else None,
-            strict=strict, max_bytes=max_file_size * 1024 * 1024 if max_file_size else None,
+            strict=strict, max_bytes=max_file_size * 1024 * 1024 if max_file_size else None, learned=not no_model,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -246,7 +247,7 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         ctx.exit(1)
 
 
-PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics"]
+PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics", "confidence"]
 
 
 @cli.command()
@@ -255,8 +256,10 @@ PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_
 @FORMAT_OPTION
 @click.option("--no-store", is_flag=True, help="Use a temporary database instead of --db.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
+@click.option("--no-model", is_flag=True, help="The rules alone, without the trained sentence classifier.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only print statements the classifier gave at least this probability.")
 @click.pass_context
-def extract(ctx, files, meeting_date, fmt, no_store, model):
+def extract(ctx, files, meeting_date, fmt, no_store, model, no_model, min_confidence):
     """Extract recommendations, concerns, commitments and decisions from files.
 
     Files are ingested as they go (into a temporary database with --no-store) and
@@ -274,7 +277,9 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
     db = _open(ctx, create=True)
     try:
         empty: list[str] = []
-        results, failures = extract_files(db, files, meeting_date=meeting_date, model=model, empty=empty)
+        results, failures = extract_files(
+            db, files, meeting_date=meeting_date, model=model, empty=empty, learned=not no_model, min_confidence=min_confidence
+        )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() for s in results]
@@ -294,8 +299,9 @@ def extract(ctx, files, meeting_date, fmt, no_store, model):
 @click.option("--topic", help="Only statements tagged with this topic.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="At most this many.")
 @FORMAT_OPTION
+@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only statements the classifier gave at least this probability.")
 @click.pass_context
-def statements(ctx, kinds, document, topic, limit, fmt):
+def statements(ctx, kinds, document, topic, limit, fmt, min_confidence):
     """List the statements stored in the database.
 
     \b
@@ -306,7 +312,7 @@ def statements(ctx, kinds, document, topic, limit, fmt):
 
     db = _open(ctx, write=False)
     try:
-        found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit)
+        found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit, min_confidence=min_confidence)
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() | {"id": s.id, "section": s.section, "priority": s.priority} for s in found]
@@ -321,22 +327,33 @@ def statements(ctx, kinds, document, topic, limit, fmt):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the scores and every miss.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--show-errors", is_flag=True, help="List missed gold statements and spurious predictions.")
+@click.option("--no-model", is_flag=True, help="Score the rules alone, without the trained sentence classifier.")
+@click.option("--cross-validate", "folds", type=click.IntRange(min=2), help="Train on K-1 folds, score the held-out fold, K times.")
+@click.option("--group", type=click.Choice(["council", "document"]), default="council", show_default=True, help="What a fold holds out whole (with --cross-validate).")
+@click.option("--also", "also", multiple=True, nargs=2, type=click.Path(exists=True, file_okay=False), metavar="GOLD DOCS", help="Another gold set and its documents, pooled (repeatable).")
 @click.pass_context
-def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors):
+def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors, no_model, folds, group, also):
     """Score extraction against gold annotations (ANNOTATION.md's rules).
 
     Runs extraction over each gold file's document, with the gold meeting date, and
     prints precision, recall and F1 per kind and overall, and the share of matched
     commitments whose due date is right.
 
+    With --cross-validate K the trained classifier is not used: K models are trained
+    on the other folds, each fold's councils held out whole (--group council), and the
+    held-out scores pooled.
+
     \b
     Example:
         followthrough evaluate ../shared/eval/dev/gold --docs ../shared/eval/dev/docs
+        followthrough evaluate corpus/train/gold --docs corpus/train/docs \\
+            --also corpus/gold corpus/documents --cross-validate 5 --group council
     """
-    from followthrough.extract.evaluate import evaluate as run_evaluation
+    from followthrough.extract.evaluate import evaluate_sets
 
     try:
-        result = run_evaluation(gold_dir, docs_dir, model=model).as_dict()
+        sets = [(gold_dir, docs_dir), *also]
+        result = evaluate_sets(sets, model=model, learned=not no_model, folds=folds, group=group).as_dict()
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json or fmt == "json":
@@ -811,6 +828,45 @@ def documents_remove(ctx, document):
 
 def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+@cli.command()
+@click.option("--gold", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A gold folder (repeatable; default: corpus/train/gold and corpus/gold).")
+@click.option("--docs", "docs_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Its documents, in the order of --gold (default: GOLD/../docs).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to write the model (default: the one the package loads).")
+@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Grouped CV folds whose scores go in the model's metadata (0: skip).")
+def train(gold_dirs, docs_dirs, out, folds):
+    """Train the sentence classifier from gold annotations (needs scikit-learn).
+
+    Runs the current rules over every gold document, labels each sentence with the
+    kinds of the gold statements it holds, fits one logistic regression per kind, and
+    records the grouped cross-validation score (councils held out) in the model.
+    Same data, same model, byte for byte.
+
+    \b
+    Example:
+        followthrough train
+        followthrough train --gold corpus/train/gold --docs corpus/train/docs --out /tmp/model.npz
+    """
+    from followthrough.extract.train import default_sets, default_output, train as run_training
+
+    try:
+        if gold_dirs:
+            docs = list(docs_dirs) + [None] * (len(gold_dirs) - len(docs_dirs))
+            sets = list(zip(gold_dirs, docs))
+        else:
+            sets = default_sets()
+        model = run_training(sets, out or default_output(), folds=folds, progress=lambda m: click.echo(m, err=True))
+    except FollowthroughError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ImportError as exc:
+        raise click.ClickException(f"training needs scikit-learn: pip install 'followthrough[train]' ({exc})") from exc
+    meta = model.metadata
+    click.echo(f"trained on {meta['documents']} documents, {meta['sentences']} sentences; wrote {out or default_output()}")
+    for name in ("rules", "model"):
+        scores = meta.get("grouped_cv", {}).get(name)
+        if scores:
+            click.echo(f"grouped {meta['grouped_cv']['folds']}-fold CV, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if v is not None))
 
 
 def main(argv: Iterable[str] | None = None) -> None:

@@ -137,6 +137,7 @@ class Statement:
     # set on the items of a report's own improvement list (extract/report_lists.py)
     section: str | None = None
     priority: bool = False
+    confidence: float | None = None  # the learned classifier's probability; None from rules alone
 
     def prediction(self) -> dict[str, Any]:
         """The JSON-lines shape ANNOTATION.md scores, plus topics."""
@@ -153,6 +154,7 @@ class Statement:
             "start": self.start,
             "end": self.end,
             "topics": list(self.topics),
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
         }
 
 

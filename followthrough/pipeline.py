@@ -109,6 +109,7 @@ def ingest_paths(
     council: str | None = None,
     extract: bool = True,
     model: str | None = None,
+    learned: bool = True,
     progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None,
     strict: bool = False,
     max_bytes: int | None = None,
@@ -146,7 +147,7 @@ def ingest_paths(
                 if extract:
                     from followthrough.extract import build_pipeline, extract_statements
 
-                    nlp = nlp or build_pipeline(model)
+                    nlp = nlp or build_pipeline(model, learned)
                     statements = extract_statements(doc, nlp=nlp)
                 # Another process may have stored the same bytes since the check above.
                 if not save_document(db, doc, statements if extract else None):

@@ -18,7 +18,7 @@ DOCS = ROOT / "corpus" / "documents"
 
 @pytest.fixture(scope="module")
 def nlp():
-    return build_pipeline()
+    return build_pipeline(learned=False)  # the rules alone (the learned classifier: test_model.py)
 
 
 def run(nlp, text: str, meeting: date | None = None, body: str | None = None):
@@ -132,8 +132,10 @@ def test_model_option_runs_our_components_on_top_of_an_installed_pipeline(tmp_pa
     base = spacy.blank("en")
     base.add_pipe("sentencizer")
     base.to_disk(tmp_path / "pipeline")
-    nlp = build_pipeline(str(tmp_path / "pipeline"))
+    nlp = build_pipeline(str(tmp_path / "pipeline"), learned=False)
     assert nlp.pipe_names == ["sentencizer", "followthrough_layout", "followthrough_statements", "followthrough_attributes"]
+    learned = build_pipeline(str(tmp_path / "pipeline")).pipe_names
+    assert learned == ["sentencizer", "followthrough_layout", "followthrough_statements", "followthrough_model", "followthrough_attributes"]
     found = run(nlp, "The Board will provide regular reports on progress to the Cabinet.")
     assert [s.kind for s in found] == ["commitment"]
 
@@ -164,7 +166,7 @@ def test_extract_cli_prints_the_prediction_lines_annotation_md_scores(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(doc), "--no-store", "--format", "jsonl", "--meeting-date", "2023-02-14"])
     assert result.exit_code == 0, result.output
     [line] = [json.loads(l) for l in result.output.splitlines()]
-    assert set(line) == {"document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics"}
+    assert set(line) == {"document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics", "confidence"}
     assert (line["document"], line["kind"], line["due_start"], line["due_end"]) == ("minutes.txt", "commitment", "2023-09-01", "2023-09-30")
     assert doc.read_text(encoding="utf-8")[line["start"] : line["end"]] == line["text"]
 

@@ -11,7 +11,7 @@ from followthrough.models import Document
 
 @pytest.fixture(scope="module")
 def nlp():
-    return build_pipeline()
+    return build_pipeline(learned=False)  # the rules alone (the learned classifier: test_model.py)
 
 
 CASES = [

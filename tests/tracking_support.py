@@ -71,7 +71,7 @@ def fake_extractor(monkeypatch, statements_by_name: dict[str, list[Statement]]) 
         return found
 
     monkeypatch.setattr(extract, "extract_statements", run)
-    monkeypatch.setattr(extract, "build_pipeline", lambda model=None: None)
+    monkeypatch.setattr(extract, "build_pipeline", lambda model=None, learned=True: None)
 
 
 def gold_statements(name: str) -> list[Statement]:

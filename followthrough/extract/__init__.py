@@ -11,11 +11,12 @@ if TYPE_CHECKING:  # a type hint only: importing spaCy costs read-only commands 
     from spacy.language import Language
 
 
-def build_pipeline(model: str | None = None) -> Language:
-    """Our components over ``spacy.blank("en")``, or over an installed pipeline ``model``."""
+def build_pipeline(model: str | None = None, learned: bool = True) -> Language:
+    """Our components over ``spacy.blank("en")``, or over an installed pipeline ``model``;
+    ``learned=False`` leaves out the trained sentence classifier (the rules alone)."""
     from followthrough.extract.pipeline import build
 
-    return build(model)
+    return build(model, learned)
 
 
 def extract_statements(

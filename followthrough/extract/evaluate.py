@@ -106,7 +106,9 @@ class Evaluation:
         ]
 
 
-def evaluate(gold_dir: str | Path, docs_dir: str | Path | None = None, *, model: str | None = None) -> Evaluation:
+def evaluate(
+    gold_dir: str | Path, docs_dir: str | Path | None = None, *, model: str | None = None, learned: bool = True
+) -> Evaluation:
     """Extract from each gold file's document and score it."""
     from followthrough.extract import build_pipeline, extract_statements
     from followthrough.ingest import read_document
@@ -116,7 +118,7 @@ def evaluate(gold_dir: str | Path, docs_dir: str | Path | None = None, *, model:
     gold_files = sorted(gold_dir.glob("*.gold.json"))
     if not gold_files:
         raise UsageError(f"{gold_dir}: no *.gold.json files")
-    nlp = build_pipeline(model)
+    nlp = build_pipeline(model, learned)
     result = Evaluation()
     for path in gold_files:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -128,4 +130,31 @@ def evaluate(gold_dir: str | Path, docs_dir: str | Path | None = None, *, model:
         statements: list[Statement] = extract_statements(doc, nlp=nlp, meeting_date=meeting)
         gold = [s for s in data["statements"] if s["kind"] in STATEMENT_KINDS]
         result.add(data["document"], gold, [s.prediction() for s in statements])
+    return result
+
+
+def evaluate_sets(
+    sets: list[tuple[str | Path, str | Path | None]],
+    *,
+    model: str | None = None,
+    learned: bool = True,
+    folds: int | None = None,
+    group: str = "council",
+) -> Evaluation:
+    """Score several (gold, documents) sets pooled; with ``folds``, grouped cross-validation
+    of the learned classifier (``learned=False``: the rules alone over the same folds)."""
+    if folds:
+        from followthrough.extract.train import cross_validate_sets
+
+        return cross_validate_sets(sets, folds, learned=learned, group=group, spacy_model=model)
+    result = Evaluation()
+    for gold_dir, docs_dir in sets:
+        one = evaluate(gold_dir, docs_dir, model=model, learned=learned)
+        for kind, counts in one.counts.items():
+            result.counts[kind] = [a + b for a, b in zip(result.counts[kind], counts)]
+        result.due_total += one.due_total
+        result.due_right += one.due_right
+        result.documents += one.documents
+        result.missed += one.missed
+        result.spurious += one.spurious
     return result

@@ -39,6 +39,7 @@ from followthrough.errors import UsageError
 from followthrough.models import Document, DueDate, Statement
 
 COMPONENTS = ("followthrough_layout", "followthrough_statements", "followthrough_attributes")
+MODEL_COMPONENT = "followthrough_model"  # the learned classifier, between statements and attributes
 
 for _name in ("due", "actor", "topics", "chars"):
     if not Span.has_extension(_name):
@@ -153,8 +154,10 @@ def _inspectorate(doc: Doc, text: str) -> str | None:
     return doc.user_data["inspectorate"]
 
 
-def build(model: str | None = None) -> Language:
-    """``spacy.blank("en")`` (or the installed pipeline ``model``) plus our components."""
+def build(model: str | None = None, learned: bool = True) -> Language:
+    """``spacy.blank("en")`` (or the installed pipeline ``model``) plus our components;
+    with ``learned`` (and a trained model in the package), the learned sentence classifier
+    decides which of the rules' statements stand (``followthrough.extract.model``)."""
     if model:
         try:
             nlp = spacy.load(model)
@@ -165,6 +168,10 @@ def build(model: str | None = None) -> Language:
     for name in COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
+    if learned and MODEL_COMPONENT not in nlp.pipe_names:
+        from followthrough.extract.component import add_model
+
+        add_model(nlp, before="followthrough_attributes")
     return nlp
 
 
@@ -181,6 +188,12 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
     doc.user_data["kind"] = document.kind
     for name, component in nlp.pipeline:
         doc = component(doc)
+    return statements_of(doc, document)
+
+
+def statements_of(doc: Doc, document: Document) -> list[Statement]:
+    """The statements on a processed Doc, as records (with the model's confidence, if it ran)."""
+    confidence = doc.user_data.get("followthrough_confidence", {})
     out = []
     for span in doc.spans["statements"]:
         extension, kind = span._, span.label_
@@ -198,6 +211,7 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
                 topics=list(extension.topics or []),
                 item_number=item.number if item else None,
                 document=document.name,
+                confidence=confidence.get((start, end, kind)),
             )
         )
     out.sort(key=lambda statement: statement.start)  # stable: a decision before its commitment

@@ -21,10 +21,14 @@ def extract_files(
     meeting_date: date | None = None,
     model: str | None = None,
     empty: list[str] | None = None,
+    learned: bool = True,
+    min_confidence: float | None = None,
 ) -> tuple[list[Statement], list[str]]:
     """Statements of every file, in order, and one message per file that failed; files
-    that yield no statement are added to ``empty`` when it is given."""
-    nlp = build_pipeline(model)
+    that yield no statement are added to ``empty`` when it is given (``learned=False``: the
+    rules alone; ``min_confidence``: only statements the model gave at least this
+    probability; all are stored)."""
+    nlp = build_pipeline(model, learned)
     found: list[Statement] = []
     failures: list[str] = []
     for path in expand_paths(files):
@@ -40,4 +44,6 @@ def extract_files(
         result = guarded(path, one)  # a bad file, or a bug met in one file, fails that file only
         if result.status == "failed":
             failures.append(f"{result.path}: {result.reason}")
+    if min_confidence is not None:
+        found = [s for s in found if s.confidence is not None and s.confidence >= min_confidence]
     return found, failures

@@ -43,6 +43,7 @@ def replace_statements(db: sqlite_utils.Database, doc: Document, statements: lis
                     "section": s.section,
                     "priority": int(s.priority),
                     "extracted_at": now,
+                    "confidence": s.confidence,
                 }
                 for s in statements
             ],
@@ -73,6 +74,7 @@ def statement_from_row(row: dict[str, Any]) -> Statement:
         id=row.get("id"),
         section=row.get("section"),
         priority=bool(row.get("priority")),
+        confidence=row.get("confidence"),
     )
 
 
@@ -83,9 +85,14 @@ def list_statements(
     document: str | None = None,
     topic: str | None = None,
     limit: int | None = None,
+    min_confidence: float | None = None,
 ) -> list[Statement]:
-    """Stored statements, in document and text order, filtered."""
+    """Stored statements, in document and text order, filtered (``min_confidence``: only
+    those the learned classifier gave at least this probability; rule-only ones have none)."""
     where, params = [], []
+    if min_confidence is not None:
+        where.append("s.confidence >= ?")
+        params.append(min_confidence)
     if kinds:
         where.append("s.kind IN ({})".format(", ".join("?" for _ in kinds)))
         params.extend(kinds)

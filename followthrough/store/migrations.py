@@ -350,3 +350,7 @@ ALTER TABLE statements ADD COLUMN section TEXT;
 ALTER TABLE statements ADD COLUMN priority INTEGER NOT NULL DEFAULT 0
 """
 MIGRATIONS.append(Migration("reports_statement_section", _sql(REPORTS_SECTIONS)))
+
+# The learned classifier's probability for each statement (NULL when extracted by rules alone),
+# for `--min-confidence`.
+MIGRATIONS.append(Migration("model_statement_confidence", _sql("ALTER TABLE statements ADD COLUMN confidence REAL")))
