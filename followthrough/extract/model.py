@@ -9,8 +9,9 @@ in the sentence, the rules' clauses are the statements; where the rules found no
 whole sentence is. Where it says no, the rules' clauses of that kind are dropped, except
 items the rules placed in a report's own improvement list (a ``section`` marker).
 
-Inference needs numpy only: the trained head is one linear model per kind over sparse
-features, stored with its vocabulary and idf weights in ``data/model.npz`` (see
+Inference needs numpy (and the WordLlama encoder the package already uses), not
+scikit-learn: the trained head is one linear model per kind over sparse features and
+the sentence embedding, stored with its vocabulary and idf weights in ``data/model.npz`` (see
 :mod:`followthrough.extract.train`, ``followthrough train``). Features are computed here
 for training and inference alike, so the two cannot drift apart.
 """

@@ -271,7 +271,7 @@ def fingerprint(prepared: Sequence[Prepared]) -> str:
 def predict(prepared: Prepared, model: SentenceModel | None):
     """The statements of one prepared document with ``model`` (None: the rules alone)."""
     from followthrough.extract.component import ModelComponent, rule_spans
-    from followthrough.extract.pipeline import AttributeComponent, statements_of
+    from followthrough.extract.pipeline import statements_of
 
     doc = prepared.doc
     doc.spans["statements"] = [span for *_, span in rule_spans(doc)]
