@@ -9,8 +9,9 @@ in the sentence, the rules' clauses are the statements; where the rules found no
 whole sentence is. Where it says no, the rules' clauses of that kind are dropped, except
 items the rules placed in a report's own improvement list (a ``section`` marker).
 
-Inference needs numpy only: the trained head is one linear model per kind over sparse
-features, stored with its vocabulary and idf weights in ``data/model.npz`` (see
+Inference needs numpy (and the WordLlama encoder the package already uses), not
+scikit-learn: the trained head is one linear model per kind over sparse features and
+the sentence embedding, stored with its vocabulary and idf weights in ``data/model.npz`` (see
 :mod:`followthrough.extract.train`, ``followthrough train``). Features are computed here
 for training and inference alike, so the two cannot drift apart.
 """
@@ -44,7 +45,7 @@ NEIGHBOUR_WEIGHT = 0.5
 HEADING_WEIGHT = 0.5
 # Sentence embeddings (WordLlama, followthrough.language.encoder) as dense ``e:`` features:
 # off unless grouped cross-validation shows they pay (see the README's figures).
-EMBEDDINGS = False
+EMBEDDINGS = True
 EMBEDDING_WEIGHT = 1.0
 # Character 4-grams inside words ("inconsistencies" shares "onsi", "sist" with
 # "inconsistent"): ``c:`` features, off unless grouped CV shows they pay.
@@ -156,14 +157,18 @@ def features(units: list[Unit], doc_kind: str | None, words: bool = True) -> lis
         for b in binary:
             f["x:" + b] = 1.0
         out.append(f)
-    if EMBEDDINGS and units:
-        from followthrough.language.encoder import embed
-
-        vectors = embed([u.text for u in units]) * EMBEDDING_WEIGHT
+    if EMBEDDINGS and words and units:
+        vectors = _embeddings(units)
         for f, row in zip(out, vectors.tolist()):
             for j, value in enumerate(row):
                 f["e:%d" % j] = value
     return out
+
+
+def _embeddings(units: list[Unit]) -> numpy.ndarray:
+    from followthrough.language.encoder import embed
+
+    return embed([u.text for u in units]).astype("float64") * EMBEDDING_WEIGHT
 
 
 PREFIX_WEIGHT = {"w:": 1.0, "p:": NEIGHBOUR_WEIGHT, "n:": NEIGHBOUR_WEIGHT, "h:": HEADING_WEIGHT, "c:": CHAR_WEIGHT}
@@ -219,6 +224,16 @@ class SentenceModel:
         cols: list[int] = []
         vals: list[float] = []
         self._words_part(units, rows, cols, vals)
+        dense = self.__dict__.get("_dense")
+        if dense is None:
+            from followthrough.language.encoder import DIM
+
+            names = ["e:%d" % j for j in range(DIM)]
+            dense = self.__dict__["_dense"] = (
+                numpy.array([self.vocabulary[n] for n in names]) if all(n in self.vocabulary for n in names) else numpy.zeros(0, int)
+            )
+        if len(dense):  # trained with sentence embeddings: one matrix product
+            scores += _embeddings(units) @ self.weights[dense]
         for i, raw in enumerate(features(units, doc_kind, words=False)):
             c, v = vectorise(raw, self.vocabulary, self.idf)
             rows += [i] * len(c)

@@ -229,12 +229,15 @@ def fit(prepared: Sequence[Prepared], metadata: dict | None = None) -> SentenceM
                 ruled.append(_ruled(prepared[i].units))
         P, Y, R = numpy.vstack(probs), numpy.vstack(truth), numpy.vstack(ruled)
         thresholds = numpy.array([_best_thresholds(Y[:, k], P[:, k], R[:, k]) for k in range(len(STATEMENT_KINDS))])
+        # rounded: floating-point noise in the last bits (BLAS sums) must not change the bytes
+        thresholds = numpy.round(thresholds, 6)
     meta = {
         "format": FORMAT_VERSION,
         "seed": SEED,
         "C": C,
         "min_df": MIN_DF,
         "inner_folds": INNER_FOLDS,
+        "embeddings": EMBEDDINGS_USED(),
         "documents": len(prepared),
         "sentences": int(sum(len(p.units) for p in prepared)),
         "training_data": fingerprint(prepared),
@@ -242,6 +245,12 @@ def fit(prepared: Sequence[Prepared], metadata: dict | None = None) -> SentenceM
     }
     meta.update(metadata or {})
     return SentenceModel(vocabulary, idf, weights, bias, thresholds, meta)
+
+
+def EMBEDDINGS_USED() -> bool:
+    from followthrough.extract import model
+
+    return model.EMBEDDINGS
 
 
 def _ruled(units: Sequence[Unit]) -> numpy.ndarray:
@@ -262,7 +271,7 @@ def fingerprint(prepared: Sequence[Prepared]) -> str:
 def predict(prepared: Prepared, model: SentenceModel | None):
     """The statements of one prepared document with ``model`` (None: the rules alone)."""
     from followthrough.extract.component import ModelComponent, rule_spans
-    from followthrough.extract.pipeline import AttributeComponent, statements_of
+    from followthrough.extract.pipeline import statements_of
 
     doc = prepared.doc
     doc.spans["statements"] = [span for *_, span in rule_spans(doc)]
