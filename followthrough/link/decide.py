@@ -148,6 +148,18 @@ def confidence(level: float, z: float, params: Params) -> float:
     return float(round(1.0 / (1.0 + np.exp(-over)), 2))
 
 
+def status_of(top: float, top_z: float, level: float, best_residual: float, params: Params) -> str:
+    """A finding's status from its best row: the best score, its z over the finding's row
+    scores, its z over all pairs of the plan (``level``), and the residual cosine."""
+    if top <= 0 or level < params.gap_score or top_z < params.gap_z:
+        return GAP
+    if params.residual_gap and best_residual < params.residual_gap:
+        return GAP
+    if params.review_residual and best_residual < params.review_residual:
+        return POSSIBLE  # the row shares the subject but answers none of the rest: a look-alike?
+    return ANSWERED if level >= params.answered_score else POSSIBLE
+
+
 def decide(
     score: np.ndarray,
     params: Params = DEFAULT,
@@ -170,8 +182,9 @@ def decide(
         s, zi = score[i], z[i]
         best = int(np.argmax(s))
         top, top_z, level = float(s[best]), float(zi[best]), float(plan[i, best])
-        unanswered = bool(params.residual_gap) and residual is not None and residual(i, best) < params.residual_gap
-        if top <= 0 or level < params.gap_score or top_z < params.gap_z or unanswered:
+        best_residual = residual(i, best) if residual is not None else 1.0
+        status = status_of(top, top_z, level, best_residual, params)
+        if status == GAP:
             out.append(FindingDecision(GAP, closest=best, best_score=top, best_z=top_z))
             continue
         linked = (zi >= params.link_z) & (s >= params.relative * top)
@@ -182,10 +195,7 @@ def decide(
         if best not in keep:
             keep = np.append(keep, best)  # the best row is always a candidate of a non-gap
         keep = sorted(keep.tolist(), key=lambda j: -float(s[j]))
-        status = ANSWERED if level >= params.answered_score else POSSIBLE
-        demoted = bool(params.review_residual) and residual is not None and residual(i, best) < params.review_residual
-        if demoted:
-            status = POSSIBLE  # the row shares the subject but answers none of the rest: a look-alike?
+        demoted = bool(params.review_residual) and best_residual < params.review_residual
         conf = [confidence(float(plan[i, j]), float(zi[j]), params) for j in keep]
         if demoted:
             conf = [min(c, 0.49) for c in conf]  # under the answered line, whatever the score
@@ -196,3 +206,42 @@ def decide(
             )
         )
     return out
+
+
+# -- what the report says -------------------------------------------------------------------
+
+# a concern or recommendation from the body of a report that has its own improvement list,
+# which no plan row comes near (when Reporting.unlisted is on): shown apart from the gaps
+UNLISTED = "unlisted"
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """How a decision is reported (``gaps`` in every format)."""
+
+    # a "possibly answered" finding reported as a gap with its best row as the closest one
+    # (a gap candidate to review, not a link): "never", "demoted" (only when the best row
+    # fails the residual test, ``Params.review_residual``) or "always"
+    review_as_gap: str
+    # a body statement decided "gap" in a document with its own improvement list: "unlisted"
+    unlisted: bool
+
+
+REPORTING = Reporting(review_as_gap="never", unlisted=True)
+
+
+def report_status(
+    status: str, best_residual: float, listed: bool, doc_has_list: bool,
+    params: Params = DEFAULT, reporting: Reporting | None = None,
+) -> str:
+    """The status the report gives a finding decided ``status``: ``listed`` when it is an item
+    of its report's own improvement list, ``doc_has_list`` when its report has one."""
+    reporting = reporting or REPORTING
+    if status == POSSIBLE and (
+        reporting.review_as_gap == "always"
+        or (reporting.review_as_gap == "demoted" and params.review_residual and best_residual < params.review_residual)
+    ):
+        status = GAP
+    if status == GAP and reporting.unlisted and not listed and doc_has_list:
+        return UNLISTED
+    return status
