@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from followthrough.cli import cli
 from followthrough.link import decide
-from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, Params
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, Params
 from followthrough.link.matcher import FindingText, decide_plan
 from followthrough.link.pairing import DocInfo, pair
 from followthrough.ingest import read_document
@@ -227,11 +227,14 @@ def test_repeated_options_are_all_honoured(two_councils):
 def test_json_keeps_the_scorers_shape_and_adds_confidence(two_councils):
     report = _report(two_councils)
     assert set(report["summary"]) >= {"findings", "answered", "possibly_answered", "gaps"}
+    listed_docs = {f["document"] for f in report["findings"] if f["section"]}
     for f in report["findings"]:
-        assert f["status"] in (ANSWERED, POSSIBLE, GAP)
+        assert f["status"] in (ANSWERED, POSSIBLE, GAP, UNLISTED)
         assert isinstance(f["text"], str)
-        if f["status"] == GAP:
+        if f["status"] in (GAP, UNLISTED):  # the scorer counts no links of a gap; an unlisted one has none
             assert f["links"] == []
+        if f["status"] == UNLISTED:  # only a body statement of a report that has its own list
+            assert f["section"] is None and f["document"] in listed_docs
         for l in f["links"]:
             assert {"ref", "confidence", "lead", "timescale", "rag", "reason"} <= set(l)
 
@@ -256,3 +259,31 @@ def test_loco_harness_on_two_small_cases(tmp_path, monkeypatch, capsys):
     for fold in folds.values():  # every case held out once, scored with parameters from the others
         assert 0.0 <= fold["loco"]["link_f1"] <= 1.0 and fold["params"]["lexical"] in (0.0, 2.0)
     assert set(out["all_cases"]) == set(tool.GRID)
+
+
+def test_report_status_maps_decisions_as_reporting_says():
+    strict = decide.DEFAULT.with_(review_residual=0.15)
+    shipped = decide.Reporting("never", True)
+    # a body statement no row comes near, in a report with its own list: shown apart
+    assert decide.report_status(GAP, 1.0, False, True, strict, shipped) == UNLISTED
+    assert decide.report_status(GAP, 1.0, True, True, strict, shipped) == GAP  # a list item stays a gap
+    assert decide.report_status(GAP, 1.0, False, False, strict, shipped) == GAP  # a minute has no list
+    assert decide.report_status(GAP, 1.0, False, True, strict, decide.Reporting("never", False)) == GAP
+    # possibly answered: kept for review, or reported as a gap candidate with its row beside it
+    assert decide.report_status(POSSIBLE, 0.05, True, True, strict, shipped) == POSSIBLE
+    assert decide.report_status(POSSIBLE, 0.05, True, True, strict, decide.Reporting("demoted", True)) == GAP
+    assert decide.report_status(POSSIBLE, 0.30, True, True, strict, decide.Reporting("demoted", True)) == POSSIBLE
+    assert decide.report_status(POSSIBLE, 0.30, True, True, strict, decide.Reporting("always", True)) == GAP
+    assert decide.report_status(ANSWERED, 0.05, True, True, strict, decide.Reporting("always", True)) == ANSWERED
+
+
+def test_status_of_is_the_rule_decide_applies():
+    rng = np.random.default_rng(3)
+    score = rng.normal(size=(12, 20)).astype(np.float32)
+    res = rng.uniform(-0.1, 0.4, size=(12, 20))
+    params = decide.DEFAULT
+    z, plan = decide.standardise(score), decide.plan_standardise(score)
+    for i, d in enumerate(decide.decide(score, params, None, lambda a, b: float(res[a, b]))):
+        j = int(score[i].argmax())
+        assert d.status == decide.status_of(float(score[i, j]), float(z[i, j]), float(plan[i, j]), float(res[i, j]), params)
+        assert d.residual == float(res[i, j])

@@ -196,10 +196,13 @@ def fast_scores(case: Case, points: list[tuple[decide.Params, decide.Reporting]]
     return out
 
 
+GAP_WEIGHT = 0.5  # --gap-weight
+
+
 def objective(results: list[dict]) -> float:
-    """Mean over cases of link F1, plus half of the designed gaps' recall, plus half of the
+    """Mean over cases of link F1, plus GAP_WEIGHT times the designed gaps' recall and the
     report's gap precision: the issue's three targets, links first."""
-    return float(np.mean([r["link_f1"] + 0.5 * r["gap_recall"] + 0.5 * r["report_gap_precision"] for r in results]))
+    return float(np.mean([r["link_f1"] + GAP_WEIGHT * (r["gap_recall"] + r["report_gap_precision"]) for r in results]))
 
 
 def line(name: str, r: dict) -> str:
@@ -218,7 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ft", default=str(ROOT / ".venv" / "bin" / "followthrough"))
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--dump", action="store_true")
+    ap.add_argument("--all", action="store_true",
+                    help="also re-choose the score and link constants (default: those of decide.DEFAULT, chosen on gold findings by calibrate_links.py)")
+    ap.add_argument("--gap-weight", type=float, default=GAP_WEIGHT)
     args = ap.parse_args(argv)
+    globals()["GAP_WEIGHT"] = args.gap_weight
+    if not args.all:
+        for key in ("lexical", "context", "part", "link_z", "relative", "group_relative"):
+            GRID[key] = (getattr(decide.DEFAULT, key),)
     scorer = _scorer()
     tmp = Path(tempfile.mkdtemp())
     try:

@@ -92,6 +92,7 @@ class FindingDecision:
     closest: int | None = None
     best_score: float = 0.0
     best_z: float = 0.0
+    residual: float = 1.0  # the best row's residual cosine (status_of)
 
 
 _NUMBERED_REF = re.compile(r"^\s*([A-Za-z]{0,4}\s*\d+)[.\-/](\d+)")
@@ -185,7 +186,7 @@ def decide(
         best_residual = residual(i, best) if residual is not None else 1.0
         status = status_of(top, top_z, level, best_residual, params)
         if status == GAP:
-            out.append(FindingDecision(GAP, closest=best, best_score=top, best_z=top_z))
+            out.append(FindingDecision(GAP, closest=best, best_score=top, best_z=top_z, residual=best_residual))
             continue
         linked = (zi >= params.link_z) & (s >= params.relative * top)
         if groups is not None and groups[best] is not None:
@@ -202,7 +203,7 @@ def decide(
         out.append(
             FindingDecision(
                 status, keep, conf,
-                closest=best, best_score=top, best_z=top_z,
+                closest=best, best_score=top, best_z=top_z, residual=best_residual,
             )
         )
     return out
