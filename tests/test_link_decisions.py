@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import socket
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -287,3 +288,37 @@ def test_status_of_is_the_rule_decide_applies():
         j = int(score[i].argmax())
         assert d.status == decide.status_of(float(score[i, j]), float(z[i, j]), float(plan[i, j]), float(res[i, j]), params)
         assert d.residual == float(res[i, j])
+
+
+def test_end_to_end_loco_harness_models_what_gaps_prints(tmp_path, monkeypatch, capsys):
+    """tools/calibrate_gaps_e2e.py: every case held out once, and its model of the report
+    (decide.report_status over the selected findings) scores what `gaps --format json` prints."""
+    spec = importlib.util.spec_from_file_location("calibrate_gaps_e2e", ROOT / "tools" / "calibrate_gaps_e2e.py")
+    tool = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(__import__("sys").modules, "calibrate_gaps_e2e", tool)
+    spec.loader.exec_module(tool)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("anglesey2016", "bridgend", "halton_send2024"):
+        (cases / name).symlink_to(CASES / name)
+    (cases / "score_links.py").symlink_to(CASES / "score_links.py")
+    monkeypatch.setitem(tool.GRID, "gap_score", (0.0, 1.5))
+    monkeypatch.setitem(tool.GRID, "answered_score", (2.28,))
+    monkeypatch.setitem(tool.GRID, "review_residual", (0.15,))
+    assert tool.main([str(cases), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {f["case"] for f in out["folds"]} == {"anglesey2016", "bridgend", "halton_send2024"}
+    for fold in out["folds"]:
+        assert 0.0 <= fold["loco"]["link_f1"] <= 1.0 and fold["reporting"]["review_as_gap"] in ("never", "demoted", "always")
+    # the tool's "now" for halton equals the scorer on the real command's JSON
+    ft = str(Path(__import__("sys").executable).parent / "followthrough")
+    db = tmp_path / "h.db"
+    case = CASES / "halton_send2024"
+    subprocess.run([ft, "--db", str(db), "ingest", str(case / "findings.pdf"), str(case / "plan.csv")], check=True, capture_output=True)
+    printed = json.loads(subprocess.run([ft, "--db", str(db), "gaps", "--format", "json"], check=True, capture_output=True, text=True).stdout)
+    scorer = tool._scorer(cases)
+    gold = json.loads((case / "gold.json").read_text("utf-8"))
+    modelled = next(f["now"] for f in out["folds"] if f["case"] == "halton_send2024")
+    real = scorer.score(gold, printed)
+    for key in ("link_f1", "gap_recall", "reported_gaps", "report_gap_precision"):
+        assert abs(real[key] - modelled[key]) < 1e-9, key

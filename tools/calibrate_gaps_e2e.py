@@ -75,8 +75,10 @@ class Case:
     groups: list
 
 
-def _scorer():
-    path = ROOT.parent.parent / "shared" / "eval" / "score_links.py"
+def _scorer(cases: Path):
+    """score_links.py: beside the case folders (the test fixtures) or one level up (shared/eval)."""
+    path = next((p for p in (cases / "score_links.py", cases.parent / "score_links.py") if p.is_file()),
+                ROOT.parent.parent / "shared" / "eval" / "score_links.py")
     spec = importlib.util.spec_from_file_location("score_links", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
@@ -218,7 +220,7 @@ def line(name: str, r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="?", default=str(ROOT.parent.parent / "shared" / "eval" / "link-dev"))
-    ap.add_argument("--ft", default=str(ROOT / ".venv" / "bin" / "followthrough"))
+    ap.add_argument("--ft", default=str(Path(sys.executable).parent / "followthrough"), help="the followthrough command to ingest with")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--dump", action="store_true")
     ap.add_argument("--all", action="store_true",
@@ -229,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.all:
         for key in ("lexical", "context", "part", "link_z", "relative", "group_relative"):
             GRID[key] = (getattr(decide.DEFAULT, key),)
-    scorer = _scorer()
+    scorer = _scorer(Path(args.cases))
     tmp = Path(tempfile.mkdtemp())
     try:
         cases = [load_case(p, args.ft, tmp) for p in sorted(Path(args.cases).iterdir()) if (p / "gold.json").exists()]
