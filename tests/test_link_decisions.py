@@ -322,3 +322,19 @@ def test_end_to_end_loco_harness_models_what_gaps_prints(tmp_path, monkeypatch, 
     real = scorer.score(gold, printed)
     for key in ("link_f1", "gap_recall", "reported_gaps", "report_gap_precision"):
         assert abs(real[key] - modelled[key]) < 1e-9, key
+
+
+def test_a_review_reported_as_gap_keeps_its_row_beside_it(two_councils, monkeypatch):
+    """With Reporting 'always', every possibly answered finding is a gap candidate: no links
+    (the scorer counts none), its best row as `closest`, in every format."""
+    shipped = _report(two_councils)
+    review = {f["text"]: f for f in shipped["findings"] if f["status"] == POSSIBLE}
+    assert review  # the real reports have findings only possibly answered
+    monkeypatch.setattr(decide, "REPORTING", decide.Reporting("always", True))
+    changed = {f["text"]: f for f in _report(two_councils)["findings"]}
+    for text, before in review.items():
+        after = changed[text]
+        assert after["status"] in (GAP, UNLISTED) and after["links"] == []
+        assert after["closest"]["ref"] == before["links"][0]["ref"]
+    md = CliRunner().invoke(cli, ["--db", two_councils, "gaps"]).output
+    assert "## Possibly answered" not in md and md.count("closest row") >= len(review)
