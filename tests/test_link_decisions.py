@@ -337,4 +337,5 @@ def test_a_review_reported_as_gap_keeps_its_row_beside_it(two_councils, monkeypa
         assert after["status"] in (GAP, UNLISTED) and after["links"] == []
         assert after["closest"]["ref"] == before["links"][0]["ref"]
     md = CliRunner().invoke(cli, ["--db", two_councils, "gaps"]).output
-    assert "## Possibly answered" not in md and md.count("closest row") >= len(review)
+    gaps = sum(f["status"] == GAP for f in changed.values())
+    assert "## Possibly answered" not in md and md.count("closest row") == gaps > 0
