@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import socket
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from followthrough.cli import cli
 from followthrough.link import decide
-from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, Params
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, Params
 from followthrough.link.matcher import FindingText, decide_plan
 from followthrough.link.pairing import DocInfo, pair
 from followthrough.ingest import read_document
@@ -227,11 +228,14 @@ def test_repeated_options_are_all_honoured(two_councils):
 def test_json_keeps_the_scorers_shape_and_adds_confidence(two_councils):
     report = _report(two_councils)
     assert set(report["summary"]) >= {"findings", "answered", "possibly_answered", "gaps"}
+    listed_docs = {f["document"] for f in report["findings"] if f["section"]}
     for f in report["findings"]:
-        assert f["status"] in (ANSWERED, POSSIBLE, GAP)
+        assert f["status"] in (ANSWERED, POSSIBLE, GAP, UNLISTED)
         assert isinstance(f["text"], str)
-        if f["status"] == GAP:
+        if f["status"] in (GAP, UNLISTED):  # the scorer counts no links of a gap; an unlisted one has none
             assert f["links"] == []
+        if f["status"] == UNLISTED:  # only a body statement of a report that has its own list
+            assert f["section"] is None and f["document"] in listed_docs
         for l in f["links"]:
             assert {"ref", "confidence", "lead", "timescale", "rag", "reason"} <= set(l)
 
@@ -256,3 +260,82 @@ def test_loco_harness_on_two_small_cases(tmp_path, monkeypatch, capsys):
     for fold in folds.values():  # every case held out once, scored with parameters from the others
         assert 0.0 <= fold["loco"]["link_f1"] <= 1.0 and fold["params"]["lexical"] in (0.0, 2.0)
     assert set(out["all_cases"]) == set(tool.GRID)
+
+
+def test_report_status_maps_decisions_as_reporting_says():
+    strict = decide.DEFAULT.with_(review_residual=0.15)
+    shipped = decide.Reporting("never", True)
+    # a body statement no row comes near, in a report with its own list: shown apart
+    assert decide.report_status(GAP, 1.0, False, True, strict, shipped) == UNLISTED
+    assert decide.report_status(GAP, 1.0, True, True, strict, shipped) == GAP  # a list item stays a gap
+    assert decide.report_status(GAP, 1.0, False, False, strict, shipped) == GAP  # a minute has no list
+    assert decide.report_status(GAP, 1.0, False, True, strict, decide.Reporting("never", False)) == GAP
+    # possibly answered: kept for review, or reported as a gap candidate with its row beside it
+    assert decide.report_status(POSSIBLE, 0.05, True, True, strict, shipped) == POSSIBLE
+    assert decide.report_status(POSSIBLE, 0.05, True, True, strict, decide.Reporting("demoted", True)) == GAP
+    assert decide.report_status(POSSIBLE, 0.30, True, True, strict, decide.Reporting("demoted", True)) == POSSIBLE
+    assert decide.report_status(POSSIBLE, 0.30, True, True, strict, decide.Reporting("always", True)) == GAP
+    assert decide.report_status(ANSWERED, 0.05, True, True, strict, decide.Reporting("always", True)) == ANSWERED
+
+
+def test_status_of_is_the_rule_decide_applies():
+    rng = np.random.default_rng(3)
+    score = rng.normal(size=(12, 20)).astype(np.float32)
+    res = rng.uniform(-0.1, 0.4, size=(12, 20))
+    params = decide.DEFAULT
+    z, plan = decide.standardise(score), decide.plan_standardise(score)
+    for i, d in enumerate(decide.decide(score, params, None, lambda a, b: float(res[a, b]))):
+        j = int(score[i].argmax())
+        assert d.status == decide.status_of(float(score[i, j]), float(z[i, j]), float(plan[i, j]), float(res[i, j]), params)
+        assert d.residual == float(res[i, j])
+
+
+def test_end_to_end_loco_harness_models_what_gaps_prints(tmp_path, monkeypatch, capsys):
+    """tools/calibrate_gaps_e2e.py: every case held out once, and its model of the report
+    (decide.report_status over the selected findings) scores what `gaps --format json` prints."""
+    spec = importlib.util.spec_from_file_location("calibrate_gaps_e2e", ROOT / "tools" / "calibrate_gaps_e2e.py")
+    tool = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(__import__("sys").modules, "calibrate_gaps_e2e", tool)
+    spec.loader.exec_module(tool)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for name in ("anglesey2016", "bridgend", "halton_send2024"):
+        (cases / name).symlink_to(CASES / name)
+    (cases / "score_links.py").symlink_to(CASES / "score_links.py")
+    monkeypatch.setitem(tool.GRID, "gap_score", (0.0, 1.5))
+    monkeypatch.setitem(tool.GRID, "answered_score", (2.28,))
+    monkeypatch.setitem(tool.GRID, "review_residual", (0.15,))
+    assert tool.main([str(cases), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {f["case"] for f in out["folds"]} == {"anglesey2016", "bridgend", "halton_send2024"}
+    for fold in out["folds"]:
+        assert 0.0 <= fold["loco"]["link_f1"] <= 1.0 and fold["reporting"]["review_as_gap"] in tool.REPORTING_GRID["review_as_gap"]
+    # the tool's "now" for halton equals the scorer on the real command's JSON
+    ft = str(Path(__import__("sys").executable).parent / "followthrough")
+    db = tmp_path / "h.db"
+    case = CASES / "halton_send2024"
+    subprocess.run([ft, "--db", str(db), "ingest", str(case / "findings.pdf"), str(case / "plan.csv")], check=True, capture_output=True)
+    printed = json.loads(subprocess.run([ft, "--db", str(db), "gaps", "--format", "json"], check=True, capture_output=True, text=True).stdout)
+    scorer = tool._scorer(cases)
+    gold = json.loads((case / "gold.json").read_text("utf-8"))
+    modelled = next(f["now"] for f in out["folds"] if f["case"] == "halton_send2024")
+    real = scorer.score(gold, printed)
+    for key in ("link_f1", "gap_recall", "reported_gaps", "report_gap_precision"):
+        assert abs(real[key] - modelled[key]) < 1e-9, key
+
+
+def test_a_review_reported_as_gap_keeps_its_row_beside_it(two_councils, monkeypatch):
+    """With Reporting 'always', every possibly answered finding is a gap candidate: no links
+    (the scorer counts none), its best row as `closest`, in every format."""
+    shipped = _report(two_councils)
+    review = {f["text"]: f for f in shipped["findings"] if f["status"] == POSSIBLE}
+    assert review  # the real reports have findings only possibly answered
+    monkeypatch.setattr(decide, "REPORTING", decide.Reporting("always", True))
+    changed = {f["text"]: f for f in _report(two_councils)["findings"]}
+    for text, before in review.items():
+        after = changed[text]
+        assert after["status"] in (GAP, UNLISTED) and after["links"] == []
+        assert after["closest"]["ref"] == before["links"][0]["ref"]
+    md = CliRunner().invoke(cli, ["--db", two_councils, "gaps"]).output
+    gaps = sum(f["status"] == GAP for f in changed.values())
+    assert "## Possibly answered" not in md and md.count("closest row") == gaps > 0

@@ -431,6 +431,7 @@ class Outcome:
     status: str
     matches: list[Match] = field(default_factory=list)
     closest: Match | None = None
+    residual: float = 1.0  # the best row's residual cosine (decide.status_of)
 
 
 def decide_plan(
@@ -453,7 +454,7 @@ def decide_plan(
         closest = as_match(d.closest, 0.0, why_not) if d.closest is not None else None
         explain = reason if d.status != POSSIBLE else why_not
         matches = [as_match(j, c, explain) for j, c in zip(d.rows, d.confidence)]
-        outcomes.append(Outcome(d.status, matches, closest))
+        outcomes.append(Outcome(d.status, matches, closest, d.residual))
     return scores, combined, outcomes
 
 

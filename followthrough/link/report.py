@@ -18,14 +18,13 @@ from followthrough.store import document_id
 from followthrough.textsafe import csv_safe, terminal_safe
 from followthrough.tracking.listing import list_commitments
 
-from followthrough.link.decide import ANSWERED, GAP, POSSIBLE
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, report_status
 from followthrough.link.store import Linked, link
 from followthrough.models import Link
 
-# "unlisted": a concern or recommendation from the body of a report that has its own
-# improvement list, which no plan row comes near: shown apart from the gaps, since the
-# report did not list it among what must improve (link/findings.py).
-UNLISTED = "unlisted"
+# UNLISTED ("unlisted"): a concern or recommendation from the body of a report that has its
+# own improvement list, which no plan row comes near: shown apart from the gaps, since the
+# report did not list it among what must improve (decide.report_status, decide.REPORTING).
 STATUS_ORDER = {GAP: 0, POSSIBLE: 1, ANSWERED: 2, UNLISTED: 3}
 TITLES = {
     GAP: "Gaps: no plan row answers these",
@@ -68,7 +67,7 @@ class ReportFinding:
     kind: str
     text: str
     page: int | None
-    status: str  # answered | possibly answered | gap
+    status: str  # answered | possibly answered | gap | unlisted (decide.report_status)
     links: list[ReportLink] = field(default_factory=list)
     closest: ReportLink | None = None  # a gap's nearest row, and why it does not answer
     section: str | None = None  # the report's own list it is an item of ("What needs to improve?")
@@ -197,11 +196,16 @@ def _findings(linked: Linked) -> list[ReportFinding]:
     out = []
     listed = {s.document_id for s in linked.findings if s.section}  # documents with their own list
     for statement in linked.findings:
-        status = linked.status.get(statement.id, GAP)
-        links = linked.links.get(statement.id, []) if status != GAP else []
+        decided = linked.status.get(statement.id, GAP)
+        links = linked.links.get(statement.id, []) if decided != GAP else []
         closest = linked.closest.get(statement.id)
-        if status == GAP and not statement.section and statement.document_id in listed:
-            status = UNLISTED
+        status = decided
+        if not any(l.source != "auto" for l in links):  # a reviewer's decision stands as it is
+            status = report_status(decided, linked.residual.get(statement.id, 1.0), bool(statement.section),
+                                   statement.document_id in listed)
+        if status in (GAP, UNLISTED) and links:
+            # possibly answered, reported as a gap candidate: its best row beside it, not a link
+            closest, links = links[0], []
         out.append(
             ReportFinding(
                 statement.id, statement.document or "", statement.kind, statement.text, statement.page, status,

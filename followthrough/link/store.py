@@ -33,6 +33,7 @@ class Linked:
     plan_names: dict[int, str] = field(default_factory=dict)  # plan document id -> name
     status: dict[int, str] = field(default_factory=dict)  # finding id -> answered | possible | gap
     closest: dict[int, Link] = field(default_factory=dict)  # gap finding id -> its closest row
+    residual: dict[int, float] = field(default_factory=dict)  # finding id -> its best row's residual cosine
     pairs: list[Pair] = field(default_factory=list)
     unpaired: list[DocInfo] = field(default_factory=list)  # findings documents no plan was checked against
     # statements that frame the findings ("address the areas identified"): shown apart, never gaps
@@ -188,6 +189,7 @@ def link(
             previous = best_status.get(statement.id)
             if previous is None or STATUS_RANK[outcome.status] > STATUS_RANK[previous]:
                 best_status[statement.id] = outcome.status
+                result.residual[statement.id] = outcome.residual
             if outcome.status != GAP:
                 for m in outcome.matches:
                     auto[(statement.id, rows[m.row].id)] = (m.score, m.reason, m.confidence)
