@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "resolutions"
 
 @pytest.fixture(scope="module")
 def nlp():
-    return build_pipeline()
+    return build_pipeline(learned=False)  # the rules alone: these tests are about the rules
 
 
 def statements(nlp, name: str, meeting: date | None = None):
