@@ -423,8 +423,8 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
 
 
 COMMITMENT_STATUSES = ["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]
-COMMITMENT_COLUMNS = ["id", "meeting_date", "text", "due_end", "status", "evidence"]
-COMMITMENT_FIELDS = ["id", "document", "meeting_date", "text", "actor", "due_text", "due_start", "due_end", "status", "redated_due_text", "redated_due_end", "evidence"]
+COMMITMENT_COLUMNS = ["id", "document", "where", "meeting_date", "text", "actor", "due_end", "status", "evidence"]
+COMMITMENT_FIELDS = ["id", "document", "council", "body", "meeting_date", "text", "actor", "due_text", "due_start", "due_end", "status", "redated_due_text", "redated_due_end", "evidence"]
 
 
 @cli.command()
@@ -468,6 +468,7 @@ def commitments(ctx, overdue, due_within, as_of, owner, status, fmt):
         )
         if row["redated_due_end"] and fmt == "table":
             row["due_end"] = f"{row['redated_due_end']} (was {row['due_end']})"
+        row["where"] = " ".join(x for x in (row["council"], row["body"]) if x)
     _emit_rows(rows, fmt, COMMITMENT_COLUMNS if fmt == "table" else COMMITMENT_FIELDS)
 
 

@@ -52,6 +52,8 @@ class CommitmentRow:
     redated_due_end: str | None = None
     evidence: list[EvidenceRow] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+    council: str | None = None  # the council the commitment was made at, and its committee
+    body: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         row = dict(self.__dict__)
@@ -91,7 +93,8 @@ def list_commitments(
     sql = f"""
         WITH c AS (
             SELECT s.id, d.name AS document, d.meeting_date, s.text, s.actor, s.due_text, s.due_start, s.due_end,
-                   ({STATUS_SQL}) AS status, {REDATED_END_SQL} AS redated_end, {REDATED_TEXT_SQL} AS redated_text
+                   ({STATUS_SQL}) AS status, {REDATED_END_SQL} AS redated_end, {REDATED_TEXT_SQL} AS redated_text,
+                   d.council, d.body
             FROM statements s JOIN documents d ON d.id = s.document_id
             WHERE s.kind = 'commitment' AND COALESCE(d.meeting_date, '') <= :as_of
               AND NOT EXISTS (SELECT 1 FROM commitment_evidence r WHERE r.statement_id = s.id
@@ -104,9 +107,12 @@ def list_commitments(
     """
     rows = []
     for r in db.execute(sql, params).fetchall():
-        cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_end, redated_text = r
+        cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_end, redated_text, council, body = r
         rows.append(
-            CommitmentRow(cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_text, redated_end)
+            CommitmentRow(
+                cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_text, redated_end,
+                council=council, body=body,
+            )
         )
     _attach(db, rows, day)
     return rows

@@ -178,20 +178,17 @@ class Filler:
 
 def earlier_candidates(db: sqlite_utils.Database, info: DocumentInfo) -> tuple[list[Candidate], np.ndarray]:
     """Commitments this meeting could report on: the same council, made at an earlier meeting
-    within ``candidate_days`` (an undated meeting: any other document's), never another
-    rendering of this meeting (duplicates are not cached)."""
+    within ``candidate_days``, never another rendering of this meeting (duplicates are not
+    cached). An undated document is no evidence: nothing says it came later (taking the
+    documents loaded before it instead made the evidence depend on the order of loading)."""
     keys = _councils_like(db, info.council)
-    if not keys:
+    if not keys or info.meeting_date is None:
         return _candidates([])
     params: list = [json.dumps(keys)]
     where = "t.council IN (SELECT value FROM json_each(?))"
-    if info.meeting_date is not None:
-        lo = info.meeting_date - timedelta(days=settings().candidate_days)
-        where += " AND t.made_on >= ? AND t.made_on < ? AND t.made_on != ''"
-        params += [lo.isoformat(), info.meeting_date.isoformat()]
-    else:
-        where += " AND t.document_id < ?"
-        params.append(info.id)
+    lo = info.meeting_date - timedelta(days=settings().candidate_days)
+    where += " AND t.made_on >= ? AND t.made_on < ? AND t.made_on != ''"
+    params += [lo.isoformat(), info.meeting_date.isoformat()]
     return _candidates(db.execute(_CANDIDATE + " WHERE " + where, params).fetchall())
 
 
