@@ -23,6 +23,8 @@ demo: install
 	$(BIN)/followthrough --db $(DB) gaps --plan plan.pdf --findings bridgend_cabinet_2023_ciw_improvement_check_item168.txt --as-of 2023-10-31
 
 test: install-test
+	$(BIN)/ruff check followthrough tests tools benchmarks
+	$(BIN)/ruff format --check followthrough tests tools benchmarks
 	$(BIN)/python -m pytest -q
 
 .PHONY: install install-test demo test

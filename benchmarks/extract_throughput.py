@@ -46,7 +46,9 @@ def main() -> None:
         for text in base:
             texts.append(text)
             size += len(text)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, spaCy {spacy.__version__}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, spaCy {spacy.__version__}"
+    )
     print(f"text: {len(texts)} documents, {size:,} characters")
 
     tokenizer = spacy.blank("en")
@@ -82,7 +84,10 @@ def main() -> None:
             extracting += clock() - middle
             tokenizing += middle - start
         paired_floor, paired_took = min(paired_floor, tokenizing), min(paired_took, extracting)
-    print(f"document by document: tokenizer {paired_floor:.2f} s, extraction {paired_took:.2f} s, rate {paired_floor / paired_took:.1%}")
+    print(
+        f"document by document: tokenizer {paired_floor:.2f} s, extraction {paired_took:.2f} s, rate {paired_floor / paired_took:.1%}"
+    )
+
 
 if __name__ == "__main__":
     main()

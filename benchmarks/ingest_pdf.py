@@ -35,8 +35,8 @@ import pypdfium2 as pdfium
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_minutes_pdf import minutes_pdf  # noqa: E402
 
-from followthrough.ingest import read_document  # noqa: E402
 from followthrough import pipeline  # noqa: E402
+from followthrough.ingest import read_document  # noqa: E402
 from followthrough.pipeline import ingest_paths  # noqa: E402
 from followthrough.store import open_db  # noqa: E402
 
@@ -63,10 +63,7 @@ def best_of(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, Tim
     for _ in range(repeat):
         for name, run in runs.items():
             times[name].append(timed(run))
-    return {
-        name: Timing(min(t.wall for t in found), min(t.cpu for t in found))
-        for name, found in times.items()
-    }
+    return {name: Timing(min(t.wall for t in found), min(t.cpu for t in found)) for name, found in times.items()}
 
 
 def raw_pdfium(path: Path) -> int:
@@ -109,16 +106,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pdf", type=Path, help="PDF to time (default: the ~300-page minutes PDF)")
     parser.add_argument("--pages", type=int, default=300, help="size of the generated PDF")
     parser.add_argument("--repeat", type=int, default=5, help="rounds of timing; each run's best counts")
-    parser.add_argument("--plumber-sample", type=int, default=0,
-                        help="time pdfplumber on this many pages, spread evenly, and scale up "
-                             "(default 0: every page, ~25 s on 300 pages)")
+    parser.add_argument(
+        "--plumber-sample",
+        type=int,
+        default=0,
+        help="time pdfplumber on this many pages, spread evenly, and scale up "
+        "(default 0: every page, ~25 s on 300 pages)",
+    )
     args = parser.parse_args(argv)
 
     path = args.pdf or minutes_pdf(args.pages)
     with pdfium.PdfDocument(str(path)) as pdf:
         n = len(pdf)
-    print(f"machine: {platform.platform()}; {platform.machine()}; {os.cpu_count()} CPUs; "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}; {platform.machine()}; {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}"
+    )
     print(f"versions: pypdfium2 {version('pypdfium2')}, pdfplumber {version('pdfplumber')}")
     print(f"file: {path} ({n} pages, {path.stat().st_size // 1024} KB); best of {args.repeat} rounds")
 
@@ -131,27 +134,33 @@ def main(argv: list[str] | None = None) -> int:
     plumb = Timing(plumb.wall * n / len(sample), plumb.cpu * n / len(sample))
     doc = read_document(path)  # warm-up: imports, data files
     hooks = [f"{h.__module__}.{h.__name__}" for h in pipeline.AFTER_STORE]
-    best = best_of(args.repeat, {
-        "raw": lambda: raw_pdfium(path),
-        "read": lambda: read_document(path),
-        "store": lambda: ingest(path, hooks=False),
-        "ingest": lambda: ingest(path),
-    })
+    best = best_of(
+        args.repeat,
+        {
+            "raw": lambda: raw_pdfium(path),
+            "read": lambda: read_document(path),
+            "store": lambda: ingest(path, hooks=False),
+            "ingest": lambda: ingest(path),
+        },
+    )
     raw = best["raw"]
     rows = [
         ("raw pypdfium2 text", raw, ""),
-        ("pdfplumber extract_text", plumb,
-         f"timed on {len(sample)} of {n} pages, scaled" if len(sample) < n else ""),
+        ("pdfplumber extract_text", plumb, f"timed on {len(sample)} of {n} pages, scaled" if len(sample) < n else ""),
         ("followthrough read_document", best["read"], ""),
         ("followthrough ingest, no hooks", best["store"], "read_document + store_document"),
         ("followthrough ingest (no extraction)", best["ingest"], f"+ AFTER_STORE hooks {', '.join(hooks) or 'none'}"),
     ]
     print(f"{'':37} {'wall s':>7} {'cpu s':>7} {'pages/s':>8} {'x pdfium':>9} {'cpu pages/s':>12} {'x pdfium':>9}")
     for label, t, note in rows:
-        print(f"{label:37} {t.wall:7.2f} {t.cpu:7.2f} {n / t.wall:8.1f} {raw.wall / t.wall:9.2f} "
-              f"{n / t.cpu:12.1f} {raw.cpu / t.cpu:9.2f}" + (f"  ({note})" if note else ""))
-    print(f"read_document: {len(doc.pages)} pages, {len(doc.text)} chars, "
-          f"{len(doc.passages)} passages, kind={doc.kind!r}, warnings={len(doc.warnings)}")
+        print(
+            f"{label:37} {t.wall:7.2f} {t.cpu:7.2f} {n / t.wall:8.1f} {raw.wall / t.wall:9.2f} "
+            f"{n / t.cpu:12.1f} {raw.cpu / t.cpu:9.2f}" + (f"  ({note})" if note else "")
+        )
+    print(
+        f"read_document: {len(doc.pages)} pages, {len(doc.text)} chars, "
+        f"{len(doc.passages)} passages, kind={doc.kind!r}, warnings={len(doc.warnings)}"
+    )
     for label, key in (("read_document", "read"), ("ingest (no extraction)", "ingest")):
         ratio = raw.cpu / best[key].cpu
         print(f"target {label} >= 0.5 x pypdfium2 (CPU time): {'met' if ratio >= 0.5 else 'NOT met'} ({ratio:.2f})")

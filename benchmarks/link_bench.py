@@ -32,7 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from followthrough.link import matcher  # noqa: E402
 from followthrough.link.matcher import (  # noqa: E402
-    LINK_THRESHOLD, FindingText, match, previous_sentence, score_matrix,
+    LINK_THRESHOLD,
+    FindingText,
+    match,
+    previous_sentence,
+    score_matrix,
 )
 from followthrough.models import PlanItem  # noqa: E402
 
@@ -60,19 +64,22 @@ def synthetic(n_findings: int, n_rows: int, seed: int = 7) -> tuple[list[Finding
     action_clauses = [c for _, action in rows for c in clauses(action)] or [a for _, a in rows]
     areas = [a for a, _ in rows]
     findings = [
-        FindingText(" and ".join(rng.sample(finding_phrases, rng.choice((1, 1, 2)))) + ".")
-        for _ in range(n_findings)
+        FindingText(" and ".join(rng.sample(finding_phrases, rng.choice((1, 1, 2)))) + ".") for _ in range(n_findings)
     ]
     items = []
     for i in range(n_rows):
         action = "; ".join(rng.sample(action_clauses, rng.choice((1, 2, 2, 3))))
-        items.append(PlanItem(f"R{i + 1}", f"{i // 25 + 1}. Section", rng.choice(areas), action, document_id=1 + i // 500))
+        items.append(
+            PlanItem(f"R{i + 1}", f"{i // 25 + 1}. Section", rng.choice(areas), action, document_id=1 + i // 500)
+        )
     return findings, items
 
 
 def bench(n_findings: int, n_rows: int, workers: int, full: bool) -> None:
     findings, items = synthetic(n_findings, n_rows)
-    runs = [("candidate pairs", matcher.FULL_CDIST_PAIRS)] + ([("cdist over every pair", n_findings * n_rows)] if full else [])
+    runs = [("candidate pairs", matcher.FULL_CDIST_PAIRS)] + (
+        [("cdist over every pair", n_findings * n_rows)] if full else []
+    )
     chosen = None
     ours = 0.0
     for label, limit in runs:
@@ -87,9 +94,11 @@ def bench(n_findings: int, n_rows: int, workers: int, full: bool) -> None:
         same = "" if chosen is None else f"; same links as above: {pairs == chosen}"
         chosen = chosen if chosen is not None else pairs
         ours = ours or elapsed
-        print(f"followthrough link ({label}): {n_findings:,} findings x {n_rows:,} rows = {n_findings * n_rows:,} pairs "
-              f"in {elapsed:.1f} s (workers={workers}); {sum(bool(f) for f in links):,} findings linked, "
-              f"{len(pairs):,} links{same}")
+        print(
+            f"followthrough link ({label}): {n_findings:,} findings x {n_rows:,} rows = {n_findings * n_rows:,} pairs "
+            f"in {elapsed:.1f} s (workers={workers}); {sum(bool(f) for f in links):,} findings linked, "
+            f"{len(pairs):,} links{same}"
+        )
 
     sample_f, sample_r = findings[:100], items[:1000]
     t0 = time.perf_counter()
@@ -99,9 +108,11 @@ def bench(n_findings: int, n_rows: int, workers: int, full: bool) -> None:
             best = max(best, fuzz.token_set_ratio(f.text, f"{r.area} {r.action}"))
     loop = time.perf_counter() - t0
     scale = (n_findings * n_rows) / (len(sample_f) * len(sample_r))
-    print(f"python double loop over fuzz.token_set_ratio: 100 x 1,000 in {loop:.2f} s, "
-          f"x{scale:.0f} = {loop * scale:.0f} s estimated for the full size "
-          f"(string similarity only: no weighting, glossary, topics or reasons)")
+    print(
+        f"python double loop over fuzz.token_set_ratio: 100 x 1,000 in {loop:.2f} s, "
+        f"x{scale:.0f} = {loop * scale:.0f} s estimated for the full size "
+        f"(string similarity only: no weighting, glossary, topics or reasons)"
+    )
     print(f"speed-up: {loop * scale / ours:.1f}x")
 
 
@@ -119,7 +130,9 @@ def bench_decide(n_findings: int, n_rows: int, workers: int) -> None:
     scores = score_matrix(findings, items, workers=workers)
     matcher.select_links(scores)
     lexical = time.perf_counter() - t0
-    print(f"lexical only (score_matrix + cut-off): {n_findings:,} findings x {n_rows:,} rows = {pairs:,} pairs in {lexical:.2f} s")
+    print(
+        f"lexical only (score_matrix + cut-off): {n_findings:,} findings x {n_rows:,} rows = {pairs:,} pairs in {lexical:.2f} s"
+    )
     t0 = time.perf_counter()
     encoder._model()
     load = time.perf_counter() - t0

@@ -22,7 +22,9 @@ from followthrough.ingest import read_document
 
 # ../shared/realdocs beside the project (worktrees sit one level deeper)
 HERE = Path(__file__).resolve()
-REALDOCS = next((p / "shared" / "realdocs" for p in HERE.parents if (p / "shared" / "realdocs").is_dir()), Path("realdocs"))
+REALDOCS = next(
+    (p / "shared" / "realdocs" for p in HERE.parents if (p / "shared" / "realdocs").is_dir()), Path("realdocs")
+)
 
 
 def main() -> None:
@@ -46,7 +48,9 @@ def main() -> None:
             b = best[name]
             b[0], b[1], b[2] = min(b[0], wall), min(b[1], cpu), found // args.copies
     for name, (wall, cpu, found) in best.items():
-        print(f"{name:<12} {size / cpu / 1e6:5.2f} M chars/s CPU time, {size / wall / 1e6:5.2f} M chars/s wall; {found} statements")
+        print(
+            f"{name:<12} {size / cpu / 1e6:5.2f} M chars/s CPU time, {size / wall / 1e6:5.2f} M chars/s wall; {found} statements"
+        )
 
 
 if __name__ == "__main__":

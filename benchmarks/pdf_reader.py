@@ -55,7 +55,8 @@ def _pdfplumber(data: bytes) -> None:
 
 def main(paths: list[str]) -> None:
     cases = [(p, Path(p).read_bytes()) for p in paths] or [
-        _long_pdf(), ("Bridgend plan", (ROOT / "corpus" / "bridgend-plan" / "plan.pdf").read_bytes())
+        _long_pdf(),
+        ("Bridgend plan", (ROOT / "corpus" / "bridgend-plan" / "plan.pdf").read_bytes()),
     ]
     for name, data in cases:
         pages = len(pdfium.PdfDocument(data))

@@ -31,15 +31,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from followthrough.search import SearchFilters, search  # noqa: E402
 from followthrough.language.taxonomy import tag_topics  # noqa: E402
+from followthrough.search import SearchFilters, search  # noqa: E402
 from followthrough.store import open_db, transaction  # noqa: E402
 from followthrough.tracking.match import stems  # noqa: E402
 
 SOURCES = [ROOT / "corpus" / "documents", Path("/work/shared/realdocs")]
 NEW_MINUTES = ROOT / "tests" / "fixtures" / "tracking" / "bridgend_cabinet_2023-09-19_refreshed_childrens_plan.txt"
-BODIES = ["Cabinet", "Council", "Corporate Parenting Committee", "Subject Overview and Scrutiny Committee 2",
-          "Audit and Governance Committee", "Executive", "Children and Young People Scrutiny Committee"]
+BODIES = [
+    "Cabinet",
+    "Council",
+    "Corporate Parenting Committee",
+    "Subject Overview and Scrutiny Committee 2",
+    "Audit and Governance Committee",
+    "Executive",
+    "Children and Young People Scrutiny Committee",
+]
 KINDS = ["concern"] * 35 + ["recommendation"] * 25 + ["decision"] * 30 + ["commitment"] * 10
 BATCH = 50_000
 
@@ -73,12 +80,29 @@ def generate(path: Path, n: int, seed: int = 7, *, due_near: date | None = None)
     with transaction(db):
         docs = []
         for i in range(n_docs):
-            day = due_near - timedelta(days=rng.randint(30, 400)) if due_near else start_day + timedelta(days=rng.randint(0, 3800))
-            docs.append((f"gen{i}", f"generated/{i}.txt", f"generated_{i}.txt", "minutes", "text",
-                         rng.choice(BODIES), day.isoformat(), "generated", "2026-01-01"))
+            day = (
+                due_near - timedelta(days=rng.randint(30, 400))
+                if due_near
+                else start_day + timedelta(days=rng.randint(0, 3800))
+            )
+            docs.append(
+                (
+                    f"gen{i}",
+                    f"generated/{i}.txt",
+                    f"generated_{i}.txt",
+                    "minutes",
+                    "text",
+                    rng.choice(BODIES),
+                    day.isoformat(),
+                    "generated",
+                    "2026-01-01",
+                )
+            )
         db.conn.executemany(
             "INSERT INTO documents (sha256, path, name, kind, file_type, body, meeting_date, text, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", docs)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            docs,
+        )
     doc_dates = {i + 1: date.fromisoformat(d[6]) for i, d in enumerate(docs)}
     made = 0
     while made < n:
@@ -97,12 +121,29 @@ def generate(path: Path, n: int, seed: int = 7, *, due_near: date | None = None)
                 due_text, due_start, due_end = first.strftime("%B %Y"), first.isoformat(), last.isoformat()
             topics = sorted({t for p in chosen for t in topics_of[p]})
             made += 1
-            rows.append((made, doc_id, kind, text, 0, len(text), None, None, due_text, due_start, due_end,
-                         json.dumps(topics), "2026-01-01"))
+            rows.append(
+                (
+                    made,
+                    doc_id,
+                    kind,
+                    text,
+                    0,
+                    len(text),
+                    None,
+                    None,
+                    due_text,
+                    due_start,
+                    due_end,
+                    json.dumps(topics),
+                    "2026-01-01",
+                )
+            )
         with transaction(db):
             db.conn.executemany(
                 'INSERT INTO statements (id, document_id, kind, text, start, "end", page, actor, due_text,'
-                " due_start, due_end, topics, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                " due_start, due_end, topics, extracted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
             # Tracking caches commitments' and decisions' content words as it meets them; do the same.
             db.conn.executemany(
                 "INSERT INTO statement_terms (statement_id, terms) VALUES (?, ?)",
@@ -115,23 +156,76 @@ def generate(path: Path, n: int, seed: int = 7, *, due_near: date | None = None)
 
 QUERIES = [
     # single words, common to rare
-    "plan", "children", "workforce", "recruitment", "safeguarding", "exploitation", "inspection",
-    "budget", "placements", "scrutiny", "caseloads", "advocacy", "stocktake", "traineeships",
-    "homelessness", "reablement", "fostering", "CAMHS", "Estyn", "Ofsted",
+    "plan",
+    "children",
+    "workforce",
+    "recruitment",
+    "safeguarding",
+    "exploitation",
+    "inspection",
+    "budget",
+    "placements",
+    "scrutiny",
+    "caseloads",
+    "advocacy",
+    "stocktake",
+    "traineeships",
+    "homelessness",
+    "reablement",
+    "fostering",
+    "CAMHS",
+    "Estyn",
+    "Ofsted",
     # phrases and several words
-    "refreshed plan", "social workers", "criminal exploitation", "agency staff", "improvement plan",
-    "three-year strategic plan", "corporate parenting", "voice of the child", "emotional wellbeing",
-    "early help", "quality assurance", "case file audits", "recruitment and retention of social workers",
-    "report back to Cabinet", "progress against the action plan", "warning notice", "multi-agency safeguarding hub",
-    "out of county placements", "domiciliary care", "care leavers", "waiting list", "youth council",
-    "action plan monitoring", "Care Inspectorate Wales", "performance evaluation inspection",
-    "what did we promise about workforce", "which promises are overdue",
+    "refreshed plan",
+    "social workers",
+    "criminal exploitation",
+    "agency staff",
+    "improvement plan",
+    "three-year strategic plan",
+    "corporate parenting",
+    "voice of the child",
+    "emotional wellbeing",
+    "early help",
+    "quality assurance",
+    "case file audits",
+    "recruitment and retention of social workers",
+    "report back to Cabinet",
+    "progress against the action plan",
+    "warning notice",
+    "multi-agency safeguarding hub",
+    "out of county placements",
+    "domiciliary care",
+    "care leavers",
+    "waiting list",
+    "youth council",
+    "action plan monitoring",
+    "Care Inspectorate Wales",
+    "performance evaluation inspection",
+    "what did we promise about workforce",
+    "which promises are overdue",
     # misspellings
-    "recruitmnet", "exploitaton", "safegaurding", "workfroce", "placments", "inspecton", "scrutinty",
-    "fostring", "advocasy", "childrens servces",
+    "recruitmnet",
+    "exploitaton",
+    "safegaurding",
+    "workfroce",
+    "placments",
+    "inspecton",
+    "scrutinty",
+    "fostring",
+    "advocasy",
+    "childrens servces",
     # hostile strings
-    '"', "(", "recruit*", "AND OR NOT", "NEAR(plan care)", 'plan" OR (care', "a'b\"c(d)e*",
-    "{text}: plan", "^plan -care", "🙂 staff",
+    '"',
+    "(",
+    "recruit*",
+    "AND OR NOT",
+    "NEAR(plan care)",
+    'plan" OR (care',
+    "a'b\"c(d)e*",
+    "{text}: plan",
+    "^plan -care",
+    "🙂 staff",
 ]
 FILTERED = [
     ("plan", SearchFilters(kinds=("commitment",))),
@@ -215,8 +309,8 @@ def _describe(filters: SearchFilters) -> str:
 
 def bench_tracking(path: Path, label: str) -> dict:
     """Ingest the new minute into a copy of the database; time the whole ingest and the tracking."""
-    from followthrough.pipeline import ingest_paths
     import followthrough.tracking as tracking
+    from followthrough.pipeline import ingest_paths
 
     work = path.with_name(path.stem + "-track.db")
     for suffix in ("", "-wal", "-shm"):
@@ -274,7 +368,9 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+    )
 
 
 def main() -> None:
@@ -288,8 +384,10 @@ def main() -> None:
     big = folder / f"statements-{args.statements}.db"
     near = folder / "commitments-100000-due-near.db"
     print(f"machine: {machine()}")
-    for path, build in ((big, lambda p: generate(p, args.statements)),
-                        (near, lambda p: generate(p, 100_000, due_near=date(2023, 9, 19)))):
+    for path, build in (
+        (big, lambda p: generate(p, args.statements)),
+        (near, lambda p: generate(p, 100_000, due_near=date(2023, 9, 19))),
+    ):
         if args.rebuild or not path.exists():
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
@@ -297,7 +395,10 @@ def main() -> None:
             build(path)
             print(f"generated {path.name} in {time.perf_counter() - t:.0f} s ({path.stat().st_size / 1e6:.0f} MB)")
     print("search:", json.dumps(bench_search(big), indent=2))
-    print("tracking:", json.dumps(bench_tracking(big, f"{args.statements:,} statements, due dates spread 2015-2027"), indent=2))
+    print(
+        "tracking:",
+        json.dumps(bench_tracking(big, f"{args.statements:,} statements, due dates spread 2015-2027"), indent=2),
+    )
     print("tracking:", json.dumps(bench_tracking(near, "100,000 commitments all due Jun 2023 - Jan 2024"), indent=2))
 
 

@@ -52,7 +52,9 @@ def main() -> None:
     t0 = time.perf_counter()
     matches = sum(len(find_times(d, date(2023, 1, 1))) for d in documents)
     elapsed = time.perf_counter() - t0
-    print(f"find_times: {chars} characters, {matches} expressions in {elapsed:.2f}s, {chars / elapsed / 1e3:.0f} k chars/s")
+    print(
+        f"find_times: {chars} characters, {matches} expressions in {elapsed:.2f}s, {chars / elapsed / 1e3:.0f} k chars/s"
+    )
     # The worst case: a tracker table where nearly every cell is a time.
     table = "| Q1 | Q2 | 2023/24 | March 2024 | Ongoing | Monthly | by 31/03/2024 |\n" * 2000
     t0 = time.perf_counter()

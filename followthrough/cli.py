@@ -18,7 +18,6 @@ from followthrough.errors import BadDocument, FollowthroughError, UsageError
 from followthrough.models import DOCUMENT_KINDS, STATEMENT_KINDS
 from followthrough.textsafe import csv_safe, terminal_safe
 
-
 MAX_LIMIT = 1_000_000
 ID = click.IntRange(1, 2**63 - 1)  # SQLite's integer range: larger ids overflow
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # date arithmetic stays in range
@@ -113,8 +112,20 @@ class Command(click.Command):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.params.append(click.Option(["--db"], expose_value=False, callback=_set_db, help="SQLite database file (as before the command)."))
-        self.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, callback=_set_debug, help="Print the traceback of an internal error."))
+        self.params.append(
+            click.Option(
+                ["--db"], expose_value=False, callback=_set_db, help="SQLite database file (as before the command)."
+            )
+        )
+        self.params.append(
+            click.Option(
+                ["--debug"],
+                is_flag=True,
+                expose_value=False,
+                callback=_set_debug,
+                help="Print the traceback of an internal error.",
+            )
+        )
 
 
 class Group(click.Group):
@@ -189,13 +200,40 @@ def cli(ctx: click.Context, db: str, debug: bool) -> None:
 @click.option("--source-url", help="Where the document was published.")
 @click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="table: a summary line; json: an object with an entry per file and the summary; jsonl/csv: a row per file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table: a summary line; json: an object with an entry per file and the summary; jsonl/csv: a row per file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Treat document warnings as failures.")
-@click.option("--max-file-size", type=click.IntRange(1, 1_000_000), envvar="FOLLOWTHROUGH_MAX_FILE_MB", help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(1, 1_000_000),
+    envvar="FOLLOWTHROUGH_MAX_FILE_MB",
+    help="Refuse files over this many MB (default 200; or FOLLOWTHROUGH_MAX_FILE_MB).",
+)
 @click.option("--no-model", is_flag=True, help="Extract with the rules alone, without the trained sentence classifier.")
 @click.pass_context
-def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract, model, fmt, as_json, strict, max_file_size, no_model):
+def ingest(
+    ctx,
+    paths,
+    kind,
+    body,
+    council,
+    meeting_date,
+    source_url,
+    no_extract,
+    model,
+    fmt,
+    as_json,
+    strict,
+    max_file_size,
+    no_model,
+):
     """Load documents (files or folders) into the database and extract statements.
 
     Takes PDF, ModernGov HTML, DOCX, CSV/XLSX action plans and text. Files already
@@ -213,14 +251,26 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
     show_bar = fmt == "table" and sys.stderr.isatty()
 
     def progress(files):
-        with click.progressbar(files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else "") as bar:
+        with click.progressbar(
+            files, label="Ingesting", file=sys.stderr, item_show_func=lambda p: p.name if p else ""
+        ) as bar:
             yield from bar
 
     try:
         report = ingest_paths(
-            db, paths, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
-            council=council, extract=not no_extract, model=model, progress=progress if show_bar else None,
-            strict=strict, max_bytes=max_file_size * 1024 * 1024 if max_file_size else None, learned=not no_model,
+            db,
+            paths,
+            kind=kind,
+            body=body,
+            meeting_date=meeting_date,
+            source_url=source_url,
+            council=council,
+            extract=not no_extract,
+            model=model,
+            progress=progress if show_bar else None,
+            strict=strict,
+            max_bytes=max_file_size * 1024 * 1024 if max_file_size else None,
+            learned=not no_model,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -247,7 +297,20 @@ def ingest(ctx, paths, kind, body, council, meeting_date, source_url, no_extract
         ctx.exit(1)
 
 
-PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics", "confidence"]
+PREDICTION_COLUMNS = [
+    "document",
+    "kind",
+    "text",
+    "due_text",
+    "due_start",
+    "due_end",
+    "actor",
+    "page",
+    "start",
+    "end",
+    "topics",
+    "confidence",
+]
 
 
 @cli.command()
@@ -257,7 +320,11 @@ PREDICTION_COLUMNS = ["document", "kind", "text", "due_text", "due_start", "due_
 @click.option("--no-store", is_flag=True, help="Use a temporary database instead of --db.")
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
 @click.option("--no-model", is_flag=True, help="The rules alone, without the trained sentence classifier.")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only print statements the classifier gave at least this probability.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    help="Only print statements the classifier gave at least this probability.",
+)
 @click.pass_context
 def extract(ctx, files, meeting_date, fmt, no_store, model, no_model, min_confidence):
     """Extract recommendations, concerns, commitments and decisions from files.
@@ -278,7 +345,13 @@ def extract(ctx, files, meeting_date, fmt, no_store, model, no_model, min_confid
     try:
         empty: list[str] = []
         results, failures = extract_files(
-            db, files, meeting_date=meeting_date, model=model, empty=empty, learned=not no_model, min_confidence=min_confidence
+            db,
+            files,
+            meeting_date=meeting_date,
+            model=model,
+            empty=empty,
+            learned=not no_model,
+            min_confidence=min_confidence,
         )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -299,7 +372,11 @@ def extract(ctx, files, meeting_date, fmt, no_store, model, no_model, min_confid
 @click.option("--topic", help="Only statements tagged with this topic.")
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), help="At most this many.")
 @FORMAT_OPTION
-@click.option("--min-confidence", type=click.FloatRange(0, 1), help="Only statements the classifier gave at least this probability.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    help="Only statements the classifier gave at least this probability.",
+)
 @click.pass_context
 def statements(ctx, kinds, document, topic, limit, fmt, min_confidence):
     """List the statements stored in the database.
@@ -312,25 +389,62 @@ def statements(ctx, kinds, document, topic, limit, fmt, min_confidence):
 
     db = _open(ctx, write=False)
     try:
-        found = list_statements(db, kinds=tuple(kinds), document=document, topic=topic, limit=limit, min_confidence=min_confidence)
+        found = list_statements(
+            db, kinds=tuple(kinds), document=document, topic=topic, limit=limit, min_confidence=min_confidence
+        )
     except FollowthroughError as exc:
         raise click.ClickException(str(exc)) from exc
     rows = [s.prediction() | {"id": s.id, "section": s.section, "priority": s.priority} for s in found]
-    columns = ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"] if fmt == "table" else ["id"] + PREDICTION_COLUMNS + ["section", "priority"]
+    columns = (
+        ["id", "document", "page", "kind", "text", "due_end", "actor", "topics"]
+        if fmt == "table"
+        else ["id"] + PREDICTION_COLUMNS + ["section", "priority"]
+    )
     _emit_rows(rows, fmt, columns)
 
 
 @cli.command()
 @click.argument("gold_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--docs", "docs_dir", type=click.Path(exists=True, file_okay=False), help="Folder of the documents (default: GOLD_DIR/../docs).")
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of the documents (default: GOLD_DIR/../docs).",
+)
 @click.option("--model", help="An installed spaCy pipeline to run under our components.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the scores and every miss.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: the scores and every miss.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--show-errors", is_flag=True, help="List missed gold statements and spurious predictions.")
 @click.option("--no-model", is_flag=True, help="Score the rules alone, without the trained sentence classifier.")
-@click.option("--cross-validate", "folds", type=click.IntRange(min=2), help="Train on K-1 folds, score the held-out fold, K times.")
-@click.option("--group", type=click.Choice(["council", "document"]), default="council", show_default=True, help="What a fold holds out whole (with --cross-validate).")
-@click.option("--also", "also", multiple=True, nargs=2, type=click.Path(exists=True, file_okay=False), metavar="GOLD DOCS", help="Another gold set and its documents, pooled (repeatable).")
+@click.option(
+    "--cross-validate",
+    "folds",
+    type=click.IntRange(min=2),
+    help="Train on K-1 folds, score the held-out fold, K times.",
+)
+@click.option(
+    "--group",
+    type=click.Choice(["council", "document"]),
+    default="council",
+    show_default=True,
+    help="What a fold holds out whole (with --cross-validate).",
+)
+@click.option(
+    "--also",
+    "also",
+    multiple=True,
+    nargs=2,
+    type=click.Path(exists=True, file_okay=False),
+    metavar="GOLD DOCS",
+    help="Another gold set and its documents, pooled (repeatable).",
+)
 @click.pass_context
 def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors, no_model, folds, group, also):
     """Score extraction against gold annotations (ANNOTATION.md's rules).
@@ -374,7 +488,22 @@ def evaluate(ctx, gold_dir, docs_dir, model, fmt, as_json, show_errors, no_model
 
 
 SEARCH_COLUMNS = ["id", "document", "meeting_date", "page", "kind", "status", "score", "snippet"]
-SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "status", "score", "snippet", "text", "actor", "due_text", "due_end", "topics"]
+SEARCH_FIELDS = [
+    "id",
+    "document",
+    "meeting_date",
+    "body",
+    "page",
+    "kind",
+    "status",
+    "score",
+    "snippet",
+    "text",
+    "actor",
+    "due_text",
+    "due_end",
+    "topics",
+]
 
 
 @cli.command()
@@ -385,7 +514,11 @@ SEARCH_FIELDS = ["id", "document", "meeting_date", "body", "page", "kind", "stat
 @click.option("--from", "date_from", callback=_date, help="Meetings on or after this day (YYYY-MM-DD).")
 @click.option("--to", "date_to", callback=_date, help="Meetings on or before this day (YYYY-MM-DD).")
 @click.option("--due-before", callback=_date, help="Statements due on or before this day (YYYY-MM-DD).")
-@click.option("--status", type=click.Choice(["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]), help="Commitments with this status today.")
+@click.option(
+    "--status",
+    type=click.Choice(["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]),
+    help="Commitments with this status today.",
+)
 @click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=20, show_default=True, help="At most this many.")
 @FORMAT_OPTION
 @click.pass_context
@@ -402,7 +535,8 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
     Example:
         followthrough search "recruitment of social workers" --kind commitment
     """
-    from followthrough.search import SearchFilters, search as run_search
+    from followthrough.search import SearchFilters
+    from followthrough.search import search as run_search
 
     db = _open(ctx, write=False)
     filters = SearchFilters(tuple(kinds), topic, body, date_from, date_to, due_before, status)
@@ -424,12 +558,29 @@ def search(ctx, query, kinds, topic, body, date_from, date_to, due_before, statu
 
 COMMITMENT_STATUSES = ["open", "due", "overdue", "reported", "done", "in progress", "deferred", "re-dated"]
 COMMITMENT_COLUMNS = ["id", "document", "where", "meeting_date", "text", "actor", "due_end", "status", "evidence"]
-COMMITMENT_FIELDS = ["id", "document", "council", "body", "meeting_date", "text", "actor", "due_text", "due_start", "due_end", "status", "redated_due_text", "redated_due_end", "evidence"]
+COMMITMENT_FIELDS = [
+    "id",
+    "document",
+    "council",
+    "body",
+    "meeting_date",
+    "text",
+    "actor",
+    "due_text",
+    "due_start",
+    "due_end",
+    "status",
+    "redated_due_text",
+    "redated_due_end",
+    "evidence",
+]
 
 
 @cli.command()
 @click.option("--overdue", is_flag=True, help="Only commitments past their due date and not reported.")
-@click.option("--due-within", type=click.IntRange(0, 36_500), help="Only those due within this many days (up to 100 years).")
+@click.option(
+    "--due-within", type=click.IntRange(0, 36_500), help="Only those due within this many days (up to 100 years)."
+)
 @click.option("--as-of", callback=_date, help="Status on this day instead of today (YYYY-MM-DD).")
 @click.option("--owner", help="Only commitments whose owner (actor) contains this text.")
 @click.option("--status", type=click.Choice(COMMITMENT_STATUSES), help="Only this status.")
@@ -529,7 +680,11 @@ def evidence_reject(ctx, evidence_id, note):
 @click.argument("commitment_id", type=int)
 @click.argument("document")
 @click.option("--text", help="The sentence of DOCUMENT that reports back, as written.")
-@click.option("--kind", type=click.Choice(["reported", "done", "progress", "deferred"]), help="What it says (default: read from --text).")
+@click.option(
+    "--kind",
+    type=click.Choice(["reported", "done", "progress", "deferred"]),
+    help="What it says (default: read from --text).",
+)
 @click.option("--note", help="Why, for the record.")
 @click.pass_context
 def evidence_add(ctx, commitment_id, document, text, kind, note):
@@ -571,7 +726,9 @@ def track(ctx):
 
 @cli.command()
 @click.option("--later", required=True, help="The later inspection report (file name, path or id).")
-@click.option("--earlier", help="The earlier report (default: the previous report of the same council and inspectorate).")
+@click.option(
+    "--earlier", help="The earlier report (default: the previous report of the same council and inspectorate)."
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 def followup(ctx, later, earlier, fmt):
@@ -596,14 +753,22 @@ def followup(ctx, later, earlier, fmt):
         return
     click.echo(f"{result.earlier} -> {result.later}: {len(rows)} recommendations")
     for row in rows:
-        row["evidence"] = " / ".join(f"p{e['page']} {e['text']}" if e["page"] else e["text"] for e in row["evidence"][:1])
+        row["evidence"] = " / ".join(
+            f"p{e['page']} {e['text']}" if e["page"] else e["text"] for e in row["evidence"][:1]
+        )
     _emit_rows(rows, "table", ["status", "text", "evidence"])
 
 
 @cli.command()
-@click.option("--plan", multiple=True, help="Check against this action plan (file name, path or id); repeat for several.")
-@click.option("--findings", multiple=True, help="Only findings from this document (file name, path or id); repeat for several.")
-@click.option("--as-of", callback=_date, help="Commitments due before this day are overdue (YYYY-MM-DD; default today).")
+@click.option(
+    "--plan", multiple=True, help="Check against this action plan (file name, path or id); repeat for several."
+)
+@click.option(
+    "--findings", multiple=True, help="Only findings from this document (file name, path or id); repeat for several."
+)
+@click.option(
+    "--as-of", callback=_date, help="Commitments due before this day are overdue (YYYY-MM-DD; default today)."
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "csv", "json"]), default="md", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file.")
 @click.pass_context
@@ -636,7 +801,10 @@ def gaps(ctx, plan, findings, as_of, fmt, output):
         except OSError as exc:
             raise click.ClickException(f"cannot write {terminal_safe(output)}: {exc.strerror or exc}") from exc
         counts = report.counts()
-        click.echo(f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gaps'], 'gap')}", err=True)
+        click.echo(
+            f"Wrote {terminal_safe(output)}: {_plural(counts['findings'], 'finding')}, {_plural(counts['gaps'], 'gap')}",
+            err=True,
+        )
     else:
         click.echo(text, nl=False)
 
@@ -739,6 +907,7 @@ def documents(ctx):
     if ctx.invoked_subcommand is None:
         ctx.invoke(documents_list, fmt="table")
 
+
 DOCUMENT_COLUMNS = ["id", "name", "kind", "council", "body", "meeting_date", "statements"]
 
 
@@ -779,7 +948,11 @@ def documents_show(ctx, document, fmt):
             shown = ", ".join(f"{k} {v}" for k, v in value.items()) if isinstance(value, dict) else value
             click.echo(f"{key + ':':<13} {terminal_safe(_cell(shown))}")
     else:
-        _emit_rows([details | {"statements": sum(details["statements"].values())}] if fmt == "csv" else [details], fmt, list(details))
+        _emit_rows(
+            [details | {"statements": sum(details["statements"].values())}] if fmt == "csv" else [details],
+            fmt,
+            list(details),
+        )
 
 
 @documents.command("update")
@@ -807,7 +980,9 @@ def documents_update(ctx, document, kind, body, council, meeting_date, source_ur
     if not changed:
         click.echo(f"Document {doc_id} unchanged: it has these values already.")
     else:
-        click.echo(f"Document {doc_id} updated ({terminal_safe(describe_changes(changed))}); {_plural(count, 'statement')} extracted.")
+        click.echo(
+            f"Document {doc_id} updated ({terminal_safe(describe_changes(changed))}); {_plural(count, 'statement')} extracted."
+        )
 
 
 @documents.command("remove")
@@ -824,7 +999,9 @@ def documents_remove(ctx, document):
 
     details = remove_document(_open(ctx, create=False), document)
     statements = sum(details["statements"].values())
-    click.echo(f"Removed document {details['id']} ({terminal_safe(details['name'])}) with {_plural(statements, 'statement')}.")
+    click.echo(
+        f"Removed document {details['id']} ({terminal_safe(details['name'])}) with {_plural(statements, 'statement')}."
+    )
 
 
 def _plural(count: int, noun: str, plural: str | None = None) -> str:
@@ -832,10 +1009,30 @@ def _plural(count: int, noun: str, plural: str | None = None) -> str:
 
 
 @cli.command()
-@click.option("--gold", "gold_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="A gold folder (repeatable; default: corpus/train/gold and corpus/gold).")
-@click.option("--docs", "docs_dirs", multiple=True, type=click.Path(exists=True, file_okay=False), help="Its documents, in the order of --gold (default: GOLD/../docs).")
-@click.option("--out", type=click.Path(dir_okay=False), help="Where to write the model (default: the one the package loads).")
-@click.option("--folds", type=click.IntRange(min=0), default=5, show_default=True, help="Grouped CV folds whose scores go in the model's metadata (0: skip).")
+@click.option(
+    "--gold",
+    "gold_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="A gold folder (repeatable; default: corpus/train/gold and corpus/gold).",
+)
+@click.option(
+    "--docs",
+    "docs_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Its documents, in the order of --gold (default: GOLD/../docs).",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Where to write the model (default: the one the package loads)."
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(min=0),
+    default=5,
+    show_default=True,
+    help="Grouped CV folds whose scores go in the model's metadata (0: skip).",
+)
 def train(gold_dirs, docs_dirs, out, folds):
     """Train the sentence classifier from gold annotations (needs scikit-learn).
 
@@ -849,7 +1046,8 @@ def train(gold_dirs, docs_dirs, out, folds):
         followthrough train
         followthrough train --gold corpus/train/gold --docs corpus/train/docs --out /tmp/model.npz
     """
-    from followthrough.extract.train import default_sets, default_output, train as run_training
+    from followthrough.extract.train import default_output, default_sets
+    from followthrough.extract.train import train as run_training
 
     try:
         if gold_dirs:
@@ -863,11 +1061,16 @@ def train(gold_dirs, docs_dirs, out, folds):
     except ImportError as exc:
         raise click.ClickException(f"training needs scikit-learn: pip install 'followthrough[train]' ({exc})") from exc
     meta = model.metadata
-    click.echo(f"trained on {meta['documents']} documents, {meta['sentences']} sentences; wrote {out or default_output()}")
+    click.echo(
+        f"trained on {meta['documents']} documents, {meta['sentences']} sentences; wrote {out or default_output()}"
+    )
     for name in ("rules", "model"):
         scores = meta.get("grouped_cv", {}).get(name)
         if scores:
-            click.echo(f"grouped {meta['grouped_cv']['folds']}-fold CV, {name}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if v is not None))
+            click.echo(
+                f"grouped {meta['grouped_cv']['folds']}-fold CV, {name}: "
+                + ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if v is not None)
+            )
 
 
 def main(argv: Iterable[str] | None = None) -> None:
@@ -876,23 +1079,54 @@ def main(argv: Iterable[str] | None = None) -> None:
 
 @cli.command()
 @click.argument("site_url")
-@click.option("--committee", "committees", multiple=True, help="A committee's name or id (repeatable); default: every current committee.")
+@click.option(
+    "--committee",
+    "committees",
+    multiple=True,
+    help="A committee's name or id (repeatable); default: every current committee.",
+)
 @click.option("--since", callback=_date, help="First meeting day, YYYY-MM-DD (default: a year before --until).")
 @click.option("--until", callback=_date, help="Last meeting day, YYYY-MM-DD (default: today).")
-@click.option("--documents", type=click.Choice(["minutes", "all"]), default="minutes", show_default=True,
-              help="Linked documents to load besides the meeting's minutes: minutes/decision documents, or all.")
+@click.option(
+    "--documents",
+    type=click.Choice(["minutes", "all"]),
+    default="minutes",
+    show_default=True,
+    help="Linked documents to load besides the meeting's minutes: minutes/decision documents, or all.",
+)
 @click.option("--council", help="The council's name, instead of reading it from the site's address.")
 @click.option("--dry-run", is_flag=True, help="List what would be fetched; download and store nothing.")
 @click.option("--list-committees", is_flag=True, help="List the site's committees (ids and names) and stop.")
-@click.option("--save-to", type=click.Path(file_okay=False), help="Folder for the downloaded files (default: 'fetched' beside the database).")
+@click.option(
+    "--save-to",
+    type=click.Path(file_okay=False),
+    help="Folder for the downloaded files (default: 'fetched' beside the database).",
+)
 @click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between requests.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each answer.")
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries after a server error or timeout.")
-@click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry wait in seconds, doubling each time.")
+@click.option(
+    "--backoff", type=float, default=2.0, show_default=True, help="First retry wait in seconds, doubling each time."
+)
 @click.option("--no-extract", is_flag=True, help="Store the text only; extract later.")
 @click.pass_context
-def fetch(ctx, site_url, committees, since, until, documents, council, dry_run, list_committees, save_to, delay,
-          timeout, retries, backoff, no_extract):
+def fetch(
+    ctx,
+    site_url,
+    committees,
+    since,
+    until,
+    documents,
+    council,
+    dry_run,
+    list_committees,
+    save_to,
+    delay,
+    timeout,
+    retries,
+    backoff,
+    no_extract,
+):
     """Load new minutes straight from a council's ModernGov site (its web service).
 
     Asks the site for the committees' meetings in the range; for each meeting held and
@@ -914,15 +1148,26 @@ def fetch(ctx, site_url, committees, since, until, documents, council, dry_run, 
     try:
         if list_committees:
             rows = [
-                {"id": c.id, "committee": c.title, "category": c.category,
-                 "status": "deleted" if c.deleted else "expired" if c.expired else "current"}
+                {
+                    "id": c.id,
+                    "committee": c.title,
+                    "category": c.category,
+                    "status": "deleted" if c.deleted else "expired" if c.expired else "current",
+                }
                 for c in committees_of(site_url, politeness=politeness)
             ]
             _emit_rows(rows, "table", ["id", "committee", "category", "status"])
             return
         options = FetchOptions(
-            committees=committees, since=since, until=until, documents=documents, dry_run=dry_run, council=council,
-            save_to=Path(save_to) if save_to else None, extract=not no_extract, politeness=politeness,
+            committees=committees,
+            since=since,
+            until=until,
+            documents=documents,
+            dry_run=dry_run,
+            council=council,
+            save_to=Path(save_to) if save_to else None,
+            extract=not no_extract,
+            politeness=politeness,
         )
         report = fetch_site(_open(ctx), site_url, options, progress=click.echo)
     except FollowthroughError as exc:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
 import os
 import sqlite3
 import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 
+from followthrough.documents import changed_fields, load_document, update_fields
 from followthrough.errors import BadDocument, StoreError, UsageError
 from followthrough.ingest import SUFFIXES, find_document, read_document, store_document
 from followthrough.models import Document, Statement
-from followthrough.documents import changed_fields, load_document, update_fields
 from followthrough.store import document_id, transaction
 
 
@@ -122,11 +122,17 @@ def ingest_paths(
     nlp = None
     iterator = progress(files) if progress else iter(files)
     for path in iterator:
+
         def ingest_one(path: Path = path) -> FileResult:
             nonlocal nlp
             doc = read_document(
-                path, kind=kind, body=body, meeting_date=meeting_date, source_url=source_url,
-                council=council, max_bytes=max_bytes,
+                path,
+                kind=kind,
+                body=body,
+                meeting_date=meeting_date,
+                source_url=source_url,
+                council=council,
+                max_bytes=max_bytes,
             )
             if strict and doc.warnings:
                 return FileResult(str(path), "failed", "; ".join(doc.warnings))
@@ -134,14 +140,28 @@ def ingest_paths(
             statements: list = []
             same = same_text_as(db, doc) if existing is None else []
             if existing is not None:
-                overrides = {"kind": kind, "body": body, "council": council, "meeting_date": meeting_date, "source_url": source_url}
+                overrides = {
+                    "kind": kind,
+                    "body": body,
+                    "council": council,
+                    "meeting_date": meeting_date,
+                    "source_url": source_url,
+                }
                 changed = changed_fields(db, existing, overrides)
                 if changed:  # the same bytes with other overrides: correct the stored document
                     stored = load_document(db, existing)
-                    result = apply_update(db, stored, {k: new for k, (_, new) in changed.items()}, extract=extract, model=model)
+                    result = apply_update(
+                        db, stored, {k: new for k, (_, new) in changed.items()}, extract=extract, model=model
+                    )
                     return FileResult(
-                        str(path), "updated", describe_changes(changed), document_id=existing, kind=stored.kind,
-                        pages=len(stored.pages) or None, plan_items=len(stored.plan_items), statements=result,
+                        str(path),
+                        "updated",
+                        describe_changes(changed),
+                        document_id=existing,
+                        kind=stored.kind,
+                        pages=len(stored.pages) or None,
+                        plan_items=len(stored.plan_items),
+                        statements=result,
                     )
             if existing is None:
                 if extract:
@@ -156,9 +176,14 @@ def ingest_paths(
             if existing is not None:
                 return FileResult(str(path), "unchanged", "already ingested", document_id=existing, kind=doc.kind)
             return FileResult(
-                str(path), "added", document_id=document_id, kind=doc.kind,
-                pages=len(doc.pages) or None, plan_items=len(doc.plan_items),
-                statements=len(statements), warnings=list(doc.warnings) + same,
+                str(path),
+                "added",
+                document_id=document_id,
+                kind=doc.kind,
+                pages=len(doc.pages) or None,
+                plan_items=len(doc.plan_items),
+                statements=len(statements),
+                warnings=list(doc.warnings) + same,
             )
 
         report.files.append(guarded(path, ingest_one))
@@ -193,7 +218,10 @@ def internal_error(path: Path, exc: BaseException) -> FileResult:
     detail = str(exc).splitlines()[0] if str(exc) else ""
     reason = f"internal error ({type(exc).__name__}{': ' + detail if detail else ''})"
     return FileResult(
-        str(path), "failed", reason, internal=True,
+        str(path),
+        "failed",
+        reason,
+        internal=True,
         traceback="".join(traceback.format_exception(exc)),
     )
 
@@ -222,7 +250,9 @@ def apply_update(
     return len(statements or [])
 
 
-def update_document(db: sqlite_utils.Database, ref: str, fields: dict, *, model: str | None = None) -> tuple[int, dict, int]:
+def update_document(
+    db: sqlite_utils.Database, ref: str, fields: dict, *, model: str | None = None
+) -> tuple[int, dict, int]:
     """``documents update``: correct a document's fields, re-extract and re-track it.
     Returns its id, the fields that changed (old, new) and the number of statements."""
     doc_id = document_id(db, ref, "document")

@@ -21,8 +21,7 @@ SAMPLE_HOST = b"https://democracy.manchester.gov.uk/mgConvert2PDF.aspx"
 # Not a real reply: what GetMeetings gives for a committee with no meetings in the range.
 EMPTY_MEETINGS = b'<?xml version="1.0" encoding="utf-8"?>\n<getmeetings>\n  <meetingscount> 0</meetingscount>\n  <committeescount> 0</committeescount>\n</getmeetings>'
 GET_DISABLED = (
-    b"System.InvalidOperationException: Request format is unrecognized for URL unexpectedly "
-    b"ending in '/GetCommittees'."
+    b"System.InvalidOperationException: Request format is unrecognized for URL unexpectedly ending in '/GetCommittees'."
 )
 
 
@@ -61,7 +60,11 @@ class SampleSite:
             if name == "GetMeeting":
                 file = self.fixtures / f"GetMeeting_{key.get('lmeetingid', '')}.xml"
                 if file.exists():
-                    return 200, "text/xml", file.read_bytes().replace(SAMPLE_HOST, f"{self.url}/mgConvert2PDF.aspx".encode())
+                    return (
+                        200,
+                        "text/xml",
+                        file.read_bytes().replace(SAMPLE_HOST, f"{self.url}/mgConvert2PDF.aspx".encode()),
+                    )
         if name.lower() == "mgconvert2pdf.aspx":
             file = self.fixtures / f"attachment_{key.get('id', '')}.pdf"
             if file.exists():

@@ -10,9 +10,13 @@ def pdf_with_pages(pages: list[list[str]]) -> bytes:
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     kids = []
     for lines in pages:
-        text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(
-            "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
-        ) + " ET"
+        text = (
+            "BT /F1 12 Tf 72 720 Td 16 TL "
+            + " ".join(
+                "(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines
+            )
+            + " ET"
+        )
         stream = text.encode("cp1252")
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content = len(objects)

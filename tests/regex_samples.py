@@ -14,7 +14,11 @@ from collections.abc import Iterator
 from re import _constants as C  # the parse tree of re is the only description of a pattern's language
 from re import _parser as P
 
-_CATEGORIES = {C.CATEGORY_DIGIT: list("0123456789"), C.CATEGORY_SPACE: [" "], C.CATEGORY_WORD: list(string.ascii_letters)}
+_CATEGORIES = {
+    C.CATEGORY_DIGIT: list("0123456789"),
+    C.CATEGORY_SPACE: [" "],
+    C.CATEGORY_WORD: list(string.ascii_letters),
+}
 
 
 def _characters(items: list) -> list[str]:

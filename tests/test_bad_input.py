@@ -112,7 +112,7 @@ def assert_only_good_document(db: Path, good: Path = GOOD) -> None:
     assert {"documents", "pages", "items", "passages", "plan_items"} <= set(tables)
     documents = tables.pop("documents")
     assert [path for _, path in documents] == [str(good)]
-    (good_id, _), = documents
+    ((good_id, _),) = documents
     for table, rows in tables.items():
         strays = [row for row in rows if row[1] != good_id]
         assert strays == [], f"{table} holds rows of another document"
@@ -299,7 +299,15 @@ def _special_paths(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     return made
 
 
-SPECIAL = ["symlink loop", "dangling symlink", "FIFO", "character device", "socket", "missing file", "path through a file"]
+SPECIAL = [
+    "symlink loop",
+    "dangling symlink",
+    "FIFO",
+    "character device",
+    "socket",
+    "missing file",
+    "path through a file",
+]
 
 
 @pytest.mark.parametrize("kind", SPECIAL)

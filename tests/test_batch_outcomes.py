@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_bad_input import GOOD, assert_only_good_document, error_lines
 
 from followthrough.cli import cli
-from test_bad_input import GOOD, assert_only_good_document, error_lines
 
 
 def ingest(db: Path, *args: str, debug: bool = False):
@@ -21,7 +21,13 @@ def ingest(db: Path, *args: str, debug: bool = False):
 
 
 def deep_html(path: Path, depth: int = 500) -> Path:
-    path.write_text("<html><body>" + "<div>" * depth + "The Cabinet RESOLVED to approve the plan." + "</div>" * depth + "</body></html>")
+    path.write_text(
+        "<html><body>"
+        + "<div>" * depth
+        + "The Cabinet RESOLVED to approve the plan."
+        + "</div>" * depth
+        + "</body></html>"
+    )
     return path
 
 
@@ -79,11 +85,13 @@ def test_path_under_an_unreadable_folder(tmp_path: Path, monkeypatch: pytest.Mon
     locked.mkdir()
     inside = locked / "minutes.txt"
     inside.write_text("x")
+
     def refusing(real):
         def call(path, *args, **kwargs):
             if str(path).startswith(str(locked) + os.sep):
                 raise PermissionError(13, "Permission denied", str(path))
             return real(path, *args, **kwargs)
+
         return call
 
     monkeypatch.setattr(os, "stat", refusing(os.stat))
@@ -114,7 +122,9 @@ def test_extract_goes_on_after_an_internal_error(tmp_path: Path) -> None:
     assert GOOD.name in result.stdout  # the good file's statements are printed
 
 
-def test_any_command_failing_inside_is_one_line_and_debug_shows_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_any_command_failing_inside_is_one_line_and_debug_shows_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import followthrough.extract.store
 
     db = tmp_path / "t.db"
@@ -129,7 +139,9 @@ def test_any_command_failing_inside_is_one_line_and_debug_shows_why(tmp_path: Pa
     assert plain.stderr == "Error: internal error (RuntimeError: boom); run with --debug for the traceback\n"
     debug = CliRunner().invoke(cli, ["statements", "--db", str(db), "--debug"])
     assert debug.exit_code == 2
-    assert "Traceback (most recent call last)" in debug.stderr and debug.stderr.endswith("Error: internal error (RuntimeError: boom)\n")
+    assert "Traceback (most recent call last)" in debug.stderr and debug.stderr.endswith(
+        "Error: internal error (RuntimeError: boom)\n"
+    )
 
 
 def test_unreadable_subfolder_in_a_folder_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,8 +151,12 @@ def test_unreadable_subfolder_in_a_folder_is_reported(tmp_path: Path, monkeypatc
     good = inbox / GOOD.name
     good.write_bytes(GOOD.read_bytes())
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == inbox / "locked" else real_access(p, mode, **kw))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if Path(p) == inbox / "locked" else real_access(p, mode, **kw)
+    )
     result = ingest(tmp_path / "t.db", str(inbox))
     assert result.exit_code == 1, result.output
-    assert error_lines(result) == [f"Error: {inbox / 'locked'}: unreadable (a folder that cannot be listed: Permission denied)"]
+    assert error_lines(result) == [
+        f"Error: {inbox / 'locked'}: unreadable (a folder that cannot be listed: Permission denied)"
+    ]
     assert_only_good_document(tmp_path / "t.db", good)

@@ -19,7 +19,10 @@ CORPUS = Path(__file__).parent.parent / "corpus"
 @pytest.mark.parametrize(
     ("opening", "council"),
     [
-        ("Inspection of Bournemouth,\n\nChristchurch and Poole local authority\n\nchildren’s services", "Bournemouth, Christchurch and Poole"),
+        (
+            "Inspection of Bournemouth,\n\nChristchurch and Poole local authority\n\nchildren’s services",
+            "Bournemouth, Christchurch and Poole",
+        ),
         ("Local Area Partnership report\n\nArea SEND inspection of Halton Local\n\nArea Partnership", "Halton"),
         ("Devon County Council\n\nInspection of children’s social care services", "Devon"),
         ("Council of the Isles of Scilly – Children's Services. Tracker of the actions", "Isles of Scilly"),
@@ -33,7 +36,11 @@ def test_detect_from_the_opening(opening: str, council: str | None) -> None:
 
 
 def test_a_council_named_late_in_running_text_is_not_the_documents() -> None:
-    text = "Minutes of the Audit Committee.\n" + "The committee discussed the budget. " * 60 + "Powys County Council wrote to us."
+    text = (
+        "Minutes of the Audit Committee.\n"
+        + "The committee discussed the budget. " * 60
+        + "Powys County Council wrote to us."
+    )
     assert councils.detect(text) is None
 
 

@@ -136,7 +136,10 @@ def test_signal_words_gate_no_speaker_and_no_resolution_away():
     from followthrough.extract.cues import CueIndex, is_procedural
     from followthrough.extract.layout import blocks_of, sentences_of
 
-    text = corpus_text() + "\nAfter discussion it was RESOLVED that the plan be approved.\nThe cabinet member children and families introduced the report.\n"
+    text = (
+        corpus_text()
+        + "\nAfter discussion it was RESOLVED that the plan be approved.\nThe cabinet member children and families introduced the report.\n"
+    )
     index = CueIndex(text, spacy.blank("en").make_doc(text))
     speakers = resolutions = procedural = 0
     for block in blocks_of(text):
@@ -154,7 +157,9 @@ def test_signal_words_gate_no_speaker_and_no_resolution_away():
     assert speakers > 10 and resolutions > 0 and procedural > 10
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if e.get("anchors")], ids=lambda e: f"{e['kind']}:{e['pattern'][:30]}")
+@pytest.mark.parametrize(
+    "entry", [e for e in ENTRIES if e.get("anchors")], ids=lambda e: f"{e['kind']}:{e['pattern'][:30]}"
+)
 def test_anchors_occur_in_every_text_a_cue_can_match(entry):
     """Random texts drawn from the cue's own pattern, not only the corpus: a missing anchor
     (one alternative of the pattern without any) makes the gate drop that alternative."""

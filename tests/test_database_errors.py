@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from test_bad_input import GOOD
+from test_long_documents import LIMERICK
 
 import followthrough.store
 from followthrough.cli import cli
-from test_bad_input import GOOD
-from test_long_documents import LIMERICK
 
 
 def run(*args: str, env: dict | None = None) -> Result:
@@ -47,7 +47,10 @@ def test_locked_past_the_timeout(loaded: Path, monkeypatch: pytest.MonkeyPatch, 
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 2, result.output
-    assert one_error(result) == f"Error: {loaded}: the database is locked by another process (waited 0.2 s); try again when it has finished"
+    assert (
+        one_error(result)
+        == f"Error: {loaded}: the database is locked by another process (waited 0.2 s); try again when it has finished"
+    )
 
 
 def test_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -63,7 +66,10 @@ def test_disk_full(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "t.db"
     result = run("--db", str(db), "ingest", str(LIMERICK))
     assert result.exit_code == 2, result.output
-    assert one_error(result) == f"Error: {db}: the disk is full; free some space and run the command again (nothing was half-written)"
+    assert (
+        one_error(result)
+        == f"Error: {db}: the disk is full; free some space and run the command again (nothing was half-written)"
+    )
 
 
 def corrupt(db: Path) -> None:
@@ -96,7 +102,10 @@ def test_newer_database_is_refused(loaded: Path) -> None:
         conn.execute("INSERT INTO _migrations (name, applied_at) VALUES ('9999_from_the_future', 'now')")
     result = run("--db", str(loaded), "statements")
     assert result.exit_code == 2
-    assert one_error(result) == f"Error: {loaded}: written by a newer followthrough (migrations 9999_from_the_future); upgrade followthrough to use it"
+    assert (
+        one_error(result)
+        == f"Error: {loaded}: written by a newer followthrough (migrations 9999_from_the_future); upgrade followthrough to use it"
+    )
 
 
 def test_newer_user_version_is_refused(loaded: Path) -> None:
@@ -123,7 +132,11 @@ def test_read_commands_on_a_read_only_database(loaded: Path, monkeypatch: pytest
         conn.execute("PRAGMA journal_mode = DELETE")
     before = loaded.read_bytes()
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == loaded and mode & os.W_OK else real_access(p, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: False if Path(p) == loaded and mode & os.W_OK else real_access(p, mode, **kw),
+    )
     for command in (["statements"], ["search", "plan"], ["commitments"]):
         result = run("--db", str(loaded), *command)
         assert result.exit_code == 0, result.output
@@ -132,7 +145,10 @@ def test_read_commands_on_a_read_only_database(loaded: Path, monkeypatch: pytest
     other.write_text("Minutes of the Cabinet. The Cabinet RESOLVED that the plan be approved.\n")
     result = run("--db", str(loaded), "ingest", str(other))
     assert result.exit_code == 2
-    assert one_error(result) == f"Error: {loaded}: the database is read-only; this command writes to it (use a writable copy)"
+    assert (
+        one_error(result)
+        == f"Error: {loaded}: the database is read-only; this command writes to it (use a writable copy)"
+    )
 
 
 def test_no_stray_migrate_file(tmp_path: Path) -> None:
@@ -166,7 +182,9 @@ def test_processes_creating_one_database_at_once_leave_no_lock_file(tmp_path: Pa
 
     db = tmp_path / "new.db"
     code = "import sys; from followthrough.store import open_db; open_db(sys.argv[1]).conn.close()"
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err

@@ -86,7 +86,8 @@ def test_meeting_date_matches_gold(name):
 
 def test_only_ciw_press_needs_the_file_name_for_its_date():
     needs_name = [
-        name for name in KINDS
+        name
+        for name in KINDS
         if detect.detect_meeting((DOCS / name).read_text("utf-8"))[1] is None
         and detect.detect_meeting((DOCS / name).read_text("utf-8"), name=name)[1] is not None
     ]
@@ -114,19 +115,40 @@ def test_dates_in_running_text_are_not_the_meeting_date(text):
 @pytest.mark.parametrize(
     "text, body, when, item",
     [
-        ("Agenda and minutes\n\nCabinet - Tuesday, 14th February, 2023 2.30 pm\n\nVenue: Civic Offices",
-         "Cabinet", date(2023, 2, 14), None),
+        (
+            "Agenda and minutes\n\nCabinet - Tuesday, 14th February, 2023 2.30 pm\n\nVenue: Civic Offices",
+            "Cabinet",
+            date(2023, 2, 14),
+            None,
+        ),
         ("Audit Committee - Tuesday 26 September 2023 2.00 p.m.\n", "Audit Committee", date(2023, 9, 26), None),
-        ("Issue - meetings\n\nMeeting: 17/12/2018 - The Executive (Item 7)\n", "The Executive", date(2018, 12, 17), "7"),
-        ("Decision:\n\nApproved.\n\nDecided at meeting: 19/10/2015 - Policy Committee\n",
-         "Policy Committee", date(2015, 10, 19), None),
+        (
+            "Issue - meetings\n\nMeeting: 17/12/2018 - The Executive (Item 7)\n",
+            "The Executive",
+            date(2018, 12, 17),
+            "7",
+        ),
+        (
+            "Decision:\n\nApproved.\n\nDecided at meeting: 19/10/2015 - Policy Committee\n",
+            "Policy Committee",
+            date(2015, 10, 19),
+            None,
+        ),
         ("Issue - decisions\n\n28/01/2009 - Improvement Plan for Adult Social Care\n", None, date(2009, 1, 28), None),
         ("Huw Irranca-Davies\n\nFirst published:\n\n15 January 2018\n\nLast updated:", None, date(2018, 1, 15), None),
         ("Agenda for Cabinet on Thursday, 21st January, 2016, 3.30 pm", "Cabinet", date(2016, 1, 21), None),
-        ("Children and Young People Scrutiny Committee\nMinutes of the meeting held on 14 November 2023\n",
-         None, date(2023, 11, 14), None),
-        ("MINUTES of a meeting of the Children's Scrutiny Committee\nheld at County Hall on Thursday, 9th March 2023 at 10.00 am\n",
-         "Children's Scrutiny Committee", date(2023, 3, 9), None),
+        (
+            "Children and Young People Scrutiny Committee\nMinutes of the meeting held on 14 November 2023\n",
+            None,
+            date(2023, 11, 14),
+            None,
+        ),
+        (
+            "MINUTES of a meeting of the Children's Scrutiny Committee\nheld at County Hall on Thursday, 9th March 2023 at 10.00 am\n",
+            "Children's Scrutiny Committee",
+            date(2023, 3, 9),
+            None,
+        ),
         ("Minutes of the Cabinet held on 14/11/2023\n", "Cabinet", date(2023, 11, 14), None),
     ],
 )
@@ -143,8 +165,10 @@ def test_date_from_name():
 @pytest.mark.parametrize(
     "name, title",
     [
-        ("anglesey_executive_2018-12-17_item7_ciw_service_improvement_plan_progress.txt",
-         "CIW Inspection of Children's Services in Anglesey - Improvement Plan - Quarterly Progress Report"),
+        (
+            "anglesey_executive_2018-12-17_item7_ciw_service_improvement_plan_progress.txt",
+            "CIW Inspection of Children's Services in Anglesey - Improvement Plan - Quarterly Progress Report",
+        ),
         ("bridgend_cabinet_2023-05_corporate_risk_policy_MeetingId4416.txt", "Approval of Minutes"),
         ("cardiff_cabinet_2016-01-21_items86-89.txt", "Cabinet - Thursday, 21st January, 2016 3.30 pm"),
         ("york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt", "Improvement Plan for Adult Social Care"),

@@ -56,7 +56,9 @@ def test_show(db: Path) -> None:
     assert sum(details["statements"].values()) > 0
     missing = run(db, "documents", "show", "99")
     assert missing.exit_code == 1
-    assert missing.stderr.strip() == "Error: no document '99' in the database (--document takes a file name, path or id)"
+    assert (
+        missing.stderr.strip() == "Error: no document '99' in the database (--document takes a file name, path or id)"
+    )
 
 
 def test_update_re_extracts_and_re_tracks(db: Path) -> None:
@@ -65,7 +67,9 @@ def test_update_re_extracts_and_re_tracks(db: Path) -> None:
         conn.execute("UPDATE statements SET text = 'stale' WHERE document_id = 1")
     result = run(db, "documents", "update", "1", "--body", "Scrutiny Committee", "--meeting-date", "2022-02-14")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Document 1 updated (body Cabinet -> Scrutiny Committee, meeting date 2023-02-14 -> 2022-02-14); ")
+    assert result.stdout.startswith(
+        "Document 1 updated (body Cabinet -> Scrutiny Committee, meeting date 2023-02-14 -> 2022-02-14); "
+    )
     assert table(db, "SELECT body, meeting_date FROM documents WHERE id = 1") == [("Scrutiny Committee", "2022-02-14")]
     assert table(db, "SELECT text FROM statements WHERE document_id = 1 ORDER BY id") == before
     again = run(db, "documents", "update", "1", "--body", "Scrutiny Committee")

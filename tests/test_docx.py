@@ -71,7 +71,10 @@ def test_bridgend_docx_merged_section_rows() -> None:
     doc = read_docx(BRIDGEND, BRIDGEND.read_bytes())
     assert len(doc.plan_items) == 11
     assert {i.section for i in doc.plan_items} == {
-        "1. People – voice and control", "2. Prevention", "3. Partnerships and integration", "4. Well-being",
+        "1. People – voice and control",
+        "2. Prevention",
+        "3. Partnerships and integration",
+        "4. Well-being",
     }
     assert "\n\n1. People – voice and control\n\n1.1 | Voice of the child |" in doc.text
     # the page header and footer of the Word file are not body text

@@ -41,9 +41,14 @@ def predictions(nlp, gold_path: Path) -> tuple[dict, list[dict]]:
 
 
 CASES = [
-    pytest.param(path, i, id=f"{path.name.split('_')[0]}-{path.name.split('_')[1]}-{i}-{s['kind']}",
-                 marks=[pytest.mark.xfail(strict=True, reason="known miss")]
-                 if (json.loads(path.read_text())["document"], s["quote"]) in KNOWN_MISSES else [])
+    pytest.param(
+        path,
+        i,
+        id=f"{path.name.split('_')[0]}-{path.name.split('_')[1]}-{i}-{s['kind']}",
+        marks=[pytest.mark.xfail(strict=True, reason="known miss")]
+        if (json.loads(path.read_text())["document"], s["quote"]) in KNOWN_MISSES
+        else [],
+    )
     for path in GOLD
     for i, s in enumerate(json.loads(path.read_text(encoding="utf-8"))["statements"])
 ]

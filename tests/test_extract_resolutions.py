@@ -74,7 +74,10 @@ def test_body_colon_parts_and_sub_items_under_a_part(nlp):
     assert any(d.startswith("Noted the General Fund forecast budget gap for 2025/26, 2026/27") for d in decisions)
     assert any(d.startswith("Noted the Capital Programme update") for d in decisions)
     # (a)-(d) list what the noted gap includes: they are not resolutions of their own
-    assert not any(d.startswith(("National and Local Context", "Updated inflation forecasts", "Directorate revenue")) for d in decisions)
+    assert not any(
+        d.startswith(("National and Local Context", "Updated inflation forecasts", "Directorate revenue"))
+        for d in decisions
+    )
 
 
 def test_resolved_on_its_own_line_then_that_cabinet_then_notes_parts(nlp):
@@ -111,8 +114,16 @@ def test_a_committee_named_in_several_words_agreed_then_to_note_parts(nlp):
 def test_seconded_and_unanimously_agreed_in_community_council_minutes(nlp):
     found = statements(nlp, "mscc_2018-04-11_donations.txt")
     decisions = texts(found, "decision")
-    assert any(d.startswith("Due to time constraints, it was unanimously agreed to make an immediate donation") for d in decisions)
-    assert any(d.startswith("The sum of £50.00 was proposed by Cllr. K. Davies, seconded by Cllr. Alun Davies and unanimously agreed") for d in decisions)
+    assert any(
+        d.startswith("Due to time constraints, it was unanimously agreed to make an immediate donation")
+        for d in decisions
+    )
+    assert any(
+        d.startswith(
+            "The sum of £50.00 was proposed by Cllr. K. Davies, seconded by Cllr. Alun Davies and unanimously agreed"
+        )
+        for d in decisions
+    )
 
 
 def test_minutes_confirmed_as_correct_is_procedure_and_renewing_at_the_meeting_is_a_decision_only(nlp):
@@ -141,7 +152,11 @@ def test_an_action_note_after_a_comma_is_the_clerks_undertaking(nlp):
 
 def test_meeting_notices_give_nothing(nlp):
     found = statements(nlp, "renfrewshire_meeting_notice.txt")
-    assert not [s for s in found if "meeting" in s.text.lower() and ("held" in s.text or "filmed" in s.text or "attend" in s.text)]
+    assert not [
+        s
+        for s in found
+        if "meeting" in s.text.lower() and ("held" in s.text or "filmed" in s.text or "attend" in s.text)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,35 @@ NLP = build_pipeline()
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "corpus" / "documents" / "bridgend_cabinet_2023_ciw_improvement_check_item168.txt").read_text("utf-8")
 PIECES = st.sampled_from(
-    ["RESOLVED:", "Decision:", "Minutes:", "·", "-", "(1)", "1.1", "Areas for improvement", "Strengths:",
-     "will", "would be brought", "in June", "2023-24", "\n", "\n\n", "  ", "\xa0", "İ", "ŵ", "’", "…", "?", ";",
-     "That the report be noted", "She added that", "by 31st August", "12-18 months from the publ"]
+    [
+        "RESOLVED:",
+        "Decision:",
+        "Minutes:",
+        "·",
+        "-",
+        "(1)",
+        "1.1",
+        "Areas for improvement",
+        "Strengths:",
+        "will",
+        "would be brought",
+        "in June",
+        "2023-24",
+        "\n",
+        "\n\n",
+        "  ",
+        "\xa0",
+        "İ",
+        "ŵ",
+        "’",
+        "…",
+        "?",
+        ";",
+        "That the report be noted",
+        "She added that",
+        "by 31st August",
+        "12-18 months from the publ",
+    ]
 )
 
 

@@ -41,32 +41,40 @@ def test_components_are_registered_spacy_factories():
 
 
 def test_one_sentence_two_kinds(nlp):
-    text = ("Due to the areas of serious concern identified in this inspection, we will continue "
-            "to actively monitor the quality of services on a quarterly basis.")
+    text = (
+        "Due to the areas of serious concern identified in this inspection, we will continue "
+        "to actively monitor the quality of services on a quarterly basis."
+    )
     found = {s.kind for s in run(nlp, text)}
     assert found == {"concern", "commitment"}
 
 
 def test_two_commitments_in_one_sentence_each_with_its_date(nlp):
-    text = ("She added that a stocktake of progress against the 3-year strategic plan would take place "
-            "over the spring and summer of 2023 and a refreshed plan would be brought to Cabinet in September 2023.")
+    text = (
+        "She added that a stocktake of progress against the 3-year strategic plan would take place "
+        "over the spring and summer of 2023 and a refreshed plan would be brought to Cabinet in September 2023."
+    )
     found = [s for s in run(nlp, text) if s.kind == "commitment"]
     assert [s.due.end.isoformat() for s in found] == ["2023-08-31", "2023-09-30"]
     assert found[1].text == "a refreshed plan would be brought to Cabinet in September 2023."
 
 
 def test_actor_in_reported_speech_is_the_last_named_speaker(nlp):
-    text = ("The Corporate Director, Social Services and Wellbeing highlighted two particular areas of concern. "
-            "She added that a refreshed plan would be brought to Cabinet in September 2023.\n"
-            "The Leader thanked the staff for working incredibly hard.")
+    text = (
+        "The Corporate Director, Social Services and Wellbeing highlighted two particular areas of concern. "
+        "She added that a refreshed plan would be brought to Cabinet in September 2023.\n"
+        "The Leader thanked the staff for working incredibly hard."
+    )
     commitment = next(s for s in run(nlp, text) if s.kind == "commitment")
     assert commitment.actor == "Corporate Director, Social Services and Wellbeing"
 
 
 def test_speaker_changes_with_the_next_named_speaker(nlp):
-    text = ("The Leader asked about the timeline.\n"
-            "The Chief Officer – Finance, Performance and Change confirmed that the Corporate Risk Assessment "
-            "was due to be received at the Governance & Audit Committee in June.")
+    text = (
+        "The Leader asked about the timeline.\n"
+        "The Chief Officer – Finance, Performance and Change confirmed that the Corporate Risk Assessment "
+        "was due to be received at the Governance & Audit Committee in June."
+    )
     commitment = next(s for s in run(nlp, text, date(2023, 5, 16)) if s.kind == "commitment")
     assert commitment.actor == "Chief Officer – Finance, Performance and Change"
     assert (commitment.due.start, commitment.due.end) == (date(2023, 6, 1), date(2023, 6, 30))
@@ -84,24 +92,30 @@ def test_questions_are_not_commitments(nlp):
 
 
 def test_bullets_under_areas_for_improvement_are_recommendations_without_cue_words(nlp):
-    text = ("Areas for improvement\n"
-            "- Ensure investigation of complaints are thorough and in accordance with Welsh Government guidelines.\n"
-            "- Timeliness of statutory visits to children on the child protection register.\n")
+    text = (
+        "Areas for improvement\n"
+        "- Ensure investigation of complaints are thorough and in accordance with Welsh Government guidelines.\n"
+        "- Timeliness of statutory visits to children on the child protection register.\n"
+    )
     found = run(nlp, text)
     assert [s.kind for s in found] == ["recommendation", "recommendation"]
     assert found[1].text.startswith("Timeliness of statutory visits")
 
 
 def test_bullets_under_strengths_are_not_findings(nlp):
-    text = ("Strengths\n"
-            "- Staff should be proud of the improved practice in hearing the voice of the child.\n"
-            "- Partnership working is strong.\n")
+    text = (
+        "Strengths\n"
+        "- Staff should be proud of the improved practice in hearing the voice of the child.\n"
+        "- Partnership working is strong.\n"
+    )
     assert run(nlp, text) == []
 
 
 def test_numbered_resolution_parts_are_separate_decisions(nlp):
-    text = ("RESOLVED: That\n\n(1)       the new action plan and priorities for continuous improvement be endorsed; and\n\n"
-            "(2)       six monthly progress reports be submitted to the Committee on an on-going basis.\n")
+    text = (
+        "RESOLVED: That\n\n(1)       the new action plan and priorities for continuous improvement be endorsed; and\n\n"
+        "(2)       six monthly progress reports be submitted to the Committee on an on-going basis.\n"
+    )
     found = kinds(run(nlp, text))
     assert found[0] == ("decision", "the new action plan and priorities for continuous improvement be endorsed")
     assert ("decision", "six monthly progress reports be submitted to the Committee on an on-going basis") in found
@@ -133,9 +147,20 @@ def test_model_option_runs_our_components_on_top_of_an_installed_pipeline(tmp_pa
     base.add_pipe("sentencizer")
     base.to_disk(tmp_path / "pipeline")
     nlp = build_pipeline(str(tmp_path / "pipeline"), learned=False)
-    assert nlp.pipe_names == ["sentencizer", "followthrough_layout", "followthrough_statements", "followthrough_attributes"]
+    assert nlp.pipe_names == [
+        "sentencizer",
+        "followthrough_layout",
+        "followthrough_statements",
+        "followthrough_attributes",
+    ]
     learned = build_pipeline(str(tmp_path / "pipeline")).pipe_names
-    assert learned == ["sentencizer", "followthrough_layout", "followthrough_statements", "followthrough_model", "followthrough_attributes"]
+    assert learned == [
+        "sentencizer",
+        "followthrough_layout",
+        "followthrough_statements",
+        "followthrough_model",
+        "followthrough_attributes",
+    ]
     found = run(nlp, "The Board will provide regular reports on progress to the Cabinet.")
     assert [s.kind for s in found] == ["commitment"]
 
@@ -163,18 +188,41 @@ def test_extract_cli_prints_the_prediction_lines_annotation_md_scores(tmp_path):
 
     doc = tmp_path / "minutes.txt"
     doc.write_text("She added that a refreshed plan would be brought to Cabinet in September 2023.\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["extract", str(doc), "--no-store", "--format", "jsonl", "--meeting-date", "2023-02-14"])
+    result = CliRunner().invoke(
+        cli, ["extract", str(doc), "--no-store", "--format", "jsonl", "--meeting-date", "2023-02-14"]
+    )
     assert result.exit_code == 0, result.output
     [line] = [json.loads(l) for l in result.output.splitlines()]
-    assert set(line) == {"document", "kind", "text", "due_text", "due_start", "due_end", "actor", "page", "start", "end", "topics", "confidence"}
-    assert (line["document"], line["kind"], line["due_start"], line["due_end"]) == ("minutes.txt", "commitment", "2023-09-01", "2023-09-30")
+    assert set(line) == {
+        "document",
+        "kind",
+        "text",
+        "due_text",
+        "due_start",
+        "due_end",
+        "actor",
+        "page",
+        "start",
+        "end",
+        "topics",
+        "confidence",
+    }
+    assert (line["document"], line["kind"], line["due_start"], line["due_end"]) == (
+        "minutes.txt",
+        "commitment",
+        "2023-09-01",
+        "2023-09-30",
+    )
     assert doc.read_text(encoding="utf-8")[line["start"] : line["end"]] == line["text"]
 
 
-@pytest.mark.parametrize("name", [
-    "bridgend_cabinet_2023_ciw_improvement_check_item168.pdf",
-    "limerick_council_2024-01-22_ordinary_meeting_minutes.pdf",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bridgend_cabinet_2023_ciw_improvement_check_item168.pdf",
+        "limerick_council_2024-01-22_ordinary_meeting_minutes.pdf",
+    ],
+)
 def test_statements_from_a_pdf_carry_the_page_they_are_printed_on(nlp, name):
     """The page of each statement is the PDF page whose raw text holds its words."""
     import re
@@ -196,14 +244,18 @@ def test_statements_from_a_pdf_carry_the_page_they_are_printed_on(nlp, name):
 
 
 def test_a_heading_written_with_a_colon_still_sets_the_kind_of_its_list(nlp):
-    text = ("Areas for improvement:\n\n- Timeliness of statutory visits to children on the child protection register.\n"
-            "- Quality of supervision records.\n\nStrengths:\n- Staff morale is good and the workforce is stable.\n")
+    text = (
+        "Areas for improvement:\n\n- Timeliness of statutory visits to children on the child protection register.\n"
+        "- Quality of supervision records.\n\nStrengths:\n- Staff morale is good and the workforce is stable.\n"
+    )
     assert [s.kind for s in run(nlp, text)] == ["recommendation", "recommendation"]
 
 
 def test_short_listed_areas_and_a_heading_straight_after_a_list(nlp):
-    text = ("Areas for improvement\n- Carers assessments\n- Timeliness of reviews of care and support plans\n"
-            "Strengths\n- The information, advice and assistance service is effective.\n")
+    text = (
+        "Areas for improvement\n- Carers assessments\n- Timeliness of reviews of care and support plans\n"
+        "Strengths\n- The information, advice and assistance service is effective.\n"
+    )
     found = run(nlp, text)
     assert [(s.kind, s.text) for s in found] == [
         ("recommendation", "Carers assessments"),
@@ -218,20 +270,26 @@ def test_statements_command_filters_by_document_and_names_an_unknown_one(tmp_pat
 
     db = str(tmp_path / "t.db")
     runner = CliRunner()
-    docs = [DOCS / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt",
-            DOCS / "sefton_osc_childrens_2017-09-26_item18_improvement_plan.txt"]
+    docs = [
+        DOCS / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt",
+        DOCS / "sefton_osc_childrens_2017-09-26_item18_improvement_plan.txt",
+    ]
     assert runner.invoke(cli, ["--db", db, "ingest", *map(str, docs)]).exit_code == 0
     listed = runner.invoke(cli, ["--db", db, "statements", "--document", docs[0].name, "--format", "jsonl"])
     assert listed.exit_code == 0
     assert {line.split('"document": "')[1].split('"')[0] for line in listed.output.splitlines()} == {docs[0].name}
     missing = runner.invoke(cli, ["--db", db, "statements", "--document", "nope.txt"])
     assert missing.exit_code == 1
-    assert missing.output == "Error: no document 'nope.txt' in the database (--document takes a file name, path or id)\n"
+    assert (
+        missing.output == "Error: no document 'nope.txt' in the database (--document takes a file name, path or id)\n"
+    )
 
 
 def test_resolution_parts_numbered_like_paragraphs(nlp):
-    text = ("RESOLVED:\n\n1.1 That the Children's Services Improvement Plan be approved.\n\n"
-            "1.2 That a progress report be submitted to the Committee in June 2024.\n")
+    text = (
+        "RESOLVED:\n\n1.1 That the Children's Services Improvement Plan be approved.\n\n"
+        "1.2 That a progress report be submitted to the Committee in June 2024.\n"
+    )
     found = [(s.kind, s.text) for s in run(nlp, text, date(2024, 1, 10))]
     assert found == [
         ("decision", "the Children's Services Improvement Plan be approved"),
@@ -250,7 +308,14 @@ def test_plain_lines_skip_no_marker_expression():
 
     lines = [l for p in sorted((ROOT / "corpus").rglob("*.txt")) for l in p.read_text("utf-8").split("\n")]
     rnd = random.Random(5)
-    pieces = list("·•▪◦‣∙o*-–(RPADMdmparivxABCTS0123456789.):; \t\xa0é") + ["Decision", "Minutes", "R1", "AFI3", "iv)", "a."]
+    pieces = list("·•▪◦‣∙o*-–(RPADMdmparivxABCTS0123456789.):; \t\xa0é") + [
+        "Decision",
+        "Minutes",
+        "R1",
+        "AFI3",
+        "iv)",
+        "a.",
+    ]
     lines += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 6))) for _ in range(20000)]
     for line in lines:
         stripped = line.strip(" \t\xa0")

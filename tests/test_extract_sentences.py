@@ -38,9 +38,15 @@ CASES = [
     ("It was agreed that the Director would look at the ratings for future reports.", {"decision", "commitment"}),
     ("That authority be delegated to the Director to finalise the plan.", {"decision"}),
     ("After a lengthy discussion it was RESOLVED that the report be noted.", {"decision"}),
-    ("RESOLVED: That the Committee recommends to Cabinet that the fostering allowances be reviewed.", {"decision", "recommendation"}),
+    (
+        "RESOLVED: That the Committee recommends to Cabinet that the fostering allowances be reviewed.",
+        {"decision", "recommendation"},
+    ),
     ("RESOLVED: That the recommendations in the report be approved.", {"decision"}),
-    ("Members discussed the matter and it was agreed that officers would write to the Minister.", {"decision", "commitment"}),
+    (
+        "Members discussed the matter and it was agreed that officers would write to the Minister.",
+        {"decision", "commitment"},
+    ),
     ("Officers agreed to provide a written response to Members.", {"commitment"}),
     ("The Director agreed to bring a report on placement sufficiency to a future meeting.", {"commitment"}),
     ("The Cabinet Member committed to meeting with the families affected.", {"commitment"}),
@@ -58,7 +64,10 @@ CASES = [
     ("There is limited evidence that the views of people who use services inform planning.", {"concern"}),
     ("Recruitment of experienced social workers remains difficult.", {"concern"}),
     ("The number of looked after children has increased significantly.", {"concern"}),
-    ("R1 The Council should strengthen its arrangements for monitoring the delivery of its improvement plan.", {"recommendation"}),
+    (
+        "R1 The Council should strengthen its arrangements for monitoring the delivery of its improvement plan.",
+        {"recommendation"},
+    ),
     ("We expect the local authority to produce an action plan within 20 working days.", {"recommendation"}),
     ("We will follow up on progress through our ongoing performance evaluation work.", {"commitment"}),
     ("An action plan will be submitted to CIW by 31 March 2024.", {"commitment"}),
@@ -69,14 +78,23 @@ CASES = [
     ("The new structure is expected to be in place by April 2024.", {"commitment"}),
     ("It was also agreed to write to the Minister conveying the terms of the resolution.", {"decision", "commitment"}),
     ("It was agreed to note the report.", {"decision"}),
-    ("RESOLVED that the Director of Children's Services provide an update to the next meeting.", {"decision", "commitment"}),
-    ("RESOLVED that a task and finish group be established to review the placement strategy.", {"decision", "commitment"}),
+    (
+        "RESOLVED that the Director of Children's Services provide an update to the next meeting.",
+        {"decision", "commitment"},
+    ),
+    (
+        "RESOLVED that a task and finish group be established to review the placement strategy.",
+        {"decision", "commitment"},
+    ),
     ("The report contained 31 key findings and 10 recommendations.", set()),
     ("There remains a risk that the savings will not be achieved.", {"concern"}),
     ("Sickness levels remain high in some teams.", {"concern"}),
     ("The service is currently experiencing difficulties in recruiting to key posts.", {"concern"}),
     ("Timescales for assessments are not being met.", {"concern"}),
-    ("Recommendation 2: The Council needs to develop a workforce plan that addresses recruitment difficulties.", {"recommendation"}),
+    (
+        "Recommendation 2: The Council needs to develop a workforce plan that addresses recruitment difficulties.",
+        {"recommendation"},
+    ),
     ("Medicines were not managed safely.", {"concern"}),
     ("There were not enough staff to meet people's needs.", {"concern"}),
     ("Demand for adult social care continues to rise.", {"concern"}),
@@ -93,9 +111,15 @@ CASES = [
     ("The council is expected to present its action plan to inspectors within 70 working days.", {"recommendation"}),
     ("The service was not effective, although leaders will review it in the spring.", {"concern", "commitment"}),
     # inline lettered parts: each its own decision
-    ("RESOLVED that (a) the report be noted; (b) the Director provide a progress report to the March meeting; and (c) the action plan be approved.", {"decision", "commitment"}),
+    (
+        "RESOLVED that (a) the report be noted; (b) the Director provide a progress report to the March meeting; and (c) the action plan be approved.",
+        {"decision", "commitment"},
+    ),
     # the note of who authorised a decision is not another decision
-    ("Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.", {"decision", "commitment"}),
+    (
+        "Decision:\n\nThe tower blocks will be demolished.\n\nThis decision was authorised by the Cabinet at its meeting on 27 July 2021.",
+        {"decision", "commitment"},
+    ),
     # nothing
     ("The purpose of this report is to present the improvement plan to Cabinet.", set()),
     ("The plan was approved by Cabinet in July 2023.", set()),

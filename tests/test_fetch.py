@@ -13,17 +13,24 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from moderngov_server import FIXTURES, SampleSite
 
 from followthrough import __version__
 from followthrough.cli import cli
 from followthrough.errors import UsageError
-from followthrough.fetch import FetchError, FetchOptions, Politeness, WebServiceOff, fetch_site, list_committees
-from followthrough.fetch import replies
+from followthrough.fetch import (
+    FetchError,
+    FetchOptions,
+    Politeness,
+    WebServiceOff,
+    fetch_site,
+    list_committees,
+    replies,
+)
 from followthrough.fetch.client import Client
 from followthrough.fetch.site import choose_committees, council_from_host, normalise
 from followthrough.store import open_db
 from followthrough.tracking import list_commitments
-from moderngov_server import FIXTURES, SampleSite
 
 # The samples' meetings are in 2026; a fixed range keeps the tests independent of today's date.
 FAST = ["--delay", "0", "--backoff", "0", "--timeout", "5", "--since", "2026-01-01", "--until", "2026-12-31"]
@@ -86,7 +93,8 @@ def test_first_fetch_loads_the_meeting_and_second_adds_nothing(site, tmp_path):
     assert docs[0][5] == f"{site.url}/ieListDocuments.aspx?CId=144&MId=4967"
     assert docs[1][5] == f"{site.url}/mgConvert2PDF.aspx?ID=60860"
     assert query(db, f"SELECT number, title FROM items WHERE document_id = {docs[0][0]} ORDER BY id") == [
-        ("1", "Minutes"), ("9", "Work Programme"),
+        ("1", "Minutes"),
+        ("9", "Work Programme"),
     ]
     assert query(db, f"SELECT file_type FROM documents WHERE id = {docs[1][0]}") == [("pdf",)]
     kinds = dict(query(db, f"SELECT kind, COUNT(*) FROM statements WHERE document_id = {docs[1][0]} GROUP BY kind"))
@@ -95,7 +103,8 @@ def test_first_fetch_loads_the_meeting_and_second_adds_nothing(site, tmp_path):
     commitments = list_commitments(open_db(db), as_of=date(2026, 3, 1))
     assert len(commitments) == kinds["commitment"]
     assert query(db, "SELECT meeting_id, status FROM fetched_meetings ORDER BY meeting_id") == [
-        (4966, "not held"), (4967, "loaded"),
+        (4966, "not held"),
+        (4967, "loaded"),
     ]
     assert len(list((tmp_path / "files").rglob("*.pdf"))) == 1
 
@@ -104,7 +113,10 @@ def test_first_fetch_loads_the_meeting_and_second_adds_nothing(site, tmp_path):
     assert second.exit_code == 0, second.output
     assert "0 document(s) added" in second.output and "2 fetched before" in second.output
     new_requests = site.requests[asked:]
-    assert [r.split("?")[0] for r in new_requests] == ["/mgWebService.asmx/GetCommittees", "/mgWebService.asmx/GetMeetings"]
+    assert [r.split("?")[0] for r in new_requests] == [
+        "/mgWebService.asmx/GetCommittees",
+        "/mgWebService.asmx/GetMeetings",
+    ]
     assert query(db, "SELECT COUNT(*) FROM documents") == [(2,)]
 
 
@@ -112,7 +124,10 @@ def test_dry_run_lists_and_stores_nothing(site, tmp_path):
     db = tmp_path / "ft.db"
     result = fetch(db, site.url, "--committee", "audit committee", "--dry-run", *FAST)
     assert result.exit_code == 0, result.output
-    assert "would load: GetMeeting minutes (2 item(s)), '6 - CHAIR APPROVED Minutes Audit Committee 25 Nov 2025'" in result.output
+    assert (
+        "would load: GetMeeting minutes (2 item(s)), '6 - CHAIR APPROVED Minutes Audit Committee 25 Nov 2025'"
+        in result.output
+    )
     assert site.requested("mgConvert2PDF") == 0
     assert query(db, "SELECT COUNT(*) FROM documents") == [(0,)]
     assert query(db, "SELECT COUNT(*) FROM fetched_meetings") == [(0,)]
@@ -120,8 +135,15 @@ def test_dry_run_lists_and_stores_nothing(site, tmp_path):
 
 def test_documents_all_also_loads_the_other_linked_documents(site, tmp_path):
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(**RANGE, committees=("Audit Committee",), documents="all", extract=False, council="Manchester City Council",
-                           save_to=tmp_path / "files", politeness=Politeness(delay=0, backoff=0))
+    options = FetchOptions(
+        **RANGE,
+        committees=("Audit Committee",),
+        documents="all",
+        extract=False,
+        council="Manchester City Council",
+        save_to=tmp_path / "files",
+        politeness=Politeness(delay=0, backoff=0),
+    )
     report = fetch_site(db, site.url, options)
     assert [m.status for m in report.meetings] == ["not held", "loaded"]
     assert report.meetings[1].added == 3
@@ -135,8 +157,13 @@ def test_meeting_without_minutes_yet_is_asked_again_next_run(site, tmp_path):
     waiting = waiting.replace(b"13/01/2026", b"10/02/2026").replace(b"Cancelled", b"Confirmed")
     site.faults["GetMeeting"] += [waiting]
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(**RANGE, committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
-                           politeness=Politeness(delay=0, backoff=0))
+    options = FetchOptions(
+        **RANGE,
+        committees=("Audit Committee",),
+        extract=False,
+        save_to=tmp_path / "files",
+        politeness=Politeness(delay=0, backoff=0),
+    )
     first = fetch_site(db, site.url, options)
     assert [(m.meeting_id, m.status) for m in first.meetings] == [(4966, "not held"), (4967, "no minutes yet")]
     assert [r[0] for r in db.execute("SELECT meeting_id FROM fetched_meetings")] == [4966]
@@ -170,8 +197,12 @@ def test_server_errors_are_retried_with_back_off(site, tmp_path):
     site.faults["GetMeetings"] += [500, 503]
     waits: list[float] = []
     client = Client(Politeness(delay=0, retries=3, backoff=0.25), sleep=waits.append)
-    report = fetch_site(open_db(tmp_path / "ft.db"), site.url,
-                        FetchOptions(**RANGE, committees=("Audit Committee",), dry_run=True), client=client)
+    report = fetch_site(
+        open_db(tmp_path / "ft.db"),
+        site.url,
+        FetchOptions(**RANGE, committees=("Audit Committee",), dry_run=True),
+        client=client,
+    )
     assert site.requested("GetMeetings") == 3
     assert waits == [0.25, 0.5]
     assert report.count("would load") == 1
@@ -205,8 +236,13 @@ def test_failure_while_storing_rolls_the_whole_meeting_back(site, tmp_path, monk
 
     monkeypatch.setattr(fetch_store, "record_meeting", fail_on_loaded)
     db = open_db(tmp_path / "ft.db")
-    options = FetchOptions(**RANGE, committees=("Audit Committee",), extract=False, save_to=tmp_path / "files",
-                           politeness=Politeness(delay=0, backoff=0))
+    options = FetchOptions(
+        **RANGE,
+        committees=("Audit Committee",),
+        extract=False,
+        save_to=tmp_path / "files",
+        politeness=Politeness(delay=0, backoff=0),
+    )
     with pytest.raises(RuntimeError):
         fetch_site(db, site.url, options)
     assert calls == [4966, 4967]
@@ -224,7 +260,19 @@ def test_timeout_retried_then_one_line_error(site, tmp_path):
     assert site.requested("GetCommittees") == 2
 
     site.faults["GetCommittees"] += ["timeout", "timeout"]
-    result = fetch(tmp_path / "ft.db", "--list-committees", site.url, "--timeout", "0.3", "--retries", "1", "--delay", "0", "--backoff", "0")
+    result = fetch(
+        tmp_path / "ft.db",
+        "--list-committees",
+        site.url,
+        "--timeout",
+        "0.3",
+        "--retries",
+        "1",
+        "--delay",
+        "0",
+        "--backoff",
+        "0",
+    )
     assert "no answer from" in one_line_error(result) and "within 0.3 s (2 attempts)" in result.output
 
 
@@ -302,7 +350,8 @@ def test_external_entities_are_never_resolved(site, tmp_path):
 def test_replies_read_the_real_samples():
     meetings = replies.meetings(replies.parse((FIXTURES / "GetMeetings_144.xml").read_bytes(), "getmeetings", "x"))
     assert [(m.id, m.day, m.status) for m in meetings] == [
-        (4966, date(2026, 1, 13), "Cancelled"), (4967, date(2026, 2, 10), "Confirmed"),
+        (4966, date(2026, 1, 13), "Cancelled"),
+        (4967, date(2026, 2, 10), "Confirmed"),
     ]
     held = replies.meeting(replies.parse((FIXTURES / "GetMeeting_4967.xml").read_bytes(), "meeting", "x"))
     assert held.minutes_published and held.items_with_minutes == 2
@@ -316,7 +365,8 @@ def test_replies_unwrap_soap_and_asmx_strings():
     soap = (
         b'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
         b'<GetCommitteesResponse xmlns="http://moderngov.co.uk/namespaces"><GetCommitteesResult>'
-        + inner + b"</GetCommitteesResult></GetCommitteesResponse></soap:Body></soap:Envelope>"
+        + inner
+        + b"</GetCommitteesResult></GetCommitteesResponse></soap:Body></soap:Envelope>"
     )
     escaped = inner.replace(b"&", b"&amp;").replace(b"<", b"&lt;").replace(b">", b"&gt;")
     asmx = b'<?xml version="1.0"?><string xmlns="http://tempuri.org/">' + escaped + b"</string>"
@@ -326,22 +376,28 @@ def test_replies_unwrap_soap_and_asmx_strings():
         replies.parse((FIXTURES / "GetMeeting_4966.xml").read_bytes(), "committees", "x")
 
 
-@pytest.mark.parametrize("url, council", [
-    ("https://democracy.bridgend.gov.uk", "Bridgend"),
-    ("https://bridgend.moderngov.co.uk/ieDocHome.aspx", "Bridgend"),
-    ("https://democracy.gwynedd.llyw.cymru", "Gwynedd"),
-    ("https://moderngov.rotherham.gov.uk", "Rotherham"),
-    ("https://democracy.east-sussex.gov.uk", "East Sussex"),
-    ("http://127.0.0.1:8000", None),
-    ("http://localhost:8000", None),
-])
+@pytest.mark.parametrize(
+    "url, council",
+    [
+        ("https://democracy.bridgend.gov.uk", "Bridgend"),
+        ("https://bridgend.moderngov.co.uk/ieDocHome.aspx", "Bridgend"),
+        ("https://democracy.gwynedd.llyw.cymru", "Gwynedd"),
+        ("https://moderngov.rotherham.gov.uk", "Rotherham"),
+        ("https://democracy.east-sussex.gov.uk", "East Sussex"),
+        ("http://127.0.0.1:8000", None),
+        ("http://localhost:8000", None),
+    ],
+)
 def test_council_from_host(url, council):
     assert council_from_host(normalise(url)) == council
 
 
 def test_normalise_site_addresses():
     assert normalise("democracy.bridgend.gov.uk/ieDocHome.aspx?bcr=1") == "https://democracy.bridgend.gov.uk"
-    assert normalise("https://Example.gov.uk/democracy/mgWebService.asmx/GetCommittees") == "https://example.gov.uk/democracy"
+    assert (
+        normalise("https://Example.gov.uk/democracy/mgWebService.asmx/GetCommittees")
+        == "https://example.gov.uk/democracy"
+    )
     with pytest.raises(UsageError):
         normalise("ftp://example.gov.uk")
 

@@ -30,7 +30,12 @@ def db_path(tmp_path_factory):
 
 def test_the_earlier_reports_recommendations_are_its_improvement_list(db_path):
     db = open_db(db_path)
-    gold = [s["quote"] for s in json.loads((REPORTS / "ofsted_ilacs_bcp_2022-02_inadequate.gold.json").read_text("utf-8"))["statements"]]
+    gold = [
+        s["quote"]
+        for s in json.loads((REPORTS / "ofsted_ilacs_bcp_2022-02_inadequate.gold.json").read_text("utf-8"))[
+            "statements"
+        ]
+    ]
     earlier_id = db.execute("SELECT id FROM documents WHERE name = ?", [EARLIER.name]).fetchone()[0]
     found = [t for t, _ in recommendations(db, earlier_id)]
     assert len(found) == len(gold)
@@ -55,7 +60,9 @@ def test_followup_finds_the_previous_report_and_judges_every_recommendation(db_p
 
 
 def test_followup_cli_json_shape(db_path):
-    result = CliRunner().invoke(cli, ["--db", str(db_path), "followup", "--earlier", EARLIER.name, "--later", LATER.name, "--format", "json"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(db_path), "followup", "--earlier", EARLIER.name, "--later", LATER.name, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [set(r) >= {"text", "status", "evidence"} for r in rows] == [True] * 7
@@ -72,10 +79,14 @@ def test_sub_bullets_complete_their_item(tmp_path):
     doc_id = ingest_paths(db, [doc], extract=False).files[0].document_id
     with transaction(db):
         for line in text.splitlines()[1:]:
-            db.execute("INSERT INTO statements (document_id, kind, text, start, \"end\", extracted_at) VALUES (?, 'recommendation', ?, ?, ?, 'x')",
-                       [doc_id, line, text.index(line), text.index(line) + len(line)])
+            db.execute(
+                "INSERT INTO statements (document_id, kind, text, start, \"end\", extracted_at) VALUES (?, 'recommendation', ?, ?, ?, 'x')",
+                [doc_id, line, text.index(line), text.index(line) + len(line)],
+            )
     assert [t for t, _ in recommendations(db, doc_id)] == [
-        "Services to care leavers, including: − suitable homes − health histories.", "Permanence planning."]
+        "Services to care leavers, including: − suitable homes − health histories.",
+        "Permanence planning.",
+    ]
 
 
 @pytest.mark.parametrize(

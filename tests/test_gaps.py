@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from test_link import build_db
 
 from followthrough.cli import cli
 from followthrough.link.decisions import record_decision
 from followthrough.link.report import gap_report, render
 from followthrough.store import insert_many, transaction
-from test_link import build_db
 
 
 def finding_id(db, fragment: str) -> int:
@@ -54,7 +54,9 @@ def test_decisions_survive_re_extraction(tmp_path):
     """Statements get new ids when re-extracted; decisions follow their text."""
     db, _ = build_db(tmp_path, "bridgend", "csv")
     record_decision(db, finding_id(db, "fragility"), item_id(db, "4.2"), "reject")
-    rows = [dict(zip([c[0] for c in cur.description], r)) for cur in [db.execute("SELECT * FROM statements")] for r in cur]
+    rows = [
+        dict(zip([c[0] for c in cur.description], r)) for cur in [db.execute("SELECT * FROM statements")] for r in cur
+    ]
     with transaction(db):
         db.execute("DELETE FROM statements")
         for row in rows:
@@ -119,12 +121,25 @@ def test_html_is_escaped_self_contained_and_gaps_first(tmp_path):
     doc = db.execute("SELECT id FROM documents WHERE name = 'findings.txt'").fetchone()[0]
     evil = 'Workforce <script>alert("x")</script> & <b>agency</b> staff'
     with transaction(db):
-        insert_many(db, "statements", [{
-            "document_id": doc, "kind": "concern", "text": evil, "start": 0, "end": 10,
-            "topics": "[]", "extracted_at": "2026-01-01T00:00:00",
-        }])
+        insert_many(
+            db,
+            "statements",
+            [
+                {
+                    "document_id": doc,
+                    "kind": "concern",
+                    "text": evil,
+                    "start": 0,
+                    "end": 10,
+                    "topics": "[]",
+                    "extracted_at": "2026-01-01T00:00:00",
+                }
+            ],
+        )
     out = tmp_path / "gaps.html"
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "bridgend-csv.db"), "gaps", "--format", "html", "-o", str(out)])
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "bridgend-csv.db"), "gaps", "--format", "html", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     page = out.read_text("utf-8")
     assert "<script>" not in page
@@ -137,14 +152,42 @@ def test_html_is_escaped_self_contained_and_gaps_first(tmp_path):
 def test_commitments_overdue_or_undated(tmp_path):
     db, _ = build_db(tmp_path, "bridgend", "csv")
     doc = db.execute("SELECT id FROM documents WHERE name = 'findings.txt'").fetchone()[0]
-    base = {"document_id": doc, "kind": "commitment", "start": 0, "end": 5, "topics": "[]", "extracted_at": "2026-01-01T00:00:00"}
+    base = {
+        "document_id": doc,
+        "kind": "commitment",
+        "start": 0,
+        "end": 5,
+        "topics": "[]",
+        "extracted_at": "2026-01-01T00:00:00",
+    }
     with transaction(db):
-        insert_many(db, "statements", [
-            base | {"text": "A refreshed plan would be brought to Cabinet in September 2023.", "due_text": "September 2023",
-                    "due_start": "2023-09-01", "due_end": "2023-09-30"},
-            base | {"text": "Further reports would be submitted to Cabinet.", "due_text": None, "due_start": None, "due_end": None},
-            base | {"text": "A stocktake would take place in 2025.", "due_text": "2025", "due_start": "2025-01-01", "due_end": "2025-12-31"},
-        ])
+        insert_many(
+            db,
+            "statements",
+            [
+                base
+                | {
+                    "text": "A refreshed plan would be brought to Cabinet in September 2023.",
+                    "due_text": "September 2023",
+                    "due_start": "2023-09-01",
+                    "due_end": "2023-09-30",
+                },
+                base
+                | {
+                    "text": "Further reports would be submitted to Cabinet.",
+                    "due_text": None,
+                    "due_start": None,
+                    "due_end": None,
+                },
+                base
+                | {
+                    "text": "A stocktake would take place in 2025.",
+                    "due_text": "2025",
+                    "due_start": "2025-01-01",
+                    "due_end": "2025-12-31",
+                },
+            ],
+        )
     from datetime import date
 
     report = gap_report(db, as_of=date(2024, 1, 31))

@@ -23,7 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 DOCS = CORPUS / "documents"
 YORK = DOCS / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt"
-FILE_KEYS = {"path", "status", "reason", "document_id", "kind", "pages", "plan_items", "statements", "warnings", "internal"}
+FILE_KEYS = {
+    "path",
+    "status",
+    "reason",
+    "document_id",
+    "kind",
+    "pages",
+    "plan_items",
+    "statements",
+    "warnings",
+    "internal",
+}
 
 
 def ingest(db: Path, *args: str) -> Result:
@@ -112,8 +123,16 @@ def test_kind_body_and_meeting_date_overrides_are_stored(tmp_path: Path) -> None
     kind = next(k for k in DOCUMENT_KINDS if k != detected.kind)
     assert detected.body != "Audit Committee" and str(detected.meeting_date) != "2016-02-04"
     result = ingest(
-        tmp_path / "t.db", str(path), "--kind", kind, "--body", "Audit Committee",
-        "--meeting-date", "2016-02-04", "--source-url", "https://example.org/minutes/86",
+        tmp_path / "t.db",
+        str(path),
+        "--kind",
+        kind,
+        "--body",
+        "Audit Committee",
+        "--meeting-date",
+        "2016-02-04",
+        "--source-url",
+        "https://example.org/minutes/86",
     )
     assert result.exit_code == 0, result.output
     assert query(tmp_path / "t.db", "SELECT kind, body, meeting_date, source_url FROM documents") == [
@@ -148,7 +167,10 @@ def run_together(db: Path, groups: list[list[Path]], *options: str) -> list[tupl
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "followthrough", "--db", str(db), "ingest", *options, *map(str, group)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=db.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=db.parent,
         )
         for group in groups
     ]
@@ -195,9 +217,7 @@ def test_same_file_from_two_processes_is_stored_once(tmp_path: Path, attempt: in
     assert len(query(db, "SELECT id FROM documents WHERE path = ?", (str(big),))) == 1
 
 
-def test_file_stored_by_another_process_meanwhile_is_unchanged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_file_stored_by_another_process_meanwhile_is_unchanged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The race above, made certain: the duplicate check runs before another writer commits."""
     db = tmp_path / "t.db"
     assert ingest(db, "--no-extract", str(YORK)).exit_code == 0

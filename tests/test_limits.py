@@ -3,17 +3,16 @@ PDFs, search query limits, and range checks on numbers, dates and ids (no Overfl
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
+from test_bad_input import GOOD, assert_only_good_document, error_lines
 
 import followthrough.ingest.limits as limits
 from followthrough.cli import cli
-from test_bad_input import GOOD, assert_only_good_document, error_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCX = ROOT / "corpus" / "rendered" / "ciw_press_powys_childrens_2019-01-09.docx"
@@ -36,7 +35,9 @@ def test_file_over_the_size_limit(tmp_path: Path) -> None:
 def test_size_limit_from_the_environment(tmp_path: Path) -> None:
     big = tmp_path / "agenda_pack.txt"
     big.write_bytes(GOOD.read_bytes() * 3000)
-    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "t.db"), "ingest", str(big)], env={"FOLLOWTHROUGH_MAX_FILE_MB": "1"})
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "t.db"), "ingest", str(big)], env={"FOLLOWTHROUGH_MAX_FILE_MB": "1"}
+    )
     assert result.exit_code == 1
     assert error_lines(result)[0].startswith(f"Error: {big}: too large")
 
@@ -60,7 +61,9 @@ def test_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
     result = ingest(tmp_path / "t.db", str(bomb), str(GOOD))
     assert result.exit_code == 1, result.output
     total = sum(info.file_size for info in zipfile.ZipFile(bomb).infolist()) / 1024 / 1024
-    assert error_lines(result) == [f"Error: {bomb}: too large (decompresses to {total:,.0f} MB; the limit is 512 MB: a zip bomb?)"]
+    assert error_lines(result) == [
+        f"Error: {bomb}: too large (decompresses to {total:,.0f} MB; the limit is 512 MB: a zip bomb?)"
+    ]
     assert_only_good_document(tmp_path / "t.db")
 
 
@@ -69,7 +72,9 @@ def test_one_highly_compressed_part_is_refused(tmp_path: Path, monkeypatch: pyte
     bomb = bomb_docx(tmp_path)
     result = ingest(tmp_path / "t.db", str(bomb))
     (line,) = error_lines(result)
-    assert line.startswith(f"Error: {bomb}: too large (word/media/padding.bin decompresses ") and line.endswith("times over: a zip bomb?)")
+    assert line.startswith(f"Error: {bomb}: too large (word/media/padding.bin decompresses ") and line.endswith(
+        "times over: a zip bomb?)"
+    )
 
 
 def test_pdf_over_the_page_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from followthrough.ingest import read_document, store_document
-from followthrough.link.decide import ANSWERED, GAP
+from followthrough.link.decide import ANSWERED
 from followthrough.link.matcher import FindingText, decide_plan, match, previous_sentence, refers_back
 from followthrough.link.report import gap_report
 from followthrough.store import insert_many, open_db, transaction
@@ -55,10 +55,17 @@ def build_db(tmp_path: Path, case: str, fmt: str):
         rows = []
         for entry in gold["links"]:
             start, end = quote_span(findings_doc.text, entry["finding"])
-            rows.append({
-                "document_id": doc_id, "kind": entry["kind"], "text": findings_doc.text[start:end],
-                "start": start, "end": end, "topics": "[]", "extracted_at": "2026-01-01T00:00:00",
-            })
+            rows.append(
+                {
+                    "document_id": doc_id,
+                    "kind": entry["kind"],
+                    "text": findings_doc.text[start:end],
+                    "start": start,
+                    "end": end,
+                    "topics": "[]",
+                    "extracted_at": "2026-01-01T00:00:00",
+                }
+            )
         insert_many(db, "statements", rows)
     return db, gold
 
@@ -134,9 +141,23 @@ def test_glossary_bridges_different_words():
     from followthrough.models import PlanItem
 
     rows = [
-        PlanItem("A1", None, "Exploitation", "Sign up to the All Wales CSE protocol and train every team in it", document_id=1),
-        PlanItem("A2", None, "Placements", "More of our children can live near their families through local foster carers", document_id=1),
-        PlanItem("A3", None, "Budget", "Report children's services budget pressures to Cabinet each quarter", document_id=1),
+        PlanItem(
+            "A1",
+            None,
+            "Exploitation",
+            "Sign up to the All Wales CSE protocol and train every team in it",
+            document_id=1,
+        ),
+        PlanItem(
+            "A2",
+            None,
+            "Placements",
+            "More of our children can live near their families through local foster carers",
+            document_id=1,
+        ),
+        PlanItem(
+            "A3", None, "Budget", "Report children's services budget pressures to Cabinet each quarter", document_id=1
+        ),
         PlanItem("A4", None, "Home care", "Commission more domiciliary care hours in rural areas", document_id=1),
     ]
     findings = [
@@ -171,11 +192,17 @@ def test_candidate_pairs_give_the_same_links_as_full_cdist(monkeypatch):
     """Past FULL_CDIST_PAIRS only pairs that can reach the threshold are compared."""
     from followthrough.link import matcher
 
-    rows = read_document(CASES / "anglesey2016" / "plan.csv").plan_items + read_document(CASES / "bridgend" / "plan.csv").plan_items
+    rows = (
+        read_document(CASES / "anglesey2016" / "plan.csv").plan_items
+        + read_document(CASES / "bridgend" / "plan.csv").plan_items
+    )
     for n, row in enumerate(rows):
         row.document_id = 1 if n < 13 else 2
-    findings = [FindingText(g["finding"]) for case in ("bridgend", "anglesey2016")
-                for g in json.loads((CASES / case / "gold.json").read_text("utf-8"))["links"]]
+    findings = [
+        FindingText(g["finding"])
+        for case in ("bridgend", "anglesey2016")
+        for g in json.loads((CASES / case / "gold.json").read_text("utf-8"))["links"]
+    ]
     _, full = match(findings, rows)
     monkeypatch.setattr(matcher, "FULL_CDIST_PAIRS", 0)
     _, candidates = match(findings, rows)
@@ -199,8 +226,16 @@ def test_an_other_councils_plan_in_its_own_words():
     from followthrough.models import PlanItem
 
     rows = [
-        ("1.1", "Workforce", "Reduce the number of agency social workers and stabilise the workforce through a recruitment and retention offer"),
-        ("1.2", "Management oversight", "Team managers to record supervision and management oversight on every child's file each month"),
+        (
+            "1.1",
+            "Workforce",
+            "Reduce the number of agency social workers and stabilise the workforce through a recruitment and retention offer",
+        ),
+        (
+            "1.2",
+            "Management oversight",
+            "Team managers to record supervision and management oversight on every child's file each month",
+        ),
         ("2.1", "Care leavers", "Every care leaver to have an up-to-date pathway plan and a personal adviser"),
         ("2.2", "Sufficiency", "Open two in-house children's homes so that more children live close to home"),
         ("3.1", "Exploitation", "Launch the multi-agency child exploitation hub with the police"),

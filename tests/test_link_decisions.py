@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from followthrough.cli import cli
+from followthrough.ingest import read_document
 from followthrough.link import decide
 from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, Params
 from followthrough.link.matcher import FindingText, decide_plan
 from followthrough.link.pairing import DocInfo, pair
-from followthrough.ingest import read_document
 
 CASES = Path(__file__).parent / "fixtures" / "link"
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +33,13 @@ def gold_findings(case: str) -> list[dict]:
 
 def test_each_finding_is_decided_on_its_own_distribution():
     """The same absolute score is a clear answer for one finding and noise for another."""
-    score = np.array([
-        [0.60, 0.20, 0.21, 0.19, 0.20, 0.22],  # one row stands far out: answered by row 0
-        [0.60, 0.58, 0.59, 0.61, 0.57, 0.60],  # all rows alike: nothing stands out
-    ], dtype=np.float32)
+    score = np.array(
+        [
+            [0.60, 0.20, 0.21, 0.19, 0.20, 0.22],  # one row stands far out: answered by row 0
+            [0.60, 0.58, 0.59, 0.61, 0.57, 0.60],  # all rows alike: nothing stands out
+        ],
+        dtype=np.float32,
+    )
     params = decide.DEFAULT.with_(gap_z=1.5, gap_score=-10.0)  # the finding's own z decides here
     first, second = decide.decide(score, params)
     assert first.status != GAP and first.rows[0] == 0
@@ -45,13 +48,27 @@ def test_each_finding_is_decided_on_its_own_distribution():
 
 def test_answered_versus_possibly_answered():
     """A best row that stands out but not far from the plan's run of scores is for review."""
-    score = np.array([
-        [0.90, 0.10, 0.10, 0.12, 0.11],
-        [0.35, 0.10, 0.12, 0.11, 0.10],
-        [0.10, 0.11, 0.12, 0.10, 0.11],
-    ], dtype=np.float32)
-    params = Params(lexical=0, context=0, part=0, link_z=1.5, relative=0.7, group_relative=0.3, gap_z=1.5,
-                    gap_score=0.5, residual_gap=0.0, review_residual=0.0, answered_score=2.5)
+    score = np.array(
+        [
+            [0.90, 0.10, 0.10, 0.12, 0.11],
+            [0.35, 0.10, 0.12, 0.11, 0.10],
+            [0.10, 0.11, 0.12, 0.10, 0.11],
+        ],
+        dtype=np.float32,
+    )
+    params = Params(
+        lexical=0,
+        context=0,
+        part=0,
+        link_z=1.5,
+        relative=0.7,
+        group_relative=0.3,
+        gap_z=1.5,
+        gap_score=0.5,
+        residual_gap=0.0,
+        review_residual=0.0,
+        answered_score=2.5,
+    )
     strong, weak, none = decide.decide(score, params)
     assert strong.status == ANSWERED and strong.rows == [0] and strong.confidence[0] > 0.5
     assert weak.status == POSSIBLE and weak.rows == [0] and weak.confidence[0] < strong.confidence[0]
@@ -77,8 +94,8 @@ def test_a_row_that_only_possibly_answers_is_shown_beside_the_gaps(tmp_path):
     before the answered findings, with the row, why it may not answer, and the command to
     confirm it: a look-alike row cannot quietly close it."""
     from followthrough.link.report import gap_report, render
-    from followthrough.store import open_db
     from followthrough.pipeline import ingest_paths
+    from followthrough.store import open_db
 
     db = open_db(tmp_path / "bcp.db")
     ingest_paths(db, [CASES / "bcp2022" / "plan.csv"], extract=False, council="BCP Council")
@@ -161,7 +178,8 @@ def test_pairing_by_council_with_initials():
     anonymous_plan = DocInfo(12, "plan.csv", None)
     pairs, _ = pair([unknown, bcp], plans + [anonymous_plan])
     assert {(p.findings.name, p.plan.name) for p in pairs} == {
-        ("minutes.pdf", "plan.csv"), ("findings.pdf", "bcp-plan.pdf"),
+        ("minutes.pdf", "plan.csv"),
+        ("findings.pdf", "bcp-plan.pdf"),
     }
 
 
@@ -218,7 +236,9 @@ def test_repeated_options_are_all_honoured(two_councils):
     con.close()
     assert len(reports) == 2 and len(plans) == 2 and ids["findings"]
     one = _report(two_councils, "--findings", reports[0], "--plan", plans[0])
-    both = _report(two_councils, "--findings", reports[0], "--findings", reports[1], "--plan", plans[0], "--plan", plans[1])
+    both = _report(
+        two_councils, "--findings", reports[0], "--findings", reports[1], "--plan", plans[0], "--plan", plans[1]
+    )
     assert len(one["pairs"]) == 1 and len(both["pairs"]) == 4  # named on both sides: every pair as asked
     assert len(both["plans"]) == 2
     assert {f["document"] for f in both["findings"]} >= {f["document"] for f in one["findings"]}
@@ -248,11 +268,23 @@ def test_loco_harness_on_two_small_cases(tmp_path, monkeypatch, capsys):
     tool = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(__import__("sys").modules, "calibrate_links", tool)
     spec.loader.exec_module(tool)
-    monkeypatch.setattr(tool, "GRID", {
-        "lexical": (0.0, 2.0), "context": (0.25,), "part": (1.0,), "link_z": (1.5,), "relative": (0.7,), "group_relative": (0.3,),
-        "gap_z": (0.0,), "gap_score": (0.0, 1.5), "residual_gap": (0.0,), "review_residual": (0.0,),
-        "answered_score": (2.0,),
-    })
+    monkeypatch.setattr(
+        tool,
+        "GRID",
+        {
+            "lexical": (0.0, 2.0),
+            "context": (0.25,),
+            "part": (1.0,),
+            "link_z": (1.5,),
+            "relative": (0.7,),
+            "group_relative": (0.3,),
+            "gap_z": (0.0,),
+            "gap_score": (0.0, 1.5),
+            "residual_gap": (0.0,),
+            "review_residual": (0.0,),
+            "answered_score": (2.0,),
+        },
+    )
     assert tool.main([str(CASES), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     folds = {f["case"]: f for f in out["folds"]}
@@ -286,7 +318,9 @@ def test_status_of_is_the_rule_decide_applies():
     z, plan = decide.standardise(score), decide.plan_standardise(score)
     for i, d in enumerate(decide.decide(score, params, None, lambda a, b: float(res[a, b]))):
         j = int(score[i].argmax())
-        assert d.status == decide.status_of(float(score[i, j]), float(z[i, j]), float(plan[i, j]), float(res[i, j]), params)
+        assert d.status == decide.status_of(
+            float(score[i, j]), float(z[i, j]), float(plan[i, j]), float(res[i, j]), params
+        )
         assert d.residual == float(res[i, j])
 
 
@@ -309,13 +343,24 @@ def test_end_to_end_loco_harness_models_what_gaps_prints(tmp_path, monkeypatch, 
     out = json.loads(capsys.readouterr().out)
     assert {f["case"] for f in out["folds"]} == {"anglesey2016", "bridgend", "halton_send2024"}
     for fold in out["folds"]:
-        assert 0.0 <= fold["loco"]["link_f1"] <= 1.0 and fold["reporting"]["review_as_gap"] in tool.REPORTING_GRID["review_as_gap"]
+        assert (
+            0.0 <= fold["loco"]["link_f1"] <= 1.0
+            and fold["reporting"]["review_as_gap"] in tool.REPORTING_GRID["review_as_gap"]
+        )
     # the tool's "now" for halton equals the scorer on the real command's JSON
     ft = str(Path(__import__("sys").executable).parent / "followthrough")
     db = tmp_path / "h.db"
     case = CASES / "halton_send2024"
-    subprocess.run([ft, "--db", str(db), "ingest", str(case / "findings.pdf"), str(case / "plan.csv")], check=True, capture_output=True)
-    printed = json.loads(subprocess.run([ft, "--db", str(db), "gaps", "--format", "json"], check=True, capture_output=True, text=True).stdout)
+    subprocess.run(
+        [ft, "--db", str(db), "ingest", str(case / "findings.pdf"), str(case / "plan.csv")],
+        check=True,
+        capture_output=True,
+    )
+    printed = json.loads(
+        subprocess.run(
+            [ft, "--db", str(db), "gaps", "--format", "json"], check=True, capture_output=True, text=True
+        ).stdout
+    )
     scorer = tool._scorer(cases)
     gold = json.loads((case / "gold.json").read_text("utf-8"))
     modelled = next(f["now"] for f in out["folds"] if f["case"] == "halton_send2024")

@@ -8,9 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from followthrough.cli import cli
 from test_documents_cmd import MINUTES, PLAN, run
 
 
@@ -23,14 +20,22 @@ def db(tmp_path: Path) -> Path:
 
 
 def first_link(db: Path) -> tuple[int, int]:
-    return sqlite3.connect(db).execute("SELECT finding_id, plan_item_id FROM links ORDER BY finding_id, plan_item_id").fetchone()
+    return (
+        sqlite3.connect(db)
+        .execute("SELECT finding_id, plan_item_id FROM links ORDER BY finding_id, plan_item_id")
+        .fetchone()
+    )
 
 
 def unlinked_pair(db: Path) -> tuple[int, int]:
-    return sqlite3.connect(db).execute(
-        "SELECT s.id, p.id FROM statements s, plan_items p WHERE s.kind IN ('recommendation', 'concern')"
-        " AND NOT EXISTS (SELECT 1 FROM links l WHERE l.finding_id = s.id AND l.plan_item_id = p.id) ORDER BY s.id, p.id"
-    ).fetchone()
+    return (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT s.id, p.id FROM statements s, plan_items p WHERE s.kind IN ('recommendation', 'concern')"
+            " AND NOT EXISTS (SELECT 1 FROM links l WHERE l.finding_id = s.id AND l.plan_item_id = p.id) ORDER BY s.id, p.id"
+        )
+        .fetchone()
+    )
 
 
 def test_links_list(db: Path) -> None:

@@ -8,14 +8,16 @@ import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
+from test_bad_input import GOOD
 
 from followthrough.cli import cli
 from followthrough.extract import build_pipeline, extract_statements
 from followthrough.extract.parts import parts
 from followthrough.ingest import read_document
-from test_bad_input import GOOD
 
-LIMERICK = Path(__file__).parent / "fixtures" / "realdocs" / "limerick_council_2024-01-22_ordinary_meeting_minutes_full.md"
+LIMERICK = (
+    Path(__file__).parent / "fixtures" / "realdocs" / "limerick_council_2024-01-22_ordinary_meeting_minutes_full.md"
+)
 
 
 def minutes_book(tmp_path: Path) -> tuple[Path, int]:
@@ -36,10 +38,10 @@ def test_a_minutes_book_past_a_million_characters_loads(tmp_path: Path) -> None:
     assert files[book.name]["status"] == "added"
     assert files[GOOD.name]["status"] == "added"
     conn = sqlite3.connect(db)
-    text, = conn.execute("SELECT text FROM documents WHERE name = ?", [book.name]).fetchone()
+    (text,) = conn.execute("SELECT text FROM documents WHERE name = ?", [book.name]).fetchone()
     assert len(text) > 1_000_000
     rows = conn.execute(
-        "SELECT s.text, s.start, s.\"end\" FROM statements s JOIN documents d ON d.id = s.document_id WHERE d.name = ?",
+        'SELECT s.text, s.start, s."end" FROM statements s JOIN documents d ON d.id = s.document_id WHERE d.name = ?',
         [book.name],
     ).fetchall()
     # every statement's offsets point at its text in the whole document, to the last copy

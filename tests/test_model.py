@@ -8,7 +8,6 @@ SOURCES.tsv) and the dev set corpus/gold + corpus/documents.
 from __future__ import annotations
 
 import json
-import os
 import socket
 from pathlib import Path
 
@@ -103,7 +102,8 @@ def test_train_reproduces_the_shipped_model():
 
 def test_evaluate_cross_validates_holding_councils_out():
     result = CliRunner().invoke(
-        cli, ["evaluate", str(DEV_GOLD), "--docs", str(DEV_DOCS), "--cross-validate", "3", "--group", "council", "--json"]
+        cli,
+        ["evaluate", str(DEV_GOLD), "--docs", str(DEV_DOCS), "--cross-validate", "3", "--group", "council", "--json"],
     )
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output)

@@ -42,11 +42,27 @@ NOISE = re.compile(r"\s*pdf icon PDF [\d.]+ [KM]B|\s*View directions")
 LEAKS = [
     re.compile(p)
     for p in (
-        r"pdf icon", r"\bPDF \d+", r"\d+ [KM]B\b", r"Calendar of meetings", r"Find committee documents",
-        r"Councillors\b(?! )", r"Additional documents", r"View the decision for item", r"Skip to",
-        r"Modern\.gov", r"Attendance details", r"Browse meetings",
-        r"Find out more about this issue", r"View the reasons why", r"Appendix 1\n", r"Crown copyright",
-        r"mgSiteName", r"Is Key decision", r"Decision status", r"View directions", r"No\. Item",
+        r"pdf icon",
+        r"\bPDF \d+",
+        r"\d+ [KM]B\b",
+        r"Calendar of meetings",
+        r"Find committee documents",
+        r"Councillors\b(?! )",
+        r"Additional documents",
+        r"View the decision for item",
+        r"Skip to",
+        r"Modern\.gov",
+        r"Attendance details",
+        r"Browse meetings",
+        r"Find out more about this issue",
+        r"View the reasons why",
+        r"Appendix 1\n",
+        r"Crown copyright",
+        r"mgSiteName",
+        r"Is Key decision",
+        r"Decision status",
+        r"View directions",
+        r"No\. Item",
     )
 ]
 
@@ -97,38 +113,77 @@ EXPECTED = {
     # fixture: (title, body, meeting date, [(item number, item title)])
     "ieIssueDetails_anglesey_executive_2018-12-17_item7.html": (
         "CIW Inspection of Children's Services in Anglesey - Improvement Plan - Quarterly Progress Report",
-        "The Executive", date(2018, 12, 17), [("7", "Children and Families Services Progress Report")]),
+        "The Executive",
+        date(2018, 12, 17),
+        [("7", "Children and Families Services Progress Report")],
+    ),
     "ieIssueDetails_sefton_osc_2017-09-26_item18.html": (
         "Updated Children's Social Care Improvement Plan",
-        "Overview and Scrutiny Committee (Children's Services and Safeguarding)", date(2017, 9, 26),
-        [("18", "Updated Children's Social Care Improvement Plan")]),
+        "Overview and Scrutiny Committee (Children's Services and Safeguarding)",
+        date(2017, 9, 26),
+        [("18", "Updated Children's Social Care Improvement Plan")],
+    ),
     "ieIssueDetails_flintshire_cabinet_2020-09-22_item8.html": (
-        "Care Inspectorate Wales (CIW) Annual Performance Letter", "Cabinet", date(2020, 9, 22),
-        [("8", "Care Inspectorate Wales (CIW) Annual Performance Letter")]),
+        "Care Inspectorate Wales (CIW) Annual Performance Letter",
+        "Cabinet",
+        date(2020, 9, 22),
+        [("8", "Care Inspectorate Wales (CIW) Annual Performance Letter")],
+    ),
     "ieIssueDetails_herefordshire_cabinet_2022-12-15_item181.html": (
-        "Ofsted Improvement Action Plan", "Cabinet", date(2022, 12, 15),
-        [("181", "Children’s Improvement Action Plan")]),
+        "Ofsted Improvement Action Plan",
+        "Cabinet",
+        date(2022, 12, 15),
+        [("181", "Children’s Improvement Action Plan")],
+    ),
     "ieListDocuments_cardiff_cabinet_2016-01-21.html": (
-        "Cabinet - Thursday, 21st January, 2016 3.30 pm", "Cabinet", date(2016, 1, 21),
-        [("86", "Minutes of the Cabinet Meetings held on 3 and 10 December 2015"),
-         ("87", "To receive the Community and Adult Services Scrutiny Committee report entitled "
-                "'Information, Advice and Assistance (IAA) Services for Mental Health Service Users in Cardiff'"),
-         ("88", "Annual Review of the Council's Voluntary Redundancy Scheme."),
-         ("89", "Review of the Council's Disciplinary Policy and Associated Policies & Procedures")]),
+        "Cabinet - Thursday, 21st January, 2016 3.30 pm",
+        "Cabinet",
+        date(2016, 1, 21),
+        [
+            ("86", "Minutes of the Cabinet Meetings held on 3 and 10 December 2015"),
+            (
+                "87",
+                "To receive the Community and Adult Services Scrutiny Committee report entitled "
+                "'Information, Advice and Assistance (IAA) Services for Mental Health Service Users in Cardiff'",
+            ),
+            ("88", "Annual Review of the Council's Voluntary Redundancy Scheme."),
+            ("89", "Review of the Council's Disciplinary Policy and Associated Policies & Procedures"),
+        ],
+    ),
     # Bridgend's meeting pages print no item numbers.
     "ieListDocuments_bridgend_sosc2_2022-11-03.html": (
         "Subject Overview and Scrutiny Committee 2 - Thursday, 3rd November, 2022 10:00",
-        "Subject Overview and Scrutiny Committee 2", date(2022, 11, 3),
-        [(None, "Declarations of Interest"), (None, "Approval of Minutes"),
-         (None, "Care Inspectorate Wales (CIW) Performance Evaluation Report Of Childrens Social Care Services "
-                "23 - 27 May 2022")]),
+        "Subject Overview and Scrutiny Committee 2",
+        date(2022, 11, 3),
+        [
+            (None, "Declarations of Interest"),
+            (None, "Approval of Minutes"),
+            (
+                None,
+                "Care Inspectorate Wales (CIW) Performance Evaluation Report Of Childrens Social Care Services "
+                "23 - 27 May 2022",
+            ),
+        ],
+    ),
     # mgAi pages name neither the meeting nor the item number: nothing is guessed.
-    "mgAi_gwynedd_30911.html": ("Audit Wales Report - Domiciliary Care", None, None,
-                                [(None, "Audit Wales Report - Domiciliary Care")]),
-    "mgAi_rotherham_94795.html": ("External inspections, reviews and audits update", None, None,
-                                  [(None, "External inspections, reviews and audits update")]),
-    "mgIssueHistory_decisions_york_2009-01-28.html": ("Improvement Plan for Adult Social Care", None,
-                                                      date(2009, 1, 28), []),
+    "mgAi_gwynedd_30911.html": (
+        "Audit Wales Report - Domiciliary Care",
+        None,
+        None,
+        [(None, "Audit Wales Report - Domiciliary Care")],
+    ),
+    "mgAi_rotherham_94795.html": (
+        "External inspections, reviews and audits update",
+        None,
+        None,
+        [(None, "External inspections, reviews and audits update")],
+    ),
+    "mgIssueHistory_decisions_york_2009-01-28.html": (
+        "Improvement Plan for Adult Social Care",
+        None,
+        date(2009, 1, 28),
+        [],
+    ),
 }
 
 
@@ -170,7 +225,10 @@ def test_meeting_page_items_hold_their_own_decisions():
 
 def test_word_bullets_and_hard_wraps():
     anglesey = parse("ieIssueDetails_anglesey_executive_2018-12-17_item7.html").text
-    assert "\n· The steps taken to progress implementation of the Service Improvement Plan and the pace of progress.\n" in anglesey
+    assert (
+        "\n· The steps taken to progress implementation of the Service Improvement Plan and the pace of progress.\n"
+        in anglesey
+    )
     gwynedd = parse("mgAi_gwynedd_30911.html").text
     # The fixture hard-wraps every paragraph at 70 columns; each comes back as one line.
     assert "\nTo accept the report and the Council's response to the recommendations\n" in gwynedd
@@ -185,7 +243,8 @@ def test_store_links_passages_to_items(tmp_path):
     assert [n for n, _ in items] == ["86", "87", "88", "89"]
     rows = db.execute(
         "SELECT i.number, p.text FROM passages p JOIN items i ON i.id = p.item_id "
-        "WHERE p.document_id = ? AND p.text LIKE 'RESOLVED%'", [doc_id]
+        "WHERE p.document_id = ? AND p.text LIKE 'RESOLVED%'",
+        [doc_id],
     ).fetchall()
     assert ("87", "RESOLVED: that the report be received and responded by May 2016.") in rows
 
@@ -201,19 +260,29 @@ def test_real_sources_are_listed():
 @pytest.mark.parametrize(
     "name, title, body, when, decision",
     [
-        ("ieDecisionDetails__with-documents__lgsf-kirklees-trimmed.html", "Minutes of Previous Meeting",
-         "Policy Committee", date(2015, 10, 19),
-         "The Minutes of the Policy Committee meeting on 23 September 2015 were approved as a correct record."),
-        ("ieDecisionDetails__no-documents__lgsf-kirklees-trimmed.html",
-         "To enable the Council's waste treatment contractor to consult on alternative processing arrangements",
-         "Strategic Director for Environment", date(2026, 8, 4),
-         "That approval be given to enable the contractor to consult on alternative processing arrangements, "
-         "subject to employee consultation outcomes."),
-        ("ieDecisionDetails__multi-paragraph__lgsf-kirklees-trimmed.html",
-         "Appointment of contractor to demolish Holme Park Court",
-         "Service Director - Homes & Neighbourhoods", date(2021, 7, 27),
-         "The demolition of the existing tower blocks has been approved to support the regeneration of Berry Brow."
-         "\n\nThis decision was authorised by the Cabinet at its meeting on Tuesday, 27 July 2021."),
+        (
+            "ieDecisionDetails__with-documents__lgsf-kirklees-trimmed.html",
+            "Minutes of Previous Meeting",
+            "Policy Committee",
+            date(2015, 10, 19),
+            "The Minutes of the Policy Committee meeting on 23 September 2015 were approved as a correct record.",
+        ),
+        (
+            "ieDecisionDetails__no-documents__lgsf-kirklees-trimmed.html",
+            "To enable the Council's waste treatment contractor to consult on alternative processing arrangements",
+            "Strategic Director for Environment",
+            date(2026, 8, 4),
+            "That approval be given to enable the contractor to consult on alternative processing arrangements, "
+            "subject to employee consultation outcomes.",
+        ),
+        (
+            "ieDecisionDetails__multi-paragraph__lgsf-kirklees-trimmed.html",
+            "Appointment of contractor to demolish Holme Park Court",
+            "Service Director - Homes & Neighbourhoods",
+            date(2021, 7, 27),
+            "The demolition of the existing tower blocks has been approved to support the regeneration of Berry Brow."
+            "\n\nThis decision was authorised by the Cabinet at its meeting on Tuesday, 27 July 2021.",
+        ),
     ],
 )
 def test_real_kirklees_decision_pages(name, title, body, when, decision):
@@ -240,10 +309,14 @@ def test_real_getmeeting_xml():
 @pytest.mark.parametrize(
     "name, reason",
     [
-        ("mgWebService_GetMeeting__no-minutes__lgsf-manchester-trimmed.xml",
-         "empty (no agenda items in the ModernGov meeting XML)"),
-        ("mgWebService_GetMeetings__lgsf-manchester-trimmed.xml",
-         "unsupported type (XML <getmeetings>, not a ModernGov GetMeeting response)"),
+        (
+            "mgWebService_GetMeeting__no-minutes__lgsf-manchester-trimmed.xml",
+            "empty (no agenda items in the ModernGov meeting XML)",
+        ),
+        (
+            "mgWebService_GetMeetings__lgsf-manchester-trimmed.xml",
+            "unsupported type (XML <getmeetings>, not a ModernGov GetMeeting response)",
+        ),
     ],
 )
 def test_xml_that_is_not_a_meeting_with_items(name, reason):
@@ -291,7 +364,9 @@ def test_unknown_moderngov_markup_is_kept_with_a_warning(tmp_path):
         "utf-8",
     )
     doc = read_document(path)
-    assert doc.text == "RESOLVED: that\n(a) the plan be noted;\n(b) a report come back in June.\n\n1. first\n2. second\n"
+    assert (
+        doc.text == "RESOLVED: that\n(a) the plan be noted;\n(b) a report come back in June.\n\n1. first\n2. second\n"
+    )
     assert doc.warnings == ["unrecognised ModernGov page layout: kept the visible text of the main content"]
 
 
@@ -353,7 +428,7 @@ def test_meeting_page_dated_by_its_html_title_when_the_heading_is_missing(tmp_pa
         '<meta name="DC.date" scheme="W3CDTF" content="2026-08-11"/></head><body><div id="modgov">'
         '<div class="mgContent"><table class="mgItemTable"><tr><td class="mgItemNumberCell">86.</td>'
         '<td><p class="mgAiTitleTxt">Minutes</p><p class="mgSubItemTitleTxt">Decision:</p>'
-        "<div class=\"mgWordPara\"><p>Approved.</p></div></td></tr></table></div></div></body></html>",
+        '<div class="mgWordPara"><p>Approved.</p></div></td></tr></table></div></div></body></html>',
         "utf-8",
     )
     doc = read_document(path)
@@ -366,9 +441,9 @@ def test_meeting_page_dated_by_its_html_title_when_the_heading_is_missing(tmp_pa
 
 # --- the renderer, on generated markup -------------------------------------------------------
 
+from bs4 import BeautifulSoup  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from bs4 import BeautifulSoup  # noqa: E402
 
 from followthrough.ingest.htmltext import render  # noqa: E402
 

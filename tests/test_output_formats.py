@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from followthrough.cli import cli
 from test_documents_cmd import MINUTES, PLAN, run
 
-YORK = Path(__file__).resolve().parent.parent / "corpus" / "documents" / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt"
+from followthrough.cli import cli
+
+YORK = (
+    Path(__file__).resolve().parent.parent
+    / "corpus"
+    / "documents"
+    / "york_exec_2009-01-28_csci_apa_improvement_plan_decision.txt"
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +32,13 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-LISTINGS = [["statements"], ["search", "workforce"], ["commitments", "--as-of", "2023-10-31"], ["documents", "list"], ["links", "list"]]
+LISTINGS = [
+    ["statements"],
+    ["search", "workforce"],
+    ["commitments", "--as-of", "2023-10-31"],
+    ["documents", "list"],
+    ["links", "list"],
+]
 
 
 @pytest.mark.parametrize("command", LISTINGS, ids=lambda c: c[0])

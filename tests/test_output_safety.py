@@ -54,7 +54,10 @@ def test_csv_cells_never_start_a_formula(db: Path, tmp_path: Path, start: str) -
         assert texts, command
         assert all(not text.startswith(tuple(HOSTILE)) for text in texts), (command, texts[:3])
         # the cell is the payload behind an apostrophe (gaps puts text on one line)
-        assert all(text.startswith("'") and text[1:].strip() == HOSTILE[start].strip() for text in texts), (command, texts[:3])
+        assert all(text.startswith("'") and text[1:].strip() == HOSTILE[start].strip() for text in texts), (
+            command,
+            texts[:3],
+        )
 
 
 def test_markdown_report_escapes_html(db: Path, tmp_path: Path) -> None:
@@ -64,7 +67,7 @@ def test_markdown_report_escapes_html(db: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(copy), "gaps"])
     assert result.exit_code == 0, result.output
     assert "<img" not in result.stdout
-    assert "&lt;img src=x onerror=\"alert(1)\"&gt; &amp;amp; now." in result.stdout
+    assert '&lt;img src=x onerror="alert(1)"&gt; &amp;amp; now.' in result.stdout
 
 
 def test_terminal_gets_no_escapes_from_documents(db: Path, tmp_path: Path) -> None:

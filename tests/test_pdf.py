@@ -69,7 +69,10 @@ def test_paragraph_breaks_from_line_spacing() -> None:
     # PDFium gives one line per printed line and no paragraph breaks ...
     assert "(Paragraph 1.1.)\nThe Head" in raw_pages(MINUTES)[0]
     # ... the wider gap between paragraphs becomes a blank line, the lines inside stay joined
-    assert "(Paragraph 1.1.)\n\nThe Head of Children's Services reported that the service had appointed\neleven" in doc.text
+    assert (
+        "(Paragraph 1.1.)\n\nThe Head of Children's Services reported that the service had appointed\neleven"
+        in doc.text
+    )
     first = [p.text for p in doc.passages if p.text.endswith("(Paragraph 1.1.)")]
     assert first == [
         "The Head of Children's Services reported that the service had appointed\neleven social workers "
@@ -116,7 +119,10 @@ def test_table_header_repeated_at_the_top_of_a_page_is_dropped_once() -> None:
     path = FIXTURES / "items_table.pdf"
     raw = raw_pages(path)
     # Word repeats the header row of the (non-plan) decisions table on page 2 ...
-    assert [lines(text)[1:3] for text in raw] == [["Decisions of the Cabinet", "No. Item Decision"], ["No. Item Decision", "16. Report number 16 on"]]
+    assert [lines(text)[1:3] for text in raw] == [
+        ["Decisions of the Cabinet", "No. Item Decision"],
+        ["No. Item Decision", "16. Report number 16 on"],
+    ]
     doc = read_document(path)
     # ... the reader keeps it where the table starts and drops the repeat
     assert doc.text.count("No. Item Decision") == 1
@@ -162,7 +168,9 @@ def test_dehyphenate_follows_the_document() -> None:
 
 def test_looks_like_plan_header() -> None:
     assert looks_like_plan_header("Ref Area Action Lead Timescale RAG\n1.1 ...")
-    assert looks_like_plan_header("Action \nNo.\nTheme Improvement action Responsible officer Completion \ndate\nStatus")
+    assert looks_like_plan_header(
+        "Action \nNo.\nTheme Improvement action Responsible officer Completion \ndate\nStatus"
+    )
     assert not looks_like_plan_header("The action plan sets out the lead officer and the status of each area.")
     assert not looks_like_plan_header("\n".join(raw_pages(MINUTES)))
 
@@ -228,7 +236,7 @@ def test_stored_plan_rows_and_pages(tmp_path: Path) -> None:
     rows = list(db.query("SELECT ref, section, page, action FROM plan_items ORDER BY id"))
     assert len(rows) == 11
     assert rows[7]["ref"] == "4.1" and rows[7]["section"] == "4. Well-being" and rows[7]["page"] == 3
-    (kind, pages), = db.execute("SELECT kind, page_count FROM documents").fetchall()
+    ((kind, pages),) = db.execute("SELECT kind, page_count FROM documents").fetchall()
     assert (kind, pages) == ("action plan", 4)
     spans = db.execute('SELECT number, start, "end" FROM pages ORDER BY number').fetchall()
     assert [doc.text[start:end].strip() == doc.pages[n - 1].text for n, start, end in spans] == [True] * 4

@@ -116,27 +116,29 @@ def test_update_keeps_elisions_and_refreshes_the_lines_around_them():
 
 
 def test_regenerate_runs_sessions_in_a_scratch_directory(tmp_path):
-    text = "\n".join([
-        "<!-- session: s -->",
-        "```",
-        "$ echo hello > note.txt; ls corpus/SOURCES.tsv",
-        "wrong",
-        "```",
-        "",
-        "<!-- session: s -->",
-        "```",
-        "$ cat note.txt; test -e followthrough.db || echo no database yet",
-        "```",
-        "",
-        "```",
-        "$ cat note.txt 2>/dev/null || echo fresh session",
-        "...",
-        "```",
-        "",
-        "```python",
-        ">>> print('a'); 6 * 7",
-        "```",
-    ])
+    text = "\n".join(
+        [
+            "<!-- session: s -->",
+            "```",
+            "$ echo hello > note.txt; ls corpus/SOURCES.tsv",
+            "wrong",
+            "```",
+            "",
+            "<!-- session: s -->",
+            "```",
+            "$ cat note.txt; test -e followthrough.db || echo no database yet",
+            "```",
+            "",
+            "```",
+            "$ cat note.txt 2>/dev/null || echo fresh session",
+            "...",
+            "```",
+            "",
+            "```python",
+            ">>> print('a'); 6 * 7",
+            "```",
+        ]
+    )
     new = readme_examples.regenerate(text, log=lambda message: None)
     assert new.split("\n") == [
         "<!-- session: s -->",

@@ -134,8 +134,7 @@ def test_read_document_on_the_long_limerick_pdf() -> None:
     # sentences that run over a page break stay whole: nothing is left between their halves
     pages = _pdf_pages(name)
     runs_on = [
-        (page[-2], after[1]) for page, after in zip(pages, pages[1:])
-        if not re.search(r"[.:;\u201d]$", page[-2])
+        (page[-2], after[1]) for page, after in zip(pages, pages[1:]) if not re.search(r"[.:;\u201d]$", page[-2])
     ]
     assert len(runs_on) >= 3
     text = _norm(doc.text)
@@ -155,11 +154,7 @@ def test_docx_has_page_fields_a_page_break_and_headings(name: str) -> None:
 
 
 def test_tables_repeat_their_header_row() -> None:
-    tables = [
-        table
-        for name in HEADERS
-        for table in docx.Document(str(RENDERED / f"{name}.docx")).tables
-    ]
+    tables = [table for name in HEADERS for table in docx.Document(str(RENDERED / f"{name}.docx")).tables]
     assert len(tables) >= 3
     assert all("w:tblHeader" in table.rows[0]._tr.xml for table in tables)
 

@@ -76,7 +76,9 @@ def test_the_same_point_as_recommendation_and_concern_is_one_finding() -> None:
 
 
 def test_near_identical_statements_and_list_items_are_one_finding() -> None:
-    item = statement("recommendation", "The quality of strategy discussions.", 50, id=1, section="What needs to improve?")
+    item = statement(
+        "recommendation", "The quality of strategy discussions.", 50, id=1, section="What needs to improve?"
+    )
     body = statement("concern", "the quality of strategy discussions", 900, id=2)
     overlapping = statement("concern", "strategy discussions.", 65, id=3)
     chosen = select_findings([item, body, overlapping])
@@ -120,7 +122,12 @@ def test_gaps_of_a_report_with_its_own_list_are_its_list_items(stoke) -> None:
 
 @pytest.mark.parametrize(
     "label, column",
-    [("Improvement activity", "action"), ("Planned completion date", "timescale"), ("Progress note", "status"), ("Colour", None)],
+    [
+        ("Improvement activity", "action"),
+        ("Planned completion date", "timescale"),
+        ("Progress note", "status"),
+        ("Colour", None),
+    ],
 )
 def test_a_header_is_read_by_its_head_word(label: str, column: str | None) -> None:
     assert column_for(label) == column

@@ -57,8 +57,10 @@ def test_every_list_item_is_one_recommendation_with_its_section(gold_path: Path,
             assert norm(statement.actor or "") == norm(item["responsible_body"])
         # no rule statement repeats the item as a recommendation or a concern
         twins = [
-            s for s in statements
-            if not s.section and s.kind in ("recommendation", "concern")
+            s
+            for s in statements
+            if not s.section
+            and s.kind in ("recommendation", "concern")
             and min(s.end, statement.end) - max(s.start, statement.start) > 0.5 * (s.end - s.start)
         ]
         assert twins == []
@@ -115,7 +117,9 @@ def test_estyn_r_numbered_recommendations_after_a_lead_in() -> None:
 def test_estyn_heading_run_into_its_first_item() -> None:
     """A flattened report: "Recommendations R1 Increase ... technology" + "skills across the curriculum"."""
     items = text_items("estyn_report_ypant_comprehensive_2017-01")
-    assert items == ["Increase the opportunity to develop information and communication technology skills across the curriculum"]
+    assert items == [
+        "Increase the opportunity to develop information and communication technology skills across the curriculum"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -178,7 +182,11 @@ def test_sif_layout_lead_in_then_priority_sub_lists() -> None:
     )
     found = [(i.section, i.priority, text[i.start : i.end]) for i in find_lists(text)]
     assert found == [
-        ("Priority and immediate action", True, "ensure that all children at risk of significant harm are seen promptly."),
+        (
+            "Priority and immediate action",
+            True,
+            "ensure that all children at risk of significant harm are seen promptly.",
+        ),
         ("Priority and immediate action", True, "ensure that management oversight is recorded on every case."),
         ("Areas for improvement", False, "improve the quality of assessments."),
     ]
@@ -204,8 +212,16 @@ def test_send_table_with_a_different_body_on_each_row() -> None:
     )
     found = [(i.priority, i.responsible, " ".join(i.text(text).split())) for i in find_lists(text)]
     assert found == [
-        (True, "Leeds City Council", "Leaders should improve the timeliness of plans so that children get help sooner."),
-        (True, "NHS West Yorkshire Integrated Care Board", "Leaders should improve access to therapy while children wait."),
+        (
+            True,
+            "Leeds City Council",
+            "Leaders should improve the timeliness of plans so that children get help sooner.",
+        ),
+        (
+            True,
+            "NHS West Yorkshire Integrated Care Board",
+            "Leaders should improve access to therapy while children wait.",
+        ),
         (False, None, "Leaders should improve the quality of advice."),
     ]
 

@@ -10,14 +10,14 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tracking_support import BRIDGEND_168, CORPUS, GOLD, add_statement, fake_extractor, gold_statements
 
 from followthrough.cli import cli
 from followthrough.errors import UsageError
+from followthrough.pipeline import ingest_paths
 from followthrough.search import SearchFilters, search
 from followthrough.search.query import parse_query
 from followthrough.store import open_db, transaction
-from followthrough.pipeline import ingest_paths
-from tracking_support import BRIDGEND_168, CORPUS, GOLD, add_statement, fake_extractor, gold_statements
 
 DATES = {BRIDGEND_168.name: date(2023, 2, 14)}
 
@@ -51,7 +51,10 @@ def texts(result) -> list[str]:
 def test_bm25_ranks_the_statement_with_every_word_first(db):
     result = search(db, "criminal exploitation")
     assert result.mode == "AND"
-    assert result.hits[0].text == "The second area in need of urgent improvement was around criminal exploitation and practice in this area"
+    assert (
+        result.hits[0].text
+        == "The second area in need of urgent improvement was around criminal exploitation and practice in this area"
+    )
     assert "**criminal exploitation**" in result.hits[0].snippet
     plain = search(db, "children care", limit=50)
     assert len(plain.hits) > 5 and all(a.score >= b.score for a, b in zip(plain.hits, plain.hits[1:]))
@@ -79,7 +82,11 @@ def test_topic_word_finds_statements_tagged_with_its_synonyms(db):
 
 
 def test_misspelt_words_are_corrected_against_the_index(db):
-    for typo, right in [("recruitmnet", "recruitment"), ("exploitaton", "exploitation"), ("safegaurding", "safeguarding")]:
+    for typo, right in [
+        ("recruitmnet", "recruitment"),
+        ("exploitaton", "exploitation"),
+        ("safegaurding", "safeguarding"),
+    ]:
         wrong, correct = search(db, typo, limit=100), search(db, right, limit=100)
         assert typo in wrong.corrections, typo
         assert wrong.hits, typo
@@ -111,10 +118,44 @@ def test_filters(db):
 
 
 HOSTILE = [
-    '"', '""', "'", "(", ")", "((", "recruit*", "*", "AND", "OR", "NOT", "NEAR", "NEAR(a b, 2)",
-    "a OR", "OR b", "plan AND", '"unbalanced', "col:umn", "text: plan", "topics : workforce",
-    "{text}: plan", "^plan", "plan -care", "+plan", "NEAR/3", "\x00plan", "plan\x00care", "🙂 plan",
-    "[brackets]", "(plan OR", "plan)) OR ((care", "-", "", "   ", "\\", "%", "_", "a'b\"c(d)e*",
+    '"',
+    '""',
+    "'",
+    "(",
+    ")",
+    "((",
+    "recruit*",
+    "*",
+    "AND",
+    "OR",
+    "NOT",
+    "NEAR",
+    "NEAR(a b, 2)",
+    "a OR",
+    "OR b",
+    "plan AND",
+    '"unbalanced',
+    "col:umn",
+    "text: plan",
+    "topics : workforce",
+    "{text}: plan",
+    "^plan",
+    "plan -care",
+    "+plan",
+    "NEAR/3",
+    "\x00plan",
+    "plan\x00care",
+    "🙂 plan",
+    "[brackets]",
+    "(plan OR",
+    "plan)) OR ((care",
+    "-",
+    "",
+    "   ",
+    "\\",
+    "%",
+    "_",
+    "a'b\"c(d)e*",
 ]
 
 
@@ -178,7 +219,10 @@ def test_search_cli_json_and_errors(db_path):
     assert "'2023-13-01' is not a date in the form YYYY-MM-DD" in result.output
     result = runner.invoke(cli, base + ["workforce", "--format", "csv", "--limit", "2"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "id,document,meeting_date,body,page,kind,status,score,snippet,text,actor,due_text,due_end,topics"
+    assert (
+        result.stdout.splitlines()[0]
+        == "id,document,meeting_date,body,page,kind,status,score,snippet,text,actor,due_text,due_end,topics"
+    )
     assert len(result.stdout.splitlines()) == 3
 
 

@@ -4,7 +4,6 @@ garbage named .html is refused; gap report order does not follow the hash seed."
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sqlite3
@@ -14,9 +13,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import Workbook
+from pdf_writer import pdf_with_pages
 
 from followthrough.cli import cli
-from pdf_writer import pdf_with_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_CSV = ROOT / "corpus" / "bridgend-plan" / "plan.csv"
@@ -32,17 +31,20 @@ def test_pdf_whose_pages_share_all_their_text_is_loaded(tmp_path: Path) -> None:
     pdf.write_bytes(pdf_with_pages([page, page, page]))
     result = ingest(tmp_path / "t.db", str(pdf))
     assert result.exit_code == 0, result.output
-    text, = sqlite3.connect(tmp_path / "t.db").execute("SELECT text FROM documents").fetchone()
+    (text,) = sqlite3.connect(tmp_path / "t.db").execute("SELECT text FROM documents").fetchone()
     assert text.count("the Cabinet RESOLVED to approve the plan.") == 3
 
 
 def test_running_headers_are_still_removed(tmp_path: Path) -> None:
     topics = ["workforce", "the budget", "placements"]
-    pages = [["Example Council - Cabinet", f"The Cabinet noted the report on {t}.", f"Page {n} of 3"] for n, t in enumerate(topics, 1)]
+    pages = [
+        ["Example Council - Cabinet", f"The Cabinet noted the report on {t}.", f"Page {n} of 3"]
+        for n, t in enumerate(topics, 1)
+    ]
     pdf = tmp_path / "minutes.pdf"
     pdf.write_bytes(pdf_with_pages(pages))
     assert ingest(tmp_path / "t.db", str(pdf)).exit_code == 0
-    text, = sqlite3.connect(tmp_path / "t.db").execute("SELECT text FROM documents").fetchone()
+    (text,) = sqlite3.connect(tmp_path / "t.db").execute("SELECT text FROM documents").fetchone()
     assert "Example Council - Cabinet" not in text and "Page 2 of 3" not in text
     assert "The Cabinet noted the report on the budget." in text
 
@@ -55,7 +57,7 @@ def test_plan_with_many_extra_columns(tmp_path: Path) -> None:
     plan.write_text("\n".join(wide) + "\n", encoding="utf-8")
     result = ingest(tmp_path / "t.db", str(plan))
     assert result.exit_code == 0, result.output
-    count, = sqlite3.connect(tmp_path / "t.db").execute("SELECT count(*) FROM plan_items").fetchone()
+    (count,) = sqlite3.connect(tmp_path / "t.db").execute("SELECT count(*) FROM plan_items").fetchone()
     narrow = tmp_path / "narrow.db"
     assert ingest(narrow, str(PLAN_CSV)).exit_code == 0
     assert count == sqlite3.connect(narrow).execute("SELECT count(*) FROM plan_items").fetchone()[0] > 5
@@ -74,7 +76,9 @@ def test_xlsx_formula_cells_without_saved_values_warn(tmp_path: Path) -> None:
     result = ingest(tmp_path / "t.db", str(plan))
     assert result.exit_code == 0, result.output
     (entry,) = json.loads(result.stdout)["files"]
-    assert entry["warnings"] == ["4 formula cells with no saved value read as empty (open and save the file in Excel to compute them)"]
+    assert entry["warnings"] == [
+        "4 formula cells with no saved value read as empty (open and save the file in Excel to compute them)"
+    ]
 
 
 def test_binary_garbage_named_html_is_refused(tmp_path: Path) -> None:
@@ -88,13 +92,30 @@ def test_binary_garbage_named_html_is_refused(tmp_path: Path) -> None:
 def test_gap_report_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     # the corpus's findings and the Bridgend plan: some links share terms of equal length
-    assert CliRunner().invoke(cli, ["--db", str(db), "ingest", str(ROOT / "corpus" / "documents"), str(ROOT / "corpus" / "bridgend-plan" / "plan.pdf")]).exit_code == 0
+    assert (
+        CliRunner()
+        .invoke(
+            cli,
+            [
+                "--db",
+                str(db),
+                "ingest",
+                str(ROOT / "corpus" / "documents"),
+                str(ROOT / "corpus" / "bridgend-plan" / "plan.pdf"),
+            ],
+        )
+        .exit_code
+        == 0
+    )
     outputs = set()
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run(
             [sys.executable, "-m", "followthrough", "--db", str(db), "gaps", "--as-of", "2023-10-31"],
-            capture_output=True, text=True, env=env, check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         outputs.add(run.stdout)
     assert len(outputs) == 1

@@ -81,8 +81,17 @@ def test_bridgend_pdf_rows_split_across_pages_are_merged() -> None:
     # the page a row starts on
     pages = {ref: item.page for ref, item in items.items()}
     assert pages == {
-        "1.1": 1, "1.2": 1, "1.3": 1, "2.1": 2, "2.2": 2, "3.1": 2,
-        "3.2": 3, "4.1": 3, "4.2": 3, "4.3": 4, "4.4": 4,
+        "1.1": 1,
+        "1.2": 1,
+        "1.3": 1,
+        "2.1": 2,
+        "2.2": 2,
+        "3.1": 2,
+        "3.2": 3,
+        "4.1": 3,
+        "4.2": 3,
+        "4.3": 4,
+        "4.4": 4,
     }
 
 
@@ -142,7 +151,10 @@ def test_section_rows_continuations_and_repeated_headers() -> None:
         Row(["Children's Services Action Plan", None, None, None, None, None], 1),
         Row(HEADER, 1),
         Row(["1. Workforce", None, None, None, None, None], 1),
-        Row(["1.1", "Staffing", "Run a recruit-\nment campaign for social", "Head of\nService", "June\n2024", "Amber"], 1),
+        Row(
+            ["1.1", "Staffing", "Run a recruit-\nment campaign for social", "Head of\nService", "June\n2024", "Amber"],
+            1,
+        ),
         Row(HEADER, 2),
         Row(["", "", "workers and step-\ndown agency use", "", "", ""], 2),
         Row(["1.2", "Caseloads", "Cap caseloads", "Team Managers", "Ongoing", "Green"], 2),
@@ -152,11 +164,18 @@ def test_section_rows_continuations_and_repeated_headers() -> None:
     plan = read_plan(rows)
     assert plan is not None
     assert [(i.ref, i.section, i.page) for i in plan.items] == [
-        ("1.1", "1. Workforce", 1), ("1.2", "1. Workforce", 2), ("2.1", "2. Prevention", 2),
+        ("1.1", "1. Workforce", 1),
+        ("1.2", "1. Workforce", 2),
+        ("2.1", "2. Prevention", 2),
     ]
     first = plan.items[0]
     assert first.action == "Run a recruitment campaign for social workers and step-down agency use"
-    assert (first.area, first.lead, first.timescale, first.status) == ("Staffing", "Head of Service", "June 2024", "Amber")
+    assert (first.area, first.lead, first.timescale, first.status) == (
+        "Staffing",
+        "Head of Service",
+        "June 2024",
+        "Amber",
+    )
     assert plan.preamble[0].cells[0] == "Children's Services Action Plan"
     assert plan.text().count("Ref | Area for improvement | Action") == 1
 
@@ -179,7 +198,11 @@ def test_no_header_no_plan() -> None:
 
 
 def test_cells_use_the_dehyphenator_evidence() -> None:
-    rows = [Row(HEADER), Row(["1.1", "A", "Cut case-\nloads", "", "", ""]), Row(["1.2", "B", "Weighted caseload tool", "", "", ""])]
+    rows = [
+        Row(HEADER),
+        Row(["1.1", "A", "Cut case-\nloads", "", "", ""]),
+        Row(["1.2", "B", "Weighted caseload tool", "", "", ""]),
+    ]
     plan = read_plan(rows)
     assert plan is not None and plan.items[0].action == "Cut caseloads"
     plan = read_plan(rows[:2], dehyphenate=Dehyphenator(""))

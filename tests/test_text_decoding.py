@@ -51,15 +51,20 @@ def test_ingest_warns_and_stores_the_right_text(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = CliRunner().invoke(cli, ["--db", str(db), "ingest", str(note), str(YORK)])
     assert result.exit_code == 0, result.output
-    assert f"Warning: {note}: not UTF-8: read as Windows-1252 (a guess; check '£' and quotes)" in result.stderr.splitlines()
-    text, = sqlite3.connect(db).execute("SELECT text FROM documents WHERE name = ?", [note.name]).fetchone()
+    assert (
+        f"Warning: {note}: not UTF-8: read as Windows-1252 (a guess; check '£' and quotes)"
+        in result.stderr.splitlines()
+    )
+    (text,) = sqlite3.connect(db).execute("SELECT text FROM documents WHERE name = ?", [note.name]).fetchone()
     assert "£1.2m on children’s placements – about 8%" in text
 
 
 def test_csv_plan_in_windows_1252(tmp_path: Path) -> None:
     plan = tmp_path / "plan.csv"
     plan.write_bytes(
-        "Ref,Action,Lead,Timescale\n1.1,Find £250k of savings in placements,Head of Children’s Services,March 2024\n".encode("cp1252")
+        "Ref,Action,Lead,Timescale\n1.1,Find £250k of savings in placements,Head of Children’s Services,March 2024\n".encode(
+            "cp1252"
+        )
     )
     db = tmp_path / "t.db"
     result = CliRunner().invoke(cli, ["--db", str(db), "ingest", "--json", str(plan)])

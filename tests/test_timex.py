@@ -177,15 +177,27 @@ def test_annotation_table(text: str, reference: str | None, start: str | None, e
     [
         ("a refreshed plan would be brought to Cabinet in September 2023", "September 2023", "date"),
         ("the report be received and responded by May 2016", "by May 2016", "deadline"),
-        ("a stocktake would take place over the spring and summer of 2023", "over the spring and summer of 2023", "interval"),
+        (
+            "a stocktake would take place over the spring and summer of 2023",
+            "over the spring and summer of 2023",
+            "interval",
+        ),
         ("to be received at the Governance & Audit Committee in June", "in June", "date"),
         ("Agree to receive a progress report at the meeting in June 2009", "at the meeting in June 2009", "date"),
         ("the scheme be subject to annual reviews", "annual", "frequency"),
         ("The Board will provide regular reports", "regular", "frequency"),
         ("submitted to the Committee on a six monthly basis", "on a six monthly basis", "frequency"),
         ("six monthly progress reports be submitted", "six monthly", "frequency"),
-        ("the Council will be notified once the programme of inspection re-commences.", "once the programme of inspection re-commences", "event"),
-        ("engagement would continue following the submission to Ofsted.", "following the submission to Ofsted", "event"),
+        (
+            "the Council will be notified once the programme of inspection re-commences.",
+            "once the programme of inspection re-commences",
+            "event",
+        ),
+        (
+            "engagement would continue following the submission to Ofsted.",
+            "following the submission to Ofsted",
+            "event",
+        ),
         ("A report was to be submitted to Scrutiny shortly", "shortly", "event"),
         ("within 90 days of giving the Notice on action taken", "within 90 days of giving the Notice", "relative"),
     ],
@@ -212,7 +224,9 @@ GOLD_DUES = _gold_dues()
 
 
 @pytest.mark.skipif(not GOLD_DUES, reason="dev gold files not present")
-@pytest.mark.parametrize(("name", "quote", "meeting", "due"), GOLD_DUES, ids=[f"{c[0][:30]}:{c[1][:30]}" for c in GOLD_DUES])
+@pytest.mark.parametrize(
+    ("name", "quote", "meeting", "due"), GOLD_DUES, ids=[f"{c[0][:30]}:{c[1][:30]}" for c in GOLD_DUES]
+)
 def test_gold_due_dates(name: str, quote: str, meeting: str | None, due: dict) -> None:
     found = due_for(quote, D(meeting) if meeting else None)
     assert found is not None
@@ -357,10 +371,27 @@ def test_in_month_is_the_next_such_month(month: int, reference: date) -> None:
 @given(
     text=st.sampled_from(
         [
-            "by {m} {y}", "{m} {y}", "early {y}", "mid-{y}", "late {m} {y}", "spring {y}", "winter {y}",
-            "autumn and winter {y}", "the end of {m} {y}", "{y}/{z}", "Q{q} {y}/{z}", "within {n} working days",
-            "within {n} months", "{n}-{k} months from publication", "in {m}", "the 1st of {m}", "next year",
-            "this winter", "in quarter {q}", "before {m} {y}", "between {m} and {m2} {y}",
+            "by {m} {y}",
+            "{m} {y}",
+            "early {y}",
+            "mid-{y}",
+            "late {m} {y}",
+            "spring {y}",
+            "winter {y}",
+            "autumn and winter {y}",
+            "the end of {m} {y}",
+            "{y}/{z}",
+            "Q{q} {y}/{z}",
+            "within {n} working days",
+            "within {n} months",
+            "{n}-{k} months from publication",
+            "in {m}",
+            "the 1st of {m}",
+            "next year",
+            "this winter",
+            "in quarter {q}",
+            "before {m} {y}",
+            "between {m} and {m2} {y}",
         ]
     ),
     month=st.integers(1, 12),
@@ -371,7 +402,9 @@ def test_in_month_is_the_next_such_month(month: int, reference: date) -> None:
     k=st.integers(0, 30),
     reference=st.none() | references,
 )
-def test_start_never_after_end(text: str, month: int, month2: int, year: int, quarter: int, n: int, k: int, reference: date | None) -> None:
+def test_start_never_after_end(
+    text: str, month: int, month2: int, year: int, quarter: int, n: int, k: int, reference: date | None
+) -> None:
     expression = text.format(
         m=MONTHS[month - 1], m2=MONTHS[month2 - 1], y=year, z=f"{(year + 1) % 100:02d}", q=quarter, n=n, k=n + k
     )
@@ -381,11 +414,64 @@ def test_start_never_after_end(text: str, month: int, month2: int, year: int, qu
 
 
 WORDS = [
-    "by", "in", "the", "end", "of", "early", "mid-", "late", "next", "last", "this", "within", "working",
-    "days", "months", "weeks", "from", "publication", "quarter", "Q2", "2", "12", "31st", "August",
-    "May", "June", "Sept", "2023", "2024", "2023/24", "2023-24", "spring", "winter", "and", "summer",
-    "financial", "year", "meeting", "at", "once", "approved", "quarterly", "on", "a", "basis", "-",
-    "before", "after", "until", "since", "w/c", "onwards", ",", ".", "Plan", "report", "will", "be",
+    "by",
+    "in",
+    "the",
+    "end",
+    "of",
+    "early",
+    "mid-",
+    "late",
+    "next",
+    "last",
+    "this",
+    "within",
+    "working",
+    "days",
+    "months",
+    "weeks",
+    "from",
+    "publication",
+    "quarter",
+    "Q2",
+    "2",
+    "12",
+    "31st",
+    "August",
+    "May",
+    "June",
+    "Sept",
+    "2023",
+    "2024",
+    "2023/24",
+    "2023-24",
+    "spring",
+    "winter",
+    "and",
+    "summer",
+    "financial",
+    "year",
+    "meeting",
+    "at",
+    "once",
+    "approved",
+    "quarterly",
+    "on",
+    "a",
+    "basis",
+    "-",
+    "before",
+    "after",
+    "until",
+    "since",
+    "w/c",
+    "onwards",
+    ",",
+    ".",
+    "Plan",
+    "report",
+    "will",
+    "be",
 ]
 
 
@@ -488,11 +574,13 @@ def test_add_working_days_counts_from_the_next_day() -> None:
         add_working_days(D("2023-05-05"), -1)
 
 
-@given(st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzJMASOND0123 -")), max_size=40)
-       | st.sampled_from(["Jan", "JUNE", "june", "in due course", "Q1", "quarterly", "the case load was high", "May"]))
+@given(
+    st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzJMASOND0123 -")), max_size=40)
+    | st.sampled_from(["Jan", "JUNE", "june", "in due course", "Q1", "quarterly", "the case load was high", "May"])
+)
 def test_fast_trigger_agrees_with_the_trigger_regex(text):
-    from followthrough.extract.timex import _triggered
     from followthrough.extract.timegrammar import grammar
+    from followthrough.extract.timex import _triggered
 
     assert _triggered(grammar(), text) == bool(grammar().trigger.search(text))
 
@@ -515,11 +603,22 @@ def test_a_rule_only_matches_text_with_the_features_that_gate_it(rule) -> None:
             matched += 1
             for name in rule.features:
                 assert _has(name, match.group(0)), (rule.name, name, match.group(0))
-    assert matched or rule.name in ("date_iso", "fy_short", "relative_ago", "named_day", "month_yy", "frequency_every"), rule.name
+    assert matched or rule.name in (
+        "date_iso",
+        "fy_short",
+        "relative_ago",
+        "named_day",
+        "month_yy",
+        "frequency_every",
+    ), rule.name
 
 
 @settings(max_examples=300)
-@given(tokens=st.lists(st.sampled_from(WORDS + ["ago", "later", "every", "twice", "FY", "23/24", "01/02/2024"]), max_size=14))
+@given(
+    tokens=st.lists(
+        st.sampled_from(WORDS + ["ago", "later", "every", "twice", "FY", "23/24", "01/02/2024"]), max_size=14
+    )
+)
 def test_features_gate_no_match_away(tokens: list[str]) -> None:
     text = " ".join(tokens)
     for rule in grammar().rules:
@@ -529,7 +628,10 @@ def test_features_gate_no_match_away(tokens: list[str]) -> None:
 
 @pytest.mark.parametrize(
     "phrases",
-    [["quarterly", "on a quarterly basis", "on-going", "on an ongoing basis"], ["in future", "in the future", "in the near future"]],
+    [
+        ["quarterly", "on a quarterly basis", "on-going", "on an ongoing basis"],
+        ["in future", "in the future", "in the near future"],
+    ],
 )
 def test_a_phrase_tree_prefers_the_longest_phrase_like_longest_first_order(phrases: list[str]) -> None:
     import re
@@ -537,8 +639,18 @@ def test_a_phrase_tree_prefers_the_longest_phrase_like_longest_first_order(phras
     from followthrough.extract.timegrammar import alternation, phrase_regex
 
     tree = re.compile(rf"(?<![\w-])(?:{alternation(phrases)})(?![\w-])", re.I)
-    plain = re.compile(rf"(?<![\w-])(?:{'|'.join(phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))})(?![\w-])", re.I)
-    for text in ["on a quarterly basis", "quarterly", "on-going work", "on an ongoing basis", "in the near  future", "in future", "in the future tense"]:
+    plain = re.compile(
+        rf"(?<![\w-])(?:{'|'.join(phrase_regex(p) for p in sorted(phrases, key=len, reverse=True))})(?![\w-])", re.I
+    )
+    for text in [
+        "on a quarterly basis",
+        "quarterly",
+        "on-going work",
+        "on an ongoing basis",
+        "in the near  future",
+        "in future",
+        "in the future tense",
+    ]:
         assert [m.span() for m in tree.finditer(text)] == [m.span() for m in plain.finditer(text)], text
 
 

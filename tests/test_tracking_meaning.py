@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tracking_support import FIXTURES, fake_extractor, statement_from_gold
 
 from followthrough.cli import cli
 from followthrough.ingest import read_document
@@ -26,7 +27,6 @@ from followthrough.store import open_db
 from followthrough.tracking import duplicates, list_commitments, track_all
 from followthrough.tracking.minutes import segments
 from followthrough.tracking.progress import progress_kind
-from tracking_support import FIXTURES, fake_extractor, statement_from_gold
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMISE_PDF = ROOT / "corpus" / "rendered" / "bridgend_cabinet_2023_ciw_improvement_check_item168.pdf"
@@ -116,18 +116,33 @@ def test_minute_number_cited_in_running_text(db, tmp_path, monkeypatch):
         "122. APOLOGIES\nApologies were received from Cllr. Jones.\n\n"
         "123. PLAYING FIELD DRAINAGE\nMembers discussed the flooding of the lower pitch. "
         "The Clerk would obtain three quotations for the works.\n\n"
-        "124. BUS SHELTER\nThe Clerk would write to the bus company about the broken glass.\n", "utf-8")
+        "124. BUS SHELTER\nThe Clerk would write to the bus company about the broken glass.\n",
+        "utf-8",
+    )
     later = tmp_path / "finance_2022-04-07.txt"
     later.write_text(
         "Llanfair Town Council\nMinutes of the Finance Committee held on 7 April 2022\n\n"
         "140. APOLOGIES\nNone.\n\n"
         "141. REPORTS FROM THE CLERK\nMinute 123 – the Clerk reported that three quotes had been received "
-        "and the lowest, from Ty Gwyn Contractors, was accepted.\n", "utf-8")
-    fake_extractor(monkeypatch, {
-        earlier.name: [Statement("commitment", "The Clerk would obtain three quotations for the works.", 0, 0, actor="Clerk"),
-                       Statement("commitment", "The Clerk would write to the bus company about the broken glass.", 0, 0, actor="Clerk")],
-        later.name: [],
-    })
+        "and the lowest, from Ty Gwyn Contractors, was accepted.\n",
+        "utf-8",
+    )
+    fake_extractor(
+        monkeypatch,
+        {
+            earlier.name: [
+                Statement("commitment", "The Clerk would obtain three quotations for the works.", 0, 0, actor="Clerk"),
+                Statement(
+                    "commitment",
+                    "The Clerk would write to the bus company about the broken glass.",
+                    0,
+                    0,
+                    actor="Clerk",
+                ),
+            ],
+            later.name: [],
+        },
+    )
     ingest_paths(db, [earlier], meeting_date=date(2022, 3, 3))
     ingest_paths(db, [later], meeting_date=date(2022, 4, 7))
     rows = {c.text: c for c in list_commitments(db, as_of=date(2022, 5, 1))}
@@ -140,7 +155,9 @@ def test_minute_number_cited_in_running_text(db, tmp_path, monkeypatch):
 
 def _series_with_gold(monkeypatch, tmp_path):
     gold = {
-        f"{p.stem.removesuffix('.gold')}.pdf": [statement_from_gold(e) for e in json.loads(p.read_text("utf-8"))["statements"]]
+        f"{p.stem.removesuffix('.gold')}.pdf": [
+            statement_from_gold(e) for e in json.loads(p.read_text("utf-8"))["statements"]
+        ]
         for p in (SERIES / "gold").glob("*.gold.json")
     }
     fake_extractor(monkeypatch, gold)
@@ -192,7 +209,9 @@ def test_evidence_add_records_a_missed_report_back_and_survives_re_tracking(db, 
     plan = _refreshed_plan(db)
     assert plan.status == "done"
     assert [(e.source, e.text) for e in plan.evidence] == [("added", "RESOLVED: That Cabinet noted the report.")]
-    same_meeting = runner.invoke(cli, ["--db", str(tmp_path / "t.db"), "evidence", "add", str(plan.id), PROMISE_PDF.name])
+    same_meeting = runner.invoke(
+        cli, ["--db", str(tmp_path / "t.db"), "evidence", "add", str(plan.id), PROMISE_PDF.name]
+    )
     assert same_meeting.exit_code == 1
 
 
@@ -223,23 +242,35 @@ def test_migration_keeps_old_evidence_and_its_history(tmp_path):
     import sqlite_utils
 
     old = sqlite_utils.Database(sqlite3.connect(path, isolation_level=None))
-    old.execute("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, applied_at TEXT NOT NULL)")
+    old.execute(
+        "CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, applied_at TEXT NOT NULL)"
+    )
     for m in MIGRATIONS:
         if m.name.startswith("tracking_"):
             break
         m.apply(old)
         old.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, 'x')", [m.name])
-    old.execute("INSERT INTO documents (id, sha256, path, name, kind, file_type, text, ingested_at, meeting_date)"
-                " VALUES (1, 'a', 'a', 'a', 'minutes', 'text', 'We will report back.', 'x', '2023-01-01'),"
-                " (2, 'b', 'b', 'b', 'minutes', 'text', 'Intro. The report was noted.', 'x', '2023-02-01')")
-    old.execute("INSERT INTO statements (id, document_id, kind, text, start, \"end\", extracted_at)"
-                " VALUES (1, 1, 'commitment', 'We will report back.', 0, 20, 'x')")
-    old.execute("INSERT INTO commitment_evidence (id, commitment_id, document_id, kind, text, score, reason, source, created_at)"
-                " VALUES (7, 1, 2, 'reported', 'The report was noted.', 0.7, 'r', 'confirmed', 'x')")
-    old.execute("INSERT INTO commitment_history (commitment_id, event, evidence_id, recorded_at) VALUES (1, 'reported', 7, 'x')")
+    old.execute(
+        "INSERT INTO documents (id, sha256, path, name, kind, file_type, text, ingested_at, meeting_date)"
+        " VALUES (1, 'a', 'a', 'a', 'minutes', 'text', 'We will report back.', 'x', '2023-01-01'),"
+        " (2, 'b', 'b', 'b', 'minutes', 'text', 'Intro. The report was noted.', 'x', '2023-02-01')"
+    )
+    old.execute(
+        'INSERT INTO statements (id, document_id, kind, text, start, "end", extracted_at)'
+        " VALUES (1, 1, 'commitment', 'We will report back.', 0, 20, 'x')"
+    )
+    old.execute(
+        "INSERT INTO commitment_evidence (id, commitment_id, document_id, kind, text, score, reason, source, created_at)"
+        " VALUES (7, 1, 2, 'reported', 'The report was noted.', 0.7, 'r', 'confirmed', 'x')"
+    )
+    old.execute(
+        "INSERT INTO commitment_history (commitment_id, event, evidence_id, recorded_at) VALUES (1, 'reported', 7, 'x')"
+    )
     old.conn.close()
     db = open_db(path)
-    assert db.execute('SELECT id, start, "end", kind, source FROM commitment_evidence').fetchall() == [(7, 7, 28, "reported", "confirmed")]
+    assert db.execute('SELECT id, start, "end", kind, source FROM commitment_evidence').fetchall() == [
+        (7, 7, 28, "reported", "confirmed")
+    ]
     assert db.execute("SELECT evidence_id FROM commitment_history").fetchall() == [(7,)]
     assert [c.evidence[0].text for c in list_commitments(db, as_of=date(2023, 3, 1))] == ["The report was noted."]
     assert migrate(db) == []
@@ -251,27 +282,39 @@ def test_tracking_queries_use_indexes_not_scans(db):
     from followthrough.tracking.store import _CANDIDATE
 
     plans = {
-        "candidates": (_CANDIDATE + " WHERE t.council IN (SELECT value FROM json_each(?)) AND t.made_on >= ? AND t.made_on < ?",
-                       ['["bridgend"]', "2021-01-01", "2023-01-01"]),
-        "clear evidence of a document": ("DELETE FROM commitment_evidence WHERE source = 'auto' AND document_id = ?", [1]),
+        "candidates": (
+            _CANDIDATE + " WHERE t.council IN (SELECT value FROM json_each(?)) AND t.made_on >= ? AND t.made_on < ?",
+            ['["bridgend"]', "2021-01-01", "2023-01-01"],
+        ),
+        "clear evidence of a document": (
+            "DELETE FROM commitment_evidence WHERE source = 'auto' AND document_id = ?",
+            [1],
+        ),
         "clear evidence of its commitments": (
             "DELETE FROM commitment_evidence WHERE source = 'auto' AND commitment_id IN"
-            " (SELECT id FROM statements WHERE document_id = ?)", [1]),
-        "history of its evidence": ("DELETE FROM commitment_history WHERE evidence_id IN (SELECT id FROM commitment_evidence"
-                                    " WHERE source = 'auto' AND document_id = ?)", [1]),
+            " (SELECT id FROM statements WHERE document_id = ?)",
+            [1],
+        ),
+        "history of its evidence": (
+            "DELETE FROM commitment_history WHERE evidence_id IN (SELECT id FROM commitment_evidence"
+            " WHERE source = 'auto' AND document_id = ?)",
+            [1],
+        ),
         "fingerprint bands": ("SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [1, 2]),
         "status": (f"SELECT ({STATUS_SQL}) FROM statements s WHERE s.id = :id", {"id": 1, "as_of": "2023-01-01"}),
     }
     for name, (sql, params) in plans.items():
         detail = " | ".join(r[-1] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall())
         for table in ("commitment_evidence", "tracking_commitments", "fingerprint_bands", "commitment_history"):
-            assert f"SCAN {table}" not in detail and f"SCAN e" not in detail, (name, detail)
+            assert f"SCAN {table}" not in detail and "SCAN e" not in detail, (name, detail)
 
 
 def test_minute_numbers_as_councils_write_them():
-    text = ("Minutes of the meeting\n\n44/23 APOLOGIES\nNone.\n\n45/23 PLAYING FIELDS\nThe Clerk would get quotes.\n\n"
-            "C12 BUDGET\nNoted.\n\n46/23 MATTERS ARISING\nMinute 45/23 – the Clerk reported that quotes had been received.\n"
-            "Minute 44/23 – apologies were noted.\n")
+    text = (
+        "Minutes of the meeting\n\n44/23 APOLOGIES\nNone.\n\n45/23 PLAYING FIELDS\nThe Clerk would get quotes.\n\n"
+        "C12 BUDGET\nNoted.\n\n46/23 MATTERS ARISING\nMinute 45/23 – the Clerk reported that quotes had been received.\n"
+        "Minute 44/23 – apologies were noted.\n"
+    )
     found = segments(text)
     assert [s.position for s in found if s.title and not s.ref] == ["4423", "4523", "c12", "4623"]
     assert [s.ref for s in found if s.ref] == ["4523", "4423"]

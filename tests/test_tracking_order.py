@@ -35,7 +35,12 @@ def test_the_commitments_table_names_document_council_body_and_actor(tmp_path: P
     db = tmp_path / "t.db"
     pdf = CORPUS.parent / "rendered" / "bridgend_cabinet_2023_ciw_improvement_check_item168.pdf"
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", str(db), "ingest", str(pdf), "--body", "Cabinet", "--meeting-date", "2023-02-14"]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["--db", str(db), "ingest", str(pdf), "--body", "Cabinet", "--meeting-date", "2023-02-14"]
+        ).exit_code
+        == 0
+    )
     result = runner.invoke(cli, ["--db", str(db), "commitments", "--as-of", "2023-10-31"])
     assert result.exit_code == 0, result.output
     header, _, *rows = result.stdout.splitlines()

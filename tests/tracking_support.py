@@ -9,9 +9,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from followthrough.language.taxonomy import tag_topics
 from followthrough.models import DueDate, Statement
 from followthrough.pipeline import ingest_paths
-from followthrough.language.taxonomy import tag_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "documents"
@@ -25,29 +25,46 @@ REFRESHED_PLAN = "a refreshed plan would be brought to Cabinet in September 2023
 
 
 def add_statement(
-    db: sqlite_utils.Database, document_id: int, kind: str, text: str, *,
-    actor: str | None = None, due: DueDate | None = None, topics: list[str] | None = None,
+    db: sqlite_utils.Database,
+    document_id: int,
+    kind: str,
+    text: str,
+    *,
+    actor: str | None = None,
+    due: DueDate | None = None,
+    topics: list[str] | None = None,
 ) -> int:
     """Insert one statement (standing in for the extractor), tagged with taxonomy topics."""
     doc_text = db.execute("SELECT text FROM documents WHERE id = ?", [document_id]).fetchone()[0]
     start = max(doc_text.find(text), 0)
     row = {
-        "document_id": document_id, "kind": kind, "text": text, "start": start, "end": start + len(text),
-        "actor": actor, "due_text": due.text if due else None,
+        "document_id": document_id,
+        "kind": kind,
+        "text": text,
+        "start": start,
+        "end": start + len(text),
+        "actor": actor,
+        "due_text": due.text if due else None,
         "due_start": due.start.isoformat() if due and due.start else None,
         "due_end": due.end.isoformat() if due and due.end else None,
         "topics": json.dumps(topics if topics is not None else tag_topics(text)),
         "extracted_at": "2026-01-01T00:00:00+00:00",
     }
     columns = ", ".join(f'"{c}"' for c in row)
-    cursor = db.execute(f"INSERT INTO statements ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values()))
+    cursor = db.execute(
+        f"INSERT INTO statements ({columns}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+    )
     return int(cursor.lastrowid)
 
 
 def statement_from_gold(entry: dict) -> Statement:
     due = entry.get("due")
     return Statement(
-        kind=entry["kind"], text=entry["quote"], start=0, end=0, actor=entry.get("actor"),
+        kind=entry["kind"],
+        text=entry["quote"],
+        start=0,
+        end=0,
+        actor=entry.get("actor"),
         due=DueDate(due["text"], _day(due.get("start")), _day(due.get("end"))) if due else None,
         topics=tag_topics(entry["quote"]),
     )

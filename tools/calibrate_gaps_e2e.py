@@ -77,8 +77,10 @@ class Case:
 
 def _scorer(cases: Path):
     """score_links.py: beside the case folders (the test fixtures) or one level up (shared/eval)."""
-    path = next((p for p in (cases / "score_links.py", cases.parent / "score_links.py") if p.is_file()),
-                ROOT.parent.parent / "shared" / "eval" / "score_links.py")
+    path = next(
+        (p for p in (cases / "score_links.py", cases.parent / "score_links.py") if p.is_file()),
+        ROOT.parent.parent / "shared" / "eval" / "score_links.py",
+    )
     spec = importlib.util.spec_from_file_location("score_links", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
@@ -118,7 +120,9 @@ def report_json(case: Case, params: decide.Params, reporting: decide.Reporting) 
     out = []
     for i, (s, d) in enumerate(zip(case.findings, decisions)):
         best_residual = float(case.residual[i, d.closest]) if d.closest is not None else 1.0
-        status = decide.report_status(d.status, best_residual, bool(s.section), s.document_id in has_list, params, reporting)
+        status = decide.report_status(
+            d.status, best_residual, bool(s.section), s.document_id in has_list, params, reporting
+        )
         links = [] if status in (decide.GAP, "unlisted") else [{"ref": str(case.rows[j].ref)} for j in d.rows]
         out.append({"text": s.text, "status": status, "links": links})
     return {"findings": out}
@@ -130,7 +134,9 @@ STATUS_KEYS = ("gap_score", "answered_score", "review_residual")
 def grid() -> list[tuple[decide.Params, decide.Reporting]]:
     keys, rkeys = list(GRID), list(REPORTING_GRID)
     params = [decide.Params(**dict(zip(keys, v))) for v in itertools.product(*(GRID[k] for k in keys))]
-    reporting = [decide.Reporting(**dict(zip(rkeys, v))) for v in itertools.product(*(REPORTING_GRID[k] for k in rkeys))]
+    reporting = [
+        decide.Reporting(**dict(zip(rkeys, v))) for v in itertools.product(*(REPORTING_GRID[k] for k in rkeys))
+    ]
     return [(p, r) for p in params if p.answered_score >= p.gap_score for r in reporting]
 
 
@@ -166,10 +172,20 @@ def fast_scores(case: Case, points: list[tuple[decide.Params, decide.Reporting]]
             top_z = z[rows_i, best] if case.rows else np.zeros(n)
             level = plan[rows_i, best] if case.rows else np.zeros(n)
             res = case.residual[rows_i, best] if case.rows else np.ones(n)
-            refs = [{str(case.rows[j].ref) for j in d.rows} if d.status != decide.GAP else set() for d in ds] or [set()] * n
+            refs = [{str(case.rows[j].ref) for j in d.rows} if d.status != decide.GAP else set() for d in ds] or [
+                set()
+            ] * n
             tp = np.array([len(w & refs[k]) if k >= 0 else 0 for w, k in zip(want, index)])
             npred = np.array([len(refs[k]) if k >= 0 else 0 for k in index])
-            memo[key] = (top, top_z, level, res, tp, npred, np.array([d.status == decide.GAP for d in ds] or [True] * n))
+            memo[key] = (
+                top,
+                top_z,
+                level,
+                res,
+                tp,
+                npred,
+                np.array([d.status == decide.GAP for d in ds] or [True] * n),
+            )
         top, top_z, level, res, tp, npred, never = memo[key]
         gap = never | (level < p.gap_score) | (top_z < p.gap_z) | ((p.residual_gap > 0) & (res < p.residual_gap))
         demoted = (p.review_residual > 0) & (res < p.review_residual)
@@ -189,14 +205,17 @@ def fast_scores(case: Case, points: list[tuple[decide.Params, decide.Reporting]]
         g_pred = int((found & shown_gap[fi]).sum())
         reported = int(shown_gap.sum())
         prec, rec = (t / npr if npr else 0.0), (t / ng if ng else 0.0)
-        out.append({
-            "link_f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
-            "gap_recall": g_tp / gap_gold.sum() if gap_gold.sum() else 0.0,
-            "gap_precision": g_tp / g_pred if g_pred else 0.0,
-            "reported_gaps": reported,
-            "report_gap_precision": g_tp / reported if reported else 0.0,
-            "designed": int(gap_gold.sum()), "designed_found": g_tp,
-        })
+        out.append(
+            {
+                "link_f1": 2 * prec * rec / (prec + rec) if prec + rec else 0.0,
+                "gap_recall": g_tp / gap_gold.sum() if gap_gold.sum() else 0.0,
+                "gap_precision": g_tp / g_pred if g_pred else 0.0,
+                "reported_gaps": reported,
+                "report_gap_precision": g_tp / reported if reported else 0.0,
+                "designed": int(gap_gold.sum()),
+                "designed_found": g_tp,
+            }
+        )
     return out
 
 
@@ -215,18 +234,27 @@ def line(name: str, r: dict) -> str:
         found = sum(1 for row in r["rows"] if not row["want"] and row["status"] == "gap")
     else:
         gaps, found = r["designed"], r["designed_found"]
-    return (f"{name:<16} link F1 {r['link_f1']:.2f}  designed gaps {found}/{gaps}  "
-            f"listed gaps {r['reported_gaps']:>2} ({r['report_gap_precision']:.2f} real)")
+    return (
+        f"{name:<16} link F1 {r['link_f1']:.2f}  designed gaps {found}/{gaps}  "
+        f"listed gaps {r['reported_gaps']:>2} ({r['report_gap_precision']:.2f} real)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("cases", nargs="?", default=str(ROOT.parent.parent / "shared" / "eval" / "link-dev"))
-    ap.add_argument("--ft", default=str(Path(sys.executable).parent / "followthrough"), help="the followthrough command to ingest with")
+    ap.add_argument(
+        "--ft",
+        default=str(Path(sys.executable).parent / "followthrough"),
+        help="the followthrough command to ingest with",
+    )
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--dump", action="store_true")
-    ap.add_argument("--all", action="store_true",
-                    help="also re-choose the score and link constants (default: those of decide.DEFAULT, chosen on gold findings by calibrate_links.py)")
+    ap.add_argument(
+        "--all",
+        action="store_true",
+        help="also re-choose the score and link constants (default: those of decide.DEFAULT, chosen on gold findings by calibrate_links.py)",
+    )
     ap.add_argument("--gap-weight", type=float, default=GAP_WEIGHT)
     args = ap.parse_args(argv)
     globals()["GAP_WEIGHT"] = args.gap_weight
@@ -249,10 +277,16 @@ def main(argv: list[str] | None = None) -> int:
             for i, (s, f) in enumerate(zip(c.findings, rep["findings"])):
                 best = int(score[i].argmax())
                 gold = next((g for g in c.gold["links"] if scorer.find(g["finding"], [f])), None)
-                want = "-" if gold is None else ("general" if gold.get("general") else ",".join(gold["plan_refs"]) or "GAP")
-                print(f"  {f['status'][:8]:<8} {'L' if s.section else 'B'} {s.kind[:4]} want {want:<10} got "
-                      f"{','.join(l['ref'] for l in f['links']) or '-':<10} best {c.rows[best].ref} "
-                      f"res {c.residual[i, best]:.2f}  {s.text[:90]!r}")
+                want = (
+                    "-"
+                    if gold is None
+                    else ("general" if gold.get("general") else ",".join(gold["plan_refs"]) or "GAP")
+                )
+                print(
+                    f"  {f['status'][:8]:<8} {'L' if s.section else 'B'} {s.kind[:4]} want {want:<10} got "
+                    f"{','.join(l['ref'] for l in f['links']) or '-':<10} best {c.rows[best].ref} "
+                    f"res {c.residual[i, best]:.2f}  {s.text[:90]!r}"
+                )
         return 0
     points = grid()
     cache = {}
@@ -262,21 +296,47 @@ def main(argv: list[str] | None = None) -> int:
     for c in cases:  # the bulk path agrees with the plain one (a few points per case)
         for k in range(0, len(points), max(1, len(points) // 7)):
             plain = scorer.score(c.gold, report_json(c, *points[k]))
-            assert all(abs(plain[m] - cache[(c.name, k)][m]) < 1e-9 for m in ("link_f1", "gap_recall", "reported_gaps", "report_gap_precision")), (c.name, points[k], plain, cache[(c.name, k)])
+            assert all(
+                abs(plain[m] - cache[(c.name, k)][m]) < 1e-9
+                for m in ("link_f1", "gap_recall", "reported_gaps", "report_gap_precision")
+            ), (c.name, points[k], plain, cache[(c.name, k)])
     folds, chosen = [], Counter()
     for held in cases:
         train = [c for c in cases if c is not held]
         k = max(range(len(points)), key=lambda k: (round(objective([cache[(c.name, k)] for c in train]), 6), -k))
         chosen[k] += 1
-        folds.append((held, k, scorer.score(held.gold, report_json(held, *now)), scorer.score(held.gold, report_json(held, *points[k]))))
+        folds.append(
+            (
+                held,
+                k,
+                scorer.score(held.gold, report_json(held, *now)),
+                scorer.score(held.gold, report_json(held, *points[k])),
+            )
+        )
     best = max(range(len(points)), key=lambda k: (round(objective([cache[(c.name, k)] for c in cases]), 6), -k))
     if args.json:
-        print(json.dumps({"folds": [{"case": h.name, "now": {k: v for k, v in n.items() if k != "rows"},
-                                     "loco": {k: v for k, v in l.items() if k != "rows"},
-                                     "params": asdict(points[k][0]), "reporting": asdict(points[k][1])}
-                                    for h, k, n, l in folds],
-                          "all_cases": {"params": asdict(points[best][0]), "reporting": asdict(points[best][1]),
-                                        "folds_agreeing": chosen[best]}}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "folds": [
+                        {
+                            "case": h.name,
+                            "now": {k: v for k, v in n.items() if k != "rows"},
+                            "loco": {k: v for k, v in l.items() if k != "rows"},
+                            "params": asdict(points[k][0]),
+                            "reporting": asdict(points[k][1]),
+                        }
+                        for h, k, n, l in folds
+                    ],
+                    "all_cases": {
+                        "params": asdict(points[best][0]),
+                        "reporting": asdict(points[best][1]),
+                        "folds_agreeing": chosen[best],
+                    },
+                },
+                indent=2,
+            )
+        )
         return 0
     print("shipped constants (now):")
     for h, _, n, _ in folds:
@@ -289,10 +349,14 @@ def main(argv: list[str] | None = None) -> int:
         designed = sum(sum(1 for row in r["rows"] if not row["want"]) for r in rs)
         found = sum(sum(1 for row in r["rows"] if not row["want"] and row["status"] == "gap") for r in rs)
         listed = sum(r["reported_gaps"] for r in rs)
-        print(f"{label}: objective {objective(rs):.3f}; mean link F1 {np.mean([r['link_f1'] for r in rs]):.2f} (min {min(r['link_f1'] for r in rs):.2f}); "
-              f"designed gaps {found}/{designed}; listed gaps {listed}, mean precision "
-              f"{np.mean([r['report_gap_precision'] for r in rs]):.2f}")
-    print(f"all cases: {asdict(points[best][0])} {asdict(points[best][1])}; chosen by {chosen[best]} of {len(folds)} folds")
+        print(
+            f"{label}: objective {objective(rs):.3f}; mean link F1 {np.mean([r['link_f1'] for r in rs]):.2f} (min {min(r['link_f1'] for r in rs):.2f}); "
+            f"designed gaps {found}/{designed}; listed gaps {listed}, mean precision "
+            f"{np.mean([r['report_gap_precision'] for r in rs]):.2f}"
+        )
+    print(
+        f"all cases: {asdict(points[best][0])} {asdict(points[best][1])}; chosen by {chosen[best]} of {len(folds)} folds"
+    )
     return 0
 
 

@@ -120,8 +120,18 @@ def load_cases(folder: Path) -> list[Case]:
         scores = matcher.score_matrix([matcher.FindingText(t) for t in texts], rows)
         feats = semantic.features(texts, rows, scores.score)
         every = [(i, j) for i in range(len(texts)) for j in range(len(rows))]
-        cases.append(Case(case.name, plan, texts, [set(g["plan_refs"]) for g in entries], rows, feats, scores.score,
-                          semantic.residual_similarity(texts, rows, every)))
+        cases.append(
+            Case(
+                case.name,
+                plan,
+                texts,
+                [set(g["plan_refs"]) for g in entries],
+                rows,
+                feats,
+                scores.score,
+                semantic.residual_similarity(texts, rows, every),
+            )
+        )
     return cases
 
 
@@ -139,7 +149,12 @@ def evaluate(want: list[set[str]], got: list[set[str] | None]) -> dict[str, floa
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
     return {
-        "tp": tp, "n_pred": n_pred, "n_gold": n_gold, "gap_tp": gap_tp, "gap_gold": gap_gold, "gap_pred": gap_pred,
+        "tp": tp,
+        "n_pred": n_pred,
+        "n_gold": n_gold,
+        "gap_tp": gap_tp,
+        "gap_gold": gap_gold,
+        "gap_pred": gap_pred,
         "link_f1": 2 * p * r / (p + r) if p + r else 0.0,
         "gap_recall": gap_tp / gap_gold if gap_gold else 1.0,
         "gap_precision": gap_tp / gap_pred if gap_pred else (1.0 if not gap_gold else 0.0),
@@ -148,7 +163,9 @@ def evaluate(want: list[set[str]], got: list[set[str] | None]) -> dict[str, floa
 
 def statuses(case: Case, params: decide.Params) -> list[str]:
     score = semantic.combine(case.feats, params.lexical, params.context, params.part)
-    return [d.status for d in decide.decide(score, params, decide.row_groups(case.rows), lambda i, j: case.residual[(i, j)])]
+    return [
+        d.status for d in decide.decide(score, params, decide.row_groups(case.rows), lambda i, j: case.residual[(i, j)])
+    ]
 
 
 def predict(case: Case, params: decide.Params) -> list[set[str] | None]:
@@ -160,9 +177,7 @@ def predict(case: Case, params: decide.Params) -> list[set[str] | None]:
 
 
 def predict_old(case: Case) -> list[set[str] | None]:
-    chosen = matcher.select_links(
-        matcher.Scores(case.old_score, case.old_score, case.old_score, case.old_score)
-    )
+    chosen = matcher.select_links(matcher.Scores(case.old_score, case.old_score, case.old_score, case.old_score))
     return [{str(case.rows[j].ref) for j in rows} if rows else None for rows in chosen]
 
 
@@ -243,36 +258,56 @@ def main(argv: list[str] | None = None) -> int:
         fold = p.with_(answered_score=answered_level(train, p), review_residual=review_level(train, p))
         status = statuses(held, fold)
         designed = [st for st, w in zip(status, held.want) if not w]
-        rows.append({
-            "case": held.name, "plan": held.plan, "findings": len(held.findings),
-            "before": evaluate(held.want, predict_old(held)), "loco": cache[(held.name, p)], "params": asdict(fold),
-            "designed_gaps": {st: designed.count(st) for st in decide.STATUSES},
-            "answered_right": sum(st == decide.ANSWERED and str(held.rows[j].ref) in w for st, w, j in zip(
-                status, held.want, semantic.combine(held.feats, fold.lexical, fold.context, fold.part).argmax(axis=1))),
-            "answered": status.count(decide.ANSWERED),
-        })
+        rows.append(
+            {
+                "case": held.name,
+                "plan": held.plan,
+                "findings": len(held.findings),
+                "before": evaluate(held.want, predict_old(held)),
+                "loco": cache[(held.name, p)],
+                "params": asdict(fold),
+                "designed_gaps": {st: designed.count(st) for st in decide.STATUSES},
+                "answered_right": sum(
+                    st == decide.ANSWERED and str(held.rows[j].ref) in w
+                    for st, w, j in zip(
+                        status,
+                        held.want,
+                        semantic.combine(held.feats, fold.lexical, fold.context, fold.part).argmax(axis=1),
+                    )
+                ),
+                "answered": status.count(decide.ANSWERED),
+            }
+        )
     overall = best_params(cases, points, cache)
     folds_agreeing = chosen[overall]
     overall = overall.with_(answered_score=answered_level(cases, overall), review_residual=review_level(cases, overall))
     if args.json:
         print(json.dumps({"folds": rows, "all_cases": asdict(overall)}, indent=2))
         return 0
-    print(f"{'case':<16} {'plan':<28} {'n':>3}  before F1/gapR/gapP    LOCO F1/gapR/gapP   designed gaps (gap/review/answered), answered right")
+    print(
+        f"{'case':<16} {'plan':<28} {'n':>3}  before F1/gapR/gapP    LOCO F1/gapR/gapP   designed gaps (gap/review/answered), answered right"
+    )
     for r in rows:
         b, l = r["before"], r["loco"]
-        print(f"{r['case']:<16} {r['plan']:<28} {r['findings']:>3}  {b['link_f1']:.2f} {b['gap_recall']:.2f} {b['gap_precision']:.2f}"
-              f"         {l['link_f1']:.2f} {l['gap_recall']:.2f} {l['gap_precision']:.2f}   "
-              f"{r['designed_gaps'][decide.GAP]}/{r['designed_gaps'][decide.POSSIBLE]}/{r['designed_gaps'][decide.ANSWERED]}, "
-              f"{r['answered_right']}/{r['answered']}   {r['params']}")
+        print(
+            f"{r['case']:<16} {r['plan']:<28} {r['findings']:>3}  {b['link_f1']:.2f} {b['gap_recall']:.2f} {b['gap_precision']:.2f}"
+            f"         {l['link_f1']:.2f} {l['gap_recall']:.2f} {l['gap_precision']:.2f}   "
+            f"{r['designed_gaps'][decide.GAP]}/{r['designed_gaps'][decide.POSSIBLE]}/{r['designed_gaps'][decide.ANSWERED]}, "
+            f"{r['answered_right']}/{r['answered']}   {r['params']}"
+        )
     for label in ("before", "loco"):
         tot = Counter()
         for r in rows:
-            tot.update({k: v for k, v in r[label].items() if k in ("tp", "n_pred", "n_gold", "gap_tp", "gap_gold", "gap_pred")})
+            tot.update(
+                {k: v for k, v in r[label].items() if k in ("tp", "n_pred", "n_gold", "gap_tp", "gap_gold", "gap_pred")}
+            )
         p = tot["tp"] / tot["n_pred"] if tot["n_pred"] else 0
         rc = tot["tp"] / tot["n_gold"] if tot["n_gold"] else 0
         f1 = 2 * p * rc / (p + rc) if p + rc else 0
-        print(f"{label}: mean link F1 {np.mean([r[label]['link_f1'] for r in rows]):.2f}, pooled F1 {f1:.2f}; "
-              f"gaps flagged {tot['gap_tp']}/{tot['gap_gold']}, listed gaps {tot['gap_pred']} ({tot['gap_tp']}/{tot['gap_pred'] or 1} real)")
+        print(
+            f"{label}: mean link F1 {np.mean([r[label]['link_f1'] for r in rows]):.2f}, pooled F1 {f1:.2f}; "
+            f"gaps flagged {tot['gap_tp']}/{tot['gap_gold']}, listed gaps {tot['gap_pred']} ({tot['gap_tp']}/{tot['gap_pred'] or 1} real)"
+        )
     print(f"all cases: {asdict(overall)}; chosen by {folds_agreeing} of {len(rows)} folds")
     return 0
 

@@ -37,15 +37,27 @@ def main(argv: list[str]) -> None:
         if args.gold_items:
             from followthrough.language.encoder import embed
 
-            items = judge([(g["recommendation"], None) for g in chain["items"]],
-                          _later_sentences(db, document_id(db, later, "later"), document_id(db, earlier, "earlier")), embed)
+            items = judge(
+                [(g["recommendation"], None) for g in chain["items"]],
+                _later_sentences(db, document_id(db, later, "later"), document_id(db, earlier, "earlier")),
+                embed,
+            )
         else:
             items = followup(db, later).items  # --earlier found as the previous report
         out = tmp / f"{chain['earlier']}.json"
         out.write_text(json.dumps([i.as_dict() for i in items], indent=2, ensure_ascii=False), "utf-8")
         print(chain["earlier"], "->", chain["later"])
-        subprocess.run([sys.executable, str(args.reports.parent / "score_followup.py"), str(args.reports / "chains.json"),
-                        earlier, later, str(out)], check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                str(args.reports.parent / "score_followup.py"),
+                str(args.reports / "chains.json"),
+                earlier,
+                later,
+                str(out),
+            ],
+            check=False,
+        )
         if args.show:
             for g, it in zip(chain["items"], items if args.gold_items else [None] * len(chain["items"])):
                 if it is not None:

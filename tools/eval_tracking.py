@@ -47,12 +47,23 @@ def oracle(db, gold_dir: Path) -> None:
         for e in json.loads(gold.read_text("utf-8"))["statements"]:
             start = locate(text, e["quote"])
             due = e.get("due")
-            statements.append(Statement(
-                e["kind"], e["quote"], max(start, 0), max(start, 0) + len(e["quote"]), page=e.get("page"),
-                actor=e.get("actor"),
-                due=DueDate(due["text"], date.fromisoformat(due["start"]) if due.get("start") else None,
-                            date.fromisoformat(due["end"]) if due.get("end") else None) if due else None,
-            ))
+            statements.append(
+                Statement(
+                    e["kind"],
+                    e["quote"],
+                    max(start, 0),
+                    max(start, 0) + len(e["quote"]),
+                    page=e.get("page"),
+                    actor=e.get("actor"),
+                    due=DueDate(
+                        due["text"],
+                        date.fromisoformat(due["start"]) if due.get("start") else None,
+                        date.fromisoformat(due["end"]) if due.get("end") else None,
+                    )
+                    if due
+                    else None,
+                )
+            )
         doc = Document(path=name, sha256="", text=text, id=doc_id)
         with transaction(db):
             replace_statements(db, doc, statements)

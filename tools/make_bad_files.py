@@ -53,8 +53,18 @@ def encrypted_pdf(tmp: Path) -> bytes:
     out = tmp / "encrypted.pdf"
     subprocess.run(
         # --static-id/--static-aes-iv cut the churn; AES-256's file key is still random
-        [qpdf, "--static-id", "--static-aes-iv", "--encrypt", "council-user", "council-owner", "256",
-         "--", str(GOOD_PDF), str(out)],
+        [
+            qpdf,
+            "--static-id",
+            "--static-aes-iv",
+            "--encrypt",
+            "council-user",
+            "council-owner",
+            "256",
+            "--",
+            str(GOOD_PDF),
+            str(out),
+        ],
         check=True,
     )
     return out.read_bytes()
@@ -65,7 +75,9 @@ def scanned_pdf() -> bytes:
     page = pdfium.PdfDocument(str(GOOD_PDF))[0]
     image = page.render(scale=110 / 72, grayscale=True).to_pil().convert("L")
     buffer = io.BytesIO()
-    image.save(buffer, format="PDF", resolution=110.0, quality=60, creationDate=FIXED.timetuple(), modDate=FIXED.timetuple())
+    image.save(
+        buffer, format="PDF", resolution=110.0, quality=60, creationDate=FIXED.timetuple(), modDate=FIXED.timetuple()
+    )
     return buffer.getvalue()
 
 
@@ -143,6 +155,7 @@ def _docx_parts() -> dict[str, bytes]:
 def plan_xlsx(formulas: bool = False) -> bytes:
     """The Bridgend plan (corpus/bridgend-plan/plan.csv) as a workbook written by openpyxl."""
     import csv
+
     from openpyxl import Workbook
 
     book = Workbook()
@@ -206,7 +219,9 @@ def page_tree_bomb_pdf() -> bytes:
         kid = 3 + level
         count = 10 ** (levels - level)
         parent = b"" if level == 0 else f" /Parent {2 + level - 1} 0 R".encode()
-        objects.append(f"<< /Type /Pages /Kids [{' '.join([f'{kid} 0 R'] * 10)}] /Count {count}".encode() + parent + b" >>")
+        objects.append(
+            f"<< /Type /Pages /Kids [{' '.join([f'{kid} 0 R'] * 10)}] /Count {count}".encode() + parent + b" >>"
+        )
     objects.append(f"<< /Type /Page /Parent {2 + levels - 1} 0 R /MediaBox [0 0 612 792] >>".encode())
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -242,12 +257,20 @@ def ole2_file() -> bytes:
 
 
 def deep_html() -> bytes:
-    return ("<html><body>" + "<div>" * 5000 + "The Cabinet RESOLVED to approve the plan." + "</div>" * 5000 + "</body></html>").encode()
+    return (
+        "<html><body>"
+        + "<div>" * 5000
+        + "The Cabinet RESOLVED to approve the plan."
+        + "</div>" * 5000
+        + "</body></html>"
+    ).encode()
 
 
 def csv_huge_field() -> bytes:
     """A plan whose one cell is longer than Python's CSV field limit (131,072 characters)."""
-    return ("Ref,Action,Lead,Timescale\n1.1,\"" + "Review placements. " * 8000 + "\",Head of Service,March 2024\n").encode()
+    return (
+        'Ref,Action,Lead,Timescale\n1.1,"' + "Review placements. " * 8000 + '",Head of Service,March 2024\n'
+    ).encode()
 
 
 def main() -> int:

@@ -28,10 +28,29 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = [
-    "recruitment", "recruitmnet", "workforce", "safeguarding", "plan", "the plan",
-    "care\" OR (plan NEAR", "mental health", "exploitation", "budget", "voice of the child",
-    "early help", "placements", "quality assurance", "report", "september", "the", "zzzz",
-    "caseloads", "partnership working", "children", "governance", "CAMHS",
+    "recruitment",
+    "recruitmnet",
+    "workforce",
+    "safeguarding",
+    "plan",
+    "the plan",
+    'care" OR (plan NEAR',
+    "mental health",
+    "exploitation",
+    "budget",
+    "voice of the child",
+    "early help",
+    "placements",
+    "quality assurance",
+    "report",
+    "september",
+    "the",
+    "zzzz",
+    "caseloads",
+    "partnership working",
+    "children",
+    "governance",
+    "CAMHS",
 ]
 AS_OF = date(2024, 1, 31)
 
@@ -67,8 +86,7 @@ def snapshot(paths: list[Path]) -> dict:
         out["ingest"] = [f.as_dict() | {"path": str(f.path)} for f in report.files]
         out["statements"] = [s.prediction() | {"id": s.id} for s in list_statements(db, limit=None)]
         out["passage_topics"] = [
-            [row["id"], tag_topics(row["text"])]
-            for row in db.query("SELECT id, text FROM passages ORDER BY id")
+            [row["id"], tag_topics(row["text"])] for row in db.query("SELECT id, text FROM passages ORDER BY id")
         ]
         out["search"] = {}
         for query in QUERIES:
@@ -76,9 +94,9 @@ def snapshot(paths: list[Path]) -> dict:
             entry = {"expression": parsed.expression(), "corrections": parsed.corrections}
             for kinds in [(), ("commitment",)]:
                 result = search(db, query, SearchFilters(kinds), limit=25, as_of=AS_OF)
-                entry["/".join(kinds) or "all"] = [
-                    h.as_dict() | {"score": round(h.score, 6)} for h in result.hits
-                ] + [result.mode]
+                entry["/".join(kinds) or "all"] = [h.as_dict() | {"score": round(h.score, 6)} for h in result.hits] + [
+                    result.mode
+                ]
             out["search"][query] = entry
         for topic in ["workforce", "early help", "budget"]:
             result = search(db, "plan", SearchFilters(topic=topic), limit=25, as_of=AS_OF)
@@ -125,8 +143,11 @@ def main() -> int:
     paths = args.paths or [REPO / "corpus", *shared_docs()]
     data = snapshot(paths)
     args.out.write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True, default=str), "utf-8")
-    print(f"{args.out}: {len(data['statements'])} statements, {len(data['passage_topics'])} passages, "
-          f"{len(data['commitments'])} commitments", file=sys.stderr)
+    print(
+        f"{args.out}: {len(data['statements'])} statements, {len(data['passage_topics'])} passages, "
+        f"{len(data['commitments'])} commitments",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -469,9 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     action.add_argument("--update", action="store_true", help="rewrite the README's output")
     action.add_argument("--list", action="store_true", help="list sessions and blocks")
     parser.add_argument("--readme", type=Path, default=REPO / "README.md")
-    parser.add_argument(
-        "--session", action="append", help="run only this session (repeatable)"
-    )
+    parser.add_argument("--session", action="append", help="run only this session (repeatable)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     text = args.readme.read_text(encoding="utf-8")
@@ -479,8 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for block in parse(text.split("\n")):
             state = "not run" if not block.run else "run" if block.checked else "varies"
-            print(f"{block.session:24} line {block.start:4}  {block.kind:6}  {state:7}  "
-                  f"{len(block.commands)} command(s)")
+            print(
+                f"{block.session:24} line {block.start:4}  {block.kind:6}  {state:7}  {len(block.commands)} command(s)"
+            )
         return 0
 
     def log(message: str) -> None:
@@ -488,8 +487,11 @@ def main(argv: list[str] | None = None) -> int:
             print(message, file=sys.stderr)
 
     if shutil.which("followthrough", path=str(Path(sys.executable).parent)) is None:
-        print(f"error: no followthrough command beside {sys.executable}; run this with the "
-              "project's environment (.venv/bin/python tools/readme_examples.py)", file=sys.stderr)
+        print(
+            f"error: no followthrough command beside {sys.executable}; run this with the "
+            "project's environment (.venv/bin/python tools/readme_examples.py)",
+            file=sys.stderr,
+        )
         return 2
     new = regenerate(text, set(args.session) if args.session else None, log)
     if new == text:
@@ -506,8 +508,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.readme.name} (as the commands print it)",
     )
     sys.stdout.writelines(diff)
-    print("README examples drifted: run python tools/readme_examples.py --update",
-          file=sys.stderr)
+    print("README examples drifted: run python tools/readme_examples.py --update", file=sys.stderr)
     return 1
 
 

@@ -105,7 +105,7 @@ def _resolved(block: Block) -> Block:
     text = block.text
     match = re.match(r"RESOLVED:?", text)
     if block.kind == "para" and match and len(text) > match.end():
-        block.runs = [(text[: match.end()], True), (text[match.end():], False)]
+        block.runs = [(text[: match.end()], True), (text[match.end() :], False)]
     return block
 
 
@@ -132,8 +132,11 @@ def bridgend_strategic_plan() -> Rendering:
     # A page break after the presentation, before the members' questions.
     blocks = [heading(title, 1), *body[:3], PAGE_BREAK, *body[3:]]
     return Rendering(
-        name.removesuffix(".txt"), f"corpus/documents/{name}",
-        "Bridgend County Borough Council - Cabinet - Minutes", blocks, [title],
+        name.removesuffix(".txt"),
+        f"corpus/documents/{name}",
+        "Bridgend County Borough Council - Cabinet - Minutes",
+        blocks,
+        [title],
     )
 
 
@@ -143,8 +146,11 @@ def bridgend_improvement_check() -> Rendering:
     body = source_blocks(_read(name))
     blocks = [heading(title, 1), *body[:4], PAGE_BREAK, *body[4:]]
     return Rendering(
-        name.removesuffix(".txt"), f"corpus/documents/{name}",
-        "Bridgend County Borough Council - Cabinet - Minutes", blocks, [title],
+        name.removesuffix(".txt"),
+        f"corpus/documents/{name}",
+        "Bridgend County Borough Council - Cabinet - Minutes",
+        blocks,
+        [title],
     )
 
 
@@ -167,8 +173,10 @@ def herefordshire_action_plan() -> Rendering:
         else:
             blocks.append(block)
     return Rendering(
-        name.removesuffix(".txt"), f"corpus/documents/{name}",
-        "Herefordshire Council - Cabinet - Minutes", blocks,
+        name.removesuffix(".txt"),
+        f"corpus/documents/{name}",
+        "Herefordshire Council - Cabinet - Minutes",
+        blocks,
     )
 
 
@@ -185,8 +193,10 @@ def ciw_powys_press() -> Rendering:
         else:
             blocks.append(block)
     return Rendering(
-        name.removesuffix(".txt"), f"corpus/documents/{name}",
-        "Care Inspectorate Wales - News", blocks,
+        name.removesuffix(".txt"),
+        f"corpus/documents/{name}",
+        "Care Inspectorate Wales - News",
+        blocks,
     )
 
 
@@ -208,7 +218,7 @@ def cardiff_items() -> Rendering:
             blocks.append(para(text))
         i += 1
     rows: list[list[list[list[tuple[str, bool]]]]] = []
-    for line in lines[i + 1:]:
+    for line in lines[i + 1 :]:
         text = line.strip()
         if re.fullmatch(r"\d+\.", text):
             rows.append([[[(text, True)]], []])
@@ -227,8 +237,10 @@ def cardiff_items() -> Rendering:
     table = Block("table", header=["No.", "Item"], rows=rows, widths=[1.6, 14.4])
     blocks.append(table)
     return Rendering(
-        name.removesuffix(".txt"), f"corpus/documents/{name}",
-        "The County Council of the City and County of Cardiff - Cabinet - Minutes", blocks,
+        name.removesuffix(".txt"),
+        f"corpus/documents/{name}",
+        "The County Council of the City and County of Cardiff - Cabinet - Minutes",
+        blocks,
     )
 
 
@@ -244,7 +256,7 @@ def _runs(markdown_line: str) -> list[tuple[str, bool]]:
     pos = 0
     for match in _BOLD.finditer(line):
         if match.start() > pos:
-            runs.append((line[pos: match.start()], False))
+            runs.append((line[pos : match.start()], False))
         runs.append((match.group(1), True))
         pos = match.end()
     if pos < len(line):
@@ -273,7 +285,7 @@ def limerick_lines() -> list[str]:
         if line == "---":
             continue
         # the original PDF's page number, printed just after each '---'
-        if re.fullmatch(r"\d{1,2}", line) and any(l == "---" for l in lines[max(0, i - 2): i]):
+        if re.fullmatch(r"\d{1,2}", line) and any(l == "---" for l in lines[max(0, i - 2) : i]):
             continue
         if line.strip():
             kept.append(line)
@@ -281,7 +293,7 @@ def limerick_lines() -> list[str]:
 
 
 def _table_cells(lines: list[str], start: int, count: int) -> list[str]:
-    return [_BOLD.sub(r"\1", line).strip() for line in lines[start: start + count]]
+    return [_BOLD.sub(r"\1", line).strip() for line in lines[start : start + count]]
 
 
 def limerick_blocks() -> list[Block]:
@@ -313,21 +325,27 @@ def limerick_blocks() -> list[Block]:
         if plain == "District" and i + 3 < len(lines) and _BOLD.sub(r"\1", lines[i + 1]) == "2021":
             close()
             cells = _table_cells(lines, i + 4, 16)
-            blocks.append(Block(
-                "table", header=_table_cells(lines, i, 4),
-                rows=[[[[(c, False)]] for c in cells[r: r + 4]] for r in range(0, 16, 4)],
-                widths=[5.5, 3.5, 3.5, 3.5],
-            ))
+            blocks.append(
+                Block(
+                    "table",
+                    header=_table_cells(lines, i, 4),
+                    rows=[[[[(c, False)]] for c in cells[r : r + 4]] for r in range(0, 16, 4)],
+                    widths=[5.5, 3.5, 3.5, 3.5],
+                )
+            )
             i += 20
             continue
         if plain == "Vacant Property Refurbishment Grant" and i + 1 < len(lines) and "No." in lines[i + 1]:
             close()
             cells = _table_cells(lines, i + 2, 10)
-            blocks.append(Block(
-                "table", header=_table_cells(lines, i, 2),
-                rows=[[[[(c, False)]] for c in cells[r: r + 2]] for r in range(0, 10, 2)],
-                widths=[10.0, 3.0],
-            ))
+            blocks.append(
+                Block(
+                    "table",
+                    header=_table_cells(lines, i, 2),
+                    rows=[[[[(c, False)]] for c in cells[r : r + 2]] for r in range(0, 10, 2)],
+                    widths=[10.0, 3.0],
+                )
+            )
             i += 12
             continue
         # "1." alone on a line, then the item title: a numbered heading.
@@ -380,8 +398,12 @@ def limerick() -> Rendering:
 
 
 RENDERINGS = [
-    bridgend_strategic_plan, bridgend_improvement_check, herefordshire_action_plan,
-    ciw_powys_press, cardiff_items, limerick,
+    bridgend_strategic_plan,
+    bridgend_improvement_check,
+    herefordshire_action_plan,
+    ciw_powys_press,
+    cardiff_items,
+    limerick,
 ]
 
 
@@ -390,6 +412,7 @@ RENDERINGS = [
 
 def _field(paragraph, instruction: str) -> None:
     """Append a complex field (PAGE, NUMPAGES) with a placeholder result."""
+
     def run_with(element):
         run = paragraph.add_run()
         run._r.append(element)
@@ -504,9 +527,19 @@ def convert_to_pdf(docx: Path, outdir: Path) -> Path:
         raise SystemExit("LibreOffice not found: apt-get install -y libreoffice-writer-nogui")
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{profile}", "--headless",
-             "--convert-to", "pdf", "--outdir", str(outdir), str(docx)],
-            check=True, capture_output=True, timeout=1800,
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(outdir),
+                str(docx),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=1800,
         )
     pdf = outdir / (docx.stem + ".pdf")
     if not pdf.exists():

@@ -3,8 +3,8 @@ fields a user may override (kind, body, council, meeting date, source URL), and 
 document with everything derived from it. Re-extraction lives in :mod:`followthrough.pipeline`."""
 
 from followthrough.documents.store import (  # noqa: F401
-    DocumentRow,
     OVERRIDABLE,
+    DocumentRow,
     changed_fields,
     document_details,
     list_documents,

@@ -52,7 +52,9 @@ def document_details(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
     for table in ("items", "passages", "plan_items"):
         details[table] = db.execute(f"SELECT count(*) FROM [{table}] WHERE document_id = ?", [doc_id]).fetchone()[0]
     details["statements"] = dict(
-        db.execute("SELECT kind, count(*) FROM statements WHERE document_id = ? GROUP BY kind ORDER BY kind", [doc_id]).fetchall()
+        db.execute(
+            "SELECT kind, count(*) FROM statements WHERE document_id = ? GROUP BY kind ORDER BY kind", [doc_id]
+        ).fetchall()
     )
     details["evidence"] = db.execute(
         "SELECT count(*) FROM commitment_evidence WHERE document_id = ?"
@@ -79,7 +81,8 @@ def load_document(db: sqlite_utils.Database, doc_id: int) -> Document:
     items = [
         AgendaItem(*r)
         for r in db.execute(
-            'SELECT number, title, start, "end", page_start, page_end FROM items WHERE document_id = ? ORDER BY id', [doc_id]
+            'SELECT number, title, start, "end", page_start, page_end FROM items WHERE document_id = ? ORDER BY id',
+            [doc_id],
         )
     ]
     passages = [
@@ -99,9 +102,21 @@ def load_document(db: sqlite_utils.Database, doc_id: int) -> Document:
         )
     ]
     return Document(
-        path=path, sha256=sha256, text=text, pages=pages, kind=kind, title=title, body=body,
-        meeting_date=date.fromisoformat(meeting_date) if meeting_date else None, source_url=source_url,
-        file_type=file_type, council=council, items=items, passages=passages, plan_items=plan_items, id=doc_id,
+        path=path,
+        sha256=sha256,
+        text=text,
+        pages=pages,
+        kind=kind,
+        title=title,
+        body=body,
+        meeting_date=date.fromisoformat(meeting_date) if meeting_date else None,
+        source_url=source_url,
+        file_type=file_type,
+        council=council,
+        items=items,
+        passages=passages,
+        plan_items=plan_items,
+        id=doc_id,
     )
 
 
@@ -133,8 +148,6 @@ def remove_document(db: sqlite_utils.Database, ref: str) -> dict[str, Any]:
     details = document_details(db, ref)
     doc_id = details["id"]
     with transaction(db):
-        db.execute(
-            "DELETE FROM link_decisions WHERE finding_document_id = ? OR plan_document_id = ?", [doc_id, doc_id]
-        )
+        db.execute("DELETE FROM link_decisions WHERE finding_document_id = ? OR plan_document_id = ?", [doc_id, doc_id])
         db.execute("DELETE FROM documents WHERE id = ?", [doc_id])  # the rest cascades
     return details

@@ -58,7 +58,9 @@ ROLE_NOUN = re.compile(
 def lower_case_role_pattern() -> re.Pattern[str]:
     """'The cabinet member children and families introduced ...': roles some councils write in lower case."""
     verbs = "|".join(reporting_verbs())
-    return re.compile(rf"(?:The|the)\s+(?P<speaker>[a-z][\w’'&\-]*(?:\s+[a-z][\w’'&\-]*){{0,6}}?)\s+(?:also\s+)?(?:{verbs})\b")
+    return re.compile(
+        rf"(?:The|the)\s+(?P<speaker>[a-z][\w’'&\-]*(?:\s+[a-z][\w’'&\-]*){{0,6}}?)\s+(?:also\s+)?(?:{verbs})\b"
+    )
 
 
 def passage_speaker(text: str) -> str | None:

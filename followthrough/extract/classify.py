@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from importlib import resources
 from dataclasses import dataclass
+from importlib import resources
 
 from spacy.tokens import Doc
 
@@ -44,7 +44,9 @@ RESOLUTION_LEAD = re.compile(
     r"|(?:It\s+was\s+|(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r"\s+)"
     r"(?:(?:unanimously|also|further|then|therefore|subsequently)\s+)*(?:RESOLVED|resolved|AGREED|agreed|DECIDED|decided)\b\s*[:\-–]*\s*(?:unanimously\s+)?(?:that\b|to\b)?"
     # "Councillors voted to:", "Council voted in favour to"
-    r"|(?:Members|Councillors|(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?" + BODY + r")\s+(?:unanimously\s+)?voted\s+(?:unanimously\s+)?(?:in\s+favour\s+)?(?:that\b|to\b)"
+    r"|(?:Members|Councillors|(?:The\s+)?(?:[\w&’'-]+\s+){0,5}?"
+    + BODY
+    + r")\s+(?:unanimously\s+)?voted\s+(?:unanimously\s+)?(?:in\s+favour\s+)?(?:that\b|to\b)"
     # "On 23 July 2024, Cabinet:-": the body, then its resolution's parts
     r"|(?:On\s+[\w\s,]{4,30}?,\s+)?(?:The\s+)?" + BODY + r"\s*:\s*-?\s*$"
     # "The Committee noted the contents of the report": the body's own act, kept whole
@@ -58,7 +60,9 @@ RESOLUTION_LEAD = re.compile(
     r"|(?=That\s+(?:the\s+)?(?:Committee|Cabinet|Council|Executive|Panel|Board|Sub-Committee|report|recommendations?|Members?|content)\b(?:(?!\b(?:would|will|should|could|may|might|must|can)\b)[^.]){0,200}?\b(?:is|are|be|was)\b)"
     # the subjunctive of a resolution ("That, the draft plan be approved"): no modal or
     # finite verb before its "be" ("That the council would be expected to ..." is no resolution)
-    r"|(?=That,?\s+(?!(?:is|was|said|being)\b)(?:(?!" + NOT_SUBJUNCTIVE + r")[^.;\s]+\s+){0,40}?be\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
+    r"|(?=That,?\s+(?!(?:is|was|said|being)\b)(?:(?!"
+    + NOT_SUBJUNCTIVE
+    + r")[^.;\s]+\s+){0,40}?be\s+(?:\w+ly\s+)?(?:\w+ed|\w+en|made|set|put|held|sent|taken|given|noted)\b))\s*"
 )
 # "After discussion it was RESOLVED that ...", "... and resolved that ...", "Arising
 # therefrom, it was remitted to the Director ...": a resolution that does not open its sentence.
@@ -70,9 +74,13 @@ MID_RESOLUTION = re.compile(
     r"|(?<=unanimously\s)(?:agreed|resolved|decided)\s+(?:that\b|(?:not\s+)?to\b)"
     r"|(?:RESOLVED|AGREED)\b\s*[:\-–]?\s*(?:that\b|That\b|to\b)?)\s*"
 )
-BARE_LEAD = re.compile(r"^\s*(?:(?:And|and)\s+)?(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided|DECISIONS?|Decisions?)\s*[:\-–]*\s*$")
+BARE_LEAD = re.compile(
+    r"^\s*(?:(?:And|and)\s+)?(?:RESOLVED|Resolved|AGREED|Agreed|DECIDED|Decided|DECISIONS?|Decisions?)\s*[:\-–]*\s*$"
+)
 # A proposal the sentence itself records as carried: the whole sentence is the decision.
-CARRIED = re.compile(r"(?=[\s\S]{0,250}?\bseconded\s+by\b[\s\S]{0,80}?\band\s+(?:unanimously\s+)?(?:agreed|carried|resolved)\W*$)")
+CARRIED = re.compile(
+    r"(?=[\s\S]{0,250}?\bseconded\s+by\b[\s\S]{0,80}?\band\s+(?:unanimously\s+)?(?:agreed|carried|resolved)\W*$)"
+)
 LEAD_END = re.compile(r"(?:[:\-–—]|\bfollowing|\bthat|\bto)\s*$", re.IGNORECASE)
 PART_PREFIX = re.compile(r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)|\d{1,2}\.)?\s*[“\"‘']?\s*(?:That,?\s+|that,?\s+)?")
 PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
@@ -83,10 +91,16 @@ PART_SUFFIX = re.compile(r"[;,.]?[”\"’']?\s*(?:and|or)?\s*[;,.]?\s*$")
 # "Cabinet approved the revised plan".
 PART_SHAPE = re.compile(
     r"^\s*(?:\(?(?:[a-z]|[ivx]{1,5}|\d{1,2})\)\s*|\d{1,2}(?:\.\d{1,2})?\.?\s+)?[“\"‘']?\s*"
-    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?:(?:The\s+)?" + BODY + r"\s+(?:also\s+|further\s+|unanimously\s+)?)?(?i:(?:" + RESOLUTION_VERBS + r")(?:s|es|d|ed|red|ted)?)\b)"
+    r"(?:[Tt]hat\b|[Tt]o\s+[a-z]|(?:(?:The\s+)?"
+    + BODY
+    + r"\s+(?:also\s+|further\s+|unanimously\s+)?)?(?i:(?:"
+    + RESOLUTION_VERBS
+    + r")(?:s|es|d|ed|red|ted)?)\b)"
 )
 # "The Committee noted the report and agreed that ...": two parts, each its own decision.
-NEXT_ACT = re.compile(r",?\s+and\s+(?:(?:also|further|then)\s+)?(?=(?:agreed|resolved|decided|approved|endorsed|requested|noted)\s+(?:that|to|the)\b)")
+NEXT_ACT = re.compile(
+    r",?\s+and\s+(?:(?:also|further|then)\s+)?(?=(?:agreed|resolved|decided|approved|endorsed|requested|noted)\s+(?:that|to|the)\b)"
+)
 HAS_VERB = re.compile(
     r"\b(?:be|been|is|are|was|were|has|have|had|will|would|to|approve[sd]?|agree[sd]?|note[sd]?|endorse[sd]?|"
     r"accept(?:ed|s)?|adopt(?:ed|s)?|confirm(?:ed|s)?|delegate[sd]?|receive[sd]?|authorise[sd]?|support(?:ed|s)?)\b",
@@ -124,14 +138,20 @@ LIST_OF_RECOMMENDATIONS = re.compile(
     r"|\b(?:recommendations?|recommended|recommends|recommend)\s*:)\s*$",
     re.IGNORECASE,
 )
-LIST_OPENERS = frozenset({"should", "must", "to", "that", "recommendation", "recommendations", "recommended", "recommends", "recommend"})
+LIST_OPENERS = frozenset(
+    {"should", "must", "to", "that", "recommendation", "recommendations", "recommended", "recommends", "recommend"}
+)
 # "The Deputy Chief Executive advised that ...": an account of the debate, not a decision.
-REPORTED = re.compile(r"^[^.;:]{0,160}?\b(?:advised|reported|explained|commented|informed|stated|said|outlined|presented|introduced|highlighted)\b")
+REPORTED = re.compile(
+    r"^[^.;:]{0,160}?\b(?:advised|reported|explained|commented|informed|stated|said|outlined|presented|introduced|highlighted)\b"
+)
 EDGE_WORDS = re.compile(r"^(?:(?:and|but|or|so|also|then|however|whilst|while|which|that)\b|,|\s)+", re.IGNORECASE)
 MIN_WORDS = 4
 CUE_KINDS = ("recommendation", "concern", "commitment")  # found by cue words, not by structure
 REPORTING = frozenset(reporting_verbs())
-RESOLVING = frozenset({"resolved", "agreed", "decided", "remitted", "carried"})  # MID_RESOLUTION has one of these (lower-cased)
+RESOLVING = frozenset(
+    {"resolved", "agreed", "decided", "remitted", "carried"}
+)  # MID_RESOLUTION has one of these (lower-cased)
 PROCEDURAL = procedural_anchors()  # procedural text starts a word with one of these
 # A statement is "the clause that makes the point": clauses longer than this are narrowed
 # to the comma-delimited stretch around their cue words, and lose a reported-speech lead-in.
@@ -157,7 +177,11 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
     bullets_under_heading = False
     last_index = len(blocks) - 1
     for index, block in enumerate(blocks):
-        if first_block and decision_mode == "list" and (block.role == "item" or not any(c.isalpha() for c in block.text)):
+        if (
+            first_block
+            and decision_mode == "list"
+            and (block.role == "item" or not any(c.isalpha() for c in block.text))
+        ):
             continue  # a page break ("---", a page number) between a lead and its first part
         if block.role in ("item", "label", "heading"):
             speaker = resolver = None  # a new item or heading: whoever spoke above no longer speaks
@@ -216,8 +240,10 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 continue
             if found:
                 speaker = found
-            part = bool(decision_mode) and not lead and _continues_resolution(
-                decision_mode, block, sentence, number, opens_block, shapeless_list
+            part = (
+                bool(decision_mode)
+                and not lead
+                and _continues_resolution(decision_mode, block, sentence, number, opens_block, shapeless_list)
             )
             if decision_mode == "list" and part and opens_block and number == 0:
                 shapeless_list = not PART_SHAPE.match(sentence.text)
@@ -236,7 +262,9 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 if mid and lead:  # "... seconded by B and unanimously agreed to donate £100": quote the act
                     before = sentence.text[: lead.start()]
                     # with its lead-in when that is a mere adverbial ("Due to time constraints, it was agreed ...")
-                    adverbial = before.rstrip().endswith(",") and len(before.split()) <= 8 and not REPORTED.search(before)
+                    adverbial = (
+                        before.rstrip().endswith(",") and len(before.split()) <= 8 and not REPORTED.search(before)
+                    )
                     rest_start = sentence.start + (0 if adverbial else lead.start())
                 # a resolution is the body's act: its undertakings are the body's, not the last speaker's
                 yield from _decision(cue_index, text, rest_start, sentence.end, resolver, undertaking)
@@ -259,7 +287,12 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
                 continue
             if heading == "none" and block.role == "bullet":
                 continue
-            if truncated_tail and sentence.end == block.end and not re.search(r"[.!?;:]\W*$", sentence.text) and len(sentence.text) < 40:
+            if (
+                truncated_tail
+                and sentence.end == block.end
+                and not re.search(r"[.!?;:]\W*$", sentence.text)
+                and len(sentence.text) < 40
+            ):
                 continue  # a stored excerpt cut mid-sentence: too little left to judge
             yield from _by_cues(cue_index, sentence, speaker)
 
@@ -320,7 +353,11 @@ def _decision(
 
 
 INLINE_MARK = re.compile(r"(?:(?<=[\s;:,])|^)\(?([a-z]|[ivx]{1,4}|\d{1,2})\)\s+")
-_SEQUENCES = ("abcdefghijklmnop", ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"), tuple(str(n) for n in range(1, 21)))
+_SEQUENCES = (
+    "abcdefghijklmnop",
+    ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"),
+    tuple(str(n) for n in range(1, 21)),
+)
 
 
 def _inline_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:

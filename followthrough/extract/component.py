@@ -18,7 +18,7 @@ CONFIDENCE = "followthrough_confidence"  # (start, end, kind) -> probability
 
 
 @Language.factory(NAME)
-def make_model(nlp: Language, name: str) -> "ModelComponent":
+def make_model(nlp: Language, name: str) -> ModelComponent:
     return ModelComponent(shipped_model())
 
 

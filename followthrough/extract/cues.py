@@ -92,6 +92,7 @@ def cues() -> dict[str, KindCues]:
     entries = [json.loads(line) for line in _data("cues.jsonl").splitlines() if line.strip()]
     out = {}
     for kind in STATEMENT_KINDS:
+
         def compiled(entry: dict) -> Cue:
             pattern, boundary = fast_pattern(entry["pattern"])
             return Cue(
@@ -136,7 +137,9 @@ def signal_words() -> frozenset[str]:
     """Words that are no cue but are looked up like anchors, because a sentence without
     them can skip a test: the reporting verbs (who is speaking), "resolved"/"agreed"/"decided"/"remitted" (a
     resolution that does not open its sentence) and the procedural anchors."""
-    return frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted", "carried"} | procedural_anchors()
+    return (
+        frozenset(reporting_verbs()) | {"resolved", "agreed", "decided", "remitted", "carried"} | procedural_anchors()
+    )
 
 
 def procedural_anchors() -> frozenset[str]:
@@ -309,7 +312,9 @@ class CueIndex:
         for cue in negative.open_to(present):
             matches = clause.finditer(cue)
             if matches:
-                hits = [h for h in hits if not (h.modal or not cue.modal_only) or not _in_scope(clause.original, h, matches)]
+                hits = [
+                    h for h in hits if not (h.modal or not cue.modal_only) or not _in_scope(clause.original, h, matches)
+                ]
                 if not hits:
                     return []
         return sorted(hits, key=lambda h: h.begin)
@@ -318,7 +323,9 @@ class CueIndex:
 # What separates a negation from a cue it does not govern: a new clause ("..., and",
 # "that ...", "but ...", a semicolon). "To note that officers would provide an update":
 # the "to note" of a resolution part does not cancel the undertaking after its "that".
-SCOPE_BREAK = re.compile(r"[;:]|\b(?:that|but|whereas|although|though)\b|,\s*(?:and|while|whilst|however|which)\b", re.IGNORECASE)
+SCOPE_BREAK = re.compile(
+    r"[;:]|\b(?:that|but|whereas|although|though)\b|,\s*(?:and|while|whilst|however|which)\b", re.IGNORECASE
+)
 
 
 def _in_scope(text: str, hit: Hit, negations: list[re.Match[str]]) -> bool:

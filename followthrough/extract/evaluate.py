@@ -98,11 +98,13 @@ class Evaluation:
         matched_pred = {j for _, j in pairs}
         self.missed += [
             {"document": document, "kind": g["kind"], "quote": g["quote"]}
-            for i, g in enumerate(gold) if i not in matched_gold
+            for i, g in enumerate(gold)
+            if i not in matched_gold
         ]
         self.spurious += [
             {"document": document, "kind": p["kind"], "text": p["text"]}
-            for j, p in enumerate(predicted) if j not in matched_pred
+            for j, p in enumerate(predicted)
+            if j not in matched_pred
         ]
 
 

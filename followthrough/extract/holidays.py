@@ -19,9 +19,7 @@ MONDAY, FRIDAY, SATURDAY, SUNDAY = 0, 4, 5, 6
 
 @lru_cache(maxsize=1)
 def _exceptions() -> tuple[dict[date, date], frozenset[date], dict[str, int]]:
-    raw = json.loads(
-        resources.files("followthrough.extract").joinpath("data/bank_holidays.json").read_text("utf-8")
-    )
+    raw = json.loads(resources.files("followthrough.extract").joinpath("data/bank_holidays.json").read_text("utf-8"))
     moved = {date.fromisoformat(k): date.fromisoformat(v) for k, v in raw["moved"].items()}
     extra = frozenset(date.fromisoformat(k) for k in raw["extra"])
     return moved, extra, dict(raw["rules_from"])

@@ -42,6 +42,8 @@ def ends_sentence(text: str) -> bool:
         if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
             return False
     return last in (".", "!", "?", ":", ";")
+
+
 # Words a wrapped line can end on but a heading cannot.
 CONTINUES = frozenset(
     "the a an of and or to in for with by on at from as that which who whose whom this these "
@@ -54,7 +56,9 @@ ABBREVIATIONS = frozenset(
     "mr mrs ms dr cllr cllrs st no nos e.g i.e etc approx para paras ref co ltd inc vs prof rev "
     "gen jan feb mar apr jun jul aug sep sept oct nov dec fig figs vol cf al dept govt".split()
 )
-CUT_MARK = re.compile(r"[ \t\xa0]*(?:\.\.\.|…)[ \t\xa0]*view the full (?:minutes|decision) text for item[^\n]*", re.IGNORECASE)
+CUT_MARK = re.compile(
+    r"[ \t\xa0]*(?:\.\.\.|…)[ \t\xa0]*view the full (?:minutes|decision) text for item[^\n]*", re.IGNORECASE
+)
 
 
 class Line:
@@ -77,7 +81,7 @@ class Block:
     start: int
     end: int
     text: str
-    sentences: list["Sentence"] | None = field(default=None, repr=False, compare=False)
+    sentences: list[Sentence] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -166,7 +170,7 @@ def blocks_of(text: str) -> list[Block]:
         if bullet and (after_break or current is None or ends_sentence(current.text) or current.role == "bullet"):
             close()
             start = line.start + bullet.end()
-            current = Block("bullet", start, line.end, line.text[bullet.end():])
+            current = Block("bullet", start, line.end, line.text[bullet.end() :])
             pending_bullet = False
             after_break = False
             continue
@@ -202,7 +206,11 @@ def _heading_after_list(line: Line, lines: list[Line], index: int) -> bool:
     if not s or not s[0].isupper() or len(s.split()) > 6 or not _is_heading(line.text):
         return False
     following = lines[index + 1].stripped if index + 1 < len(lines) else ""
-    return not following or bool(BULLET.match(lines[index + 1].text)) or BULLET_ONLY.match(lines[index + 1].text) is not None
+    return (
+        not following
+        or bool(BULLET.match(lines[index + 1].text))
+        or BULLET_ONLY.match(lines[index + 1].text) is not None
+    )
 
 
 def _wraps_across_blank(current: Block, lines: list[Line], index: int) -> bool:

@@ -19,9 +19,9 @@ for training and inference alike, so the two cannot drift apart.
 from __future__ import annotations
 
 import json
-import typing
 import math
 import re
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -230,7 +230,9 @@ class SentenceModel:
 
             names = ["e:%d" % j for j in range(DIM)]
             dense = self.__dict__["_dense"] = (
-                numpy.array([self.vocabulary[n] for n in names]) if all(n in self.vocabulary for n in names) else numpy.zeros(0, int)
+                numpy.array([self.vocabulary[n] for n in names])
+                if all(n in self.vocabulary for n in names)
+                else numpy.zeros(0, int)
             )
         if len(dense):  # trained with sentence embeddings: one matrix product
             scores += _embeddings(units) @ self.weights[dense]
@@ -261,7 +263,11 @@ class SentenceModel:
             for g, count in counts.items():
                 found = looked.get(g)
                 if found is None:
-                    found = looked[g] = (vocabulary.get("w:" + g, -1), vocabulary.get("p:" + g, -1), vocabulary.get("n:" + g, -1))
+                    found = looked[g] = (
+                        vocabulary.get("w:" + g, -1),
+                        vocabulary.get("p:" + g, -1),
+                        vocabulary.get("n:" + g, -1),
+                    )
                 w, p, n = found
                 if w >= 0:
                     parts[0][0].append(w)
@@ -273,7 +279,11 @@ class SentenceModel:
                     parts[2][0].append(n)
                     parts[2][1].append(idf[n])
             # own words; as the previous sentence of i + 1; as the next sentence of i - 1
-            targets = ((i, 1.0, True), (i + 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i < last), (i - 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i > 0))
+            targets = (
+                (i, 1.0, True),
+                (i + 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i < last),
+                (i - 1, NEIGHBOUR_WEIGHT, NEIGHBOURS and i > 0),
+            )
             for (c, v), (row, weight, wanted) in zip(parts, targets):
                 if not wanted or not c:
                     continue
@@ -282,7 +292,7 @@ class SentenceModel:
                 cols += c
                 vals += [x * scale for x in v]
 
-    def save(self, path: "str | Path | typing.BinaryIO") -> None:
+    def save(self, path: str | Path | typing.BinaryIO) -> None:
         names = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
         numpy.savez_compressed(
             path,
@@ -295,7 +305,7 @@ class SentenceModel:
         )
 
     @classmethod
-    def load(cls, path: str | Path) -> "SentenceModel":
+    def load(cls, path: str | Path) -> SentenceModel:
         with numpy.load(path, allow_pickle=False) as data:
             names = str(data["vocabulary"]).split("\n")
             metadata = json.loads(str(data["metadata"]))
@@ -357,7 +367,9 @@ def decide(
             mine = [c for c in unit.candidates if c[2] == kind]
             if mine:
                 # a report's own improvement list is structure, not a guess: its items stay
-                out += [(c[0], c[1], kind, p, c[3]) for c in mine if p >= thresholds[k, 0] or getattr(c[3], "section", None)]
+                out += [
+                    (c[0], c[1], kind, p, c[3]) for c in mine if p >= thresholds[k, 0] or getattr(c[3], "section", None)
+                ]
             elif p >= thresholds[k, 1]:
                 out += [(a, b, kind, p, None) for a, b in sentence_spans(unit)]
     return out

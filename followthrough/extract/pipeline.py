@@ -19,8 +19,8 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from followthrough.errors import UsageError
 from followthrough.extract import cues
-from followthrough.language import topics
 from followthrough.extract.actors import (
     explicit_actor,
     inspectorate_in,
@@ -34,9 +34,9 @@ from followthrough.extract.layout import blocks_of, sentences_of
 from followthrough.extract.report_lists import merge_list_items
 from followthrough.extract.timegrammar import grammar
 from followthrough.extract.timex import due_for
+from followthrough.language import topics
 from followthrough.language.topics import topics_of
-from followthrough.errors import UsageError
-from followthrough.models import Document, DueDate, Statement
+from followthrough.models import Document, Statement
 
 COMPONENTS = ("followthrough_layout", "followthrough_statements", "followthrough_attributes")
 MODEL_COMPONENT = "followthrough_model"  # the learned classifier, between statements and attributes
@@ -55,7 +55,7 @@ def doc_text(doc: Doc) -> str:
 
 
 @Language.factory("followthrough_layout")
-def make_layout(nlp: Language, name: str) -> "LayoutComponent":
+def make_layout(nlp: Language, name: str) -> LayoutComponent:
     return LayoutComponent()
 
 
@@ -83,7 +83,7 @@ class LayoutComponent:
 
 
 @Language.factory("followthrough_statements")
-def make_statements(nlp: Language, name: str) -> "StatementComponent":
+def make_statements(nlp: Language, name: str) -> StatementComponent:
     return StatementComponent()
 
 
@@ -113,7 +113,7 @@ class StatementComponent:
 
 
 @Language.factory("followthrough_attributes")
-def make_attributes(nlp: Language, name: str) -> "AttributeComponent":
+def make_attributes(nlp: Language, name: str) -> AttributeComponent:
     return AttributeComponent()
 
 
@@ -136,7 +136,11 @@ class AttributeComponent:
             if kind == "commitment":
                 # Spans with equal boundaries share extension values, so only commitments
                 # write the actor and run() reads it only for commitments.
-                we = _inspectorate(doc, full_text) if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text) else None
+                we = (
+                    _inspectorate(doc, full_text)
+                    if doc.user_data.get("kind") == "inspection report" and speaks_as_we(text)
+                    else None
+                )
                 extension.actor = explicit_actor(text) or subject_actor(text) or we or extension.actor or body
             if (start, end) in done and extension.due is not None:
                 continue
@@ -162,7 +166,9 @@ def build(model: str | None = None, learned: bool = True) -> Language:
         try:
             nlp = spacy.load(model)
         except OSError as exc:
-            raise UsageError(f"spaCy pipeline {model!r} cannot be loaded: install it or give its folder ({exc.__class__.__name__})") from exc
+            raise UsageError(
+                f"spaCy pipeline {model!r} cannot be loaded: install it or give its folder ({exc.__class__.__name__})"
+            ) from exc
     else:
         nlp = spacy.blank("en")
     for name in COMPONENTS:
@@ -186,7 +192,7 @@ def run(document: Document, nlp: Language, meeting_date: date | None) -> list[St
     doc.user_data["meeting_date"] = meeting_date
     doc.user_data["body"] = document.body
     doc.user_data["kind"] = document.kind
-    for name, component in nlp.pipeline:
+    for _name, component in nlp.pipeline:
         doc = component(doc)
     return statements_of(doc, document)
 

@@ -157,7 +157,15 @@ def _marker(text: str) -> tuple[str, int] | None:
         kind = match["bullet"]
     else:
         number = match["num"].lstrip("(")
-        kind = "R" if number[:1] in "RrPp" and number[1:2].isdigit() else "num" if number[:1].isdigit() else "label" if number[:1].isalpha() and len(number) > 4 else "alpha"
+        kind = (
+            "R"
+            if number[:1] in "RrPp" and number[1:2].isdigit()
+            else "num"
+            if number[:1].isdigit()
+            else "label"
+            if number[:1].isalpha() and len(number) > 4
+            else "alpha"
+        )
     return kind, match.end()
 
 
@@ -268,7 +276,9 @@ def _read_list(
             return False
         if after is not None and counts[after.text] < 2 and after.text[0].islower():
             return False  # a sentence runs on from it
-        together = any(pairs[(line.text, other)] >= 2 or pairs[(other, line.text)] >= 2 for other in neighbours.get(line.text, ()))
+        together = any(
+            pairs[(line.text, other)] >= 2 or pairs[(other, line.text)] >= 2 for other in neighbours.get(line.text, ())
+        )
         return together or len(line.text.split()) <= 3
 
     items: list[ListItem] = []
@@ -372,9 +382,15 @@ def _read_list(
             break  # the next improvement list
         if this_paragraph_new:
             paragraph = _paragraph_from(lines, position - 1) if not pending and line is lines[position - 1] else [line]
-            following = next((l for l in lines[position - 1 + len(paragraph) :] if l is not None and not is_cell(l)), None)
+            following = next(
+                (l for l in lines[position - 1 + len(paragraph) :] if l is not None and not is_cell(l)), None
+            )
             runs_on = following is not None and following.text[0].islower()
-            if _heading_like(paragraph) and not runs_on and (items or current is not None or not paragraph[-1].text.endswith(":")):
+            if (
+                _heading_like(paragraph)
+                and not runs_on
+                and (items or current is not None or not paragraph[-1].text.endswith(":"))
+            ):
                 if paragraph[-1].text.endswith(":") and len(paragraph) == 1:
                     continue  # "Within three months:": a sub-heading inside the list
                 if _only_lead_ins(text, items, current):
@@ -407,7 +423,11 @@ def _read_list(
         if (
             current is None
             or this_paragraph_new
-            or (previous is not None and _ends_sentence(previous.text) and (parallel or _room_left(previous, line, widest)))
+            or (
+                previous is not None
+                and _ends_sentence(previous.text)
+                and (parallel or _room_left(previous, line, widest))
+            )
         ):
             start_item(line.start, line.end)
         else:

@@ -32,6 +32,7 @@ def extract_files(
     found: list[Statement] = []
     failures: list[str] = []
     for path in expand_paths(files):
+
         def one(path: Path = path) -> FileResult:
             doc = read_document(path, meeting_date=meeting_date)
             statements = extract_statements(doc, nlp=nlp, meeting_date=meeting_date)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlite_utils
@@ -20,7 +20,7 @@ def replace_statements(db: sqlite_utils.Database, doc: Document, statements: lis
             "SELECT id, number FROM items WHERE document_id = ? ORDER BY id DESC", [doc.id]
         )
     }
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with transaction(db):
         db.execute("DELETE FROM statements WHERE document_id = ?", [doc.id])
         insert_many(

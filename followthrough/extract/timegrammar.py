@@ -35,7 +35,7 @@ class WordFeature:
     words: tuple[str, ...]
 
     @classmethod
-    def of_phrases(cls, phrases: list[str]) -> "WordFeature":
+    def of_phrases(cls, phrases: list[str]) -> WordFeature:
         """Each phrase's longest word (every match of the phrase contains it), leaving out
         words that contain another ("bimonthly" has "monthly")."""
         return cls(shortest_substrings([max(p.lower().split(), key=len) for p in phrases]))
@@ -135,10 +135,14 @@ def fragments_of(words: dict[str, Any]) -> dict[str, str]:
     names += [name.upper() for name in names]
     full = {group[0].lower() for group in words["months"]}
     # Abbreviations may take a full stop ("Sept."); full names ("May") never do.
-    month = "(?-i:" + "|".join(
-        re.escape(name) + (r"\b" if name.lower() in full else r"\b\.?")
-        for name in sorted(names, key=len, reverse=True)
-    ) + ")"
+    month = (
+        "(?-i:"
+        + "|".join(
+            re.escape(name) + (r"\b" if name.lower() in full else r"\b\.?")
+            for name in sorted(names, key=len, reverse=True)
+        )
+        + ")"
+    )
     weekday = "(?:" + "|".join(sorted(words["weekdays"], key=len, reverse=True)) + r")\b\.?"
     ordinals = alternation(list(words["ordinal_days"]))
     day = rf"(?<![\w.,/£$])(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:]|\.\d)|(?:{ordinals})\b)"
@@ -237,7 +241,11 @@ def grammar() -> Grammar:
     trigger_words = words["trigger_words"] + list(words["seasons"]) + list(words["named_days"])
     month_names = [name for names in words["months"] for name in names]
     trigger = re.compile(
-        r"\d|(?-i:" + "|".join(month_names) + "|" + "|".join(n.upper() for n in month_names) + ")|"
+        r"\d|(?-i:"
+        + "|".join(month_names)
+        + "|"
+        + "|".join(n.upper() for n in month_names)
+        + ")|"
         + "|".join(re.escape(w) for w in trigger_words),
         re.I,
     )
@@ -249,7 +257,9 @@ def grammar() -> Grammar:
             word: re.compile("(?:" + "|".join(group) + r")$", re.I) for word, group in ending_with.items()
         },
         suffix_regex=re.compile(
-            r"\s+(?:" + "|".join(f"(?P<s{i}>{phrase_regex(e['phrase'])})" for i, e in enumerate(words["suffixes"])) + r")(?![\w-])",
+            r"\s+(?:"
+            + "|".join(f"(?P<s{i}>{phrase_regex(e['phrase'])})" for i, e in enumerate(words["suffixes"]))
+            + r")(?![\w-])",
             re.I,
         ),
         suffix_effects=[e["effect"] for e in words["suffixes"]],

@@ -673,7 +673,12 @@ def _select(found: list[_Found]) -> list[_Found]:
         if i < len(starts) and starts[i] < m.end:
             if item.tier < 3:
                 continue
-            kept = re.sub(r"(?:\s+(?:in|on|at|by|from|during|of|to|and|for|the))*\s*$", "", m.text[: starts[i] - m.start], flags=re.I)
+            kept = re.sub(
+                r"(?:\s+(?:in|on|at|by|from|during|of|to|and|for|the))*\s*$",
+                "",
+                m.text[: starts[i] - m.start],
+                flags=re.I,
+            )
             if len(kept.split()) < 2:
                 continue
             item = replace(item, match=replace(m, text=kept, end=m.start + len(kept), due=DueDate(kept)))

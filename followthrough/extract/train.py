@@ -147,7 +147,8 @@ def _vocabulary(prepared: Sequence[Prepared]) -> tuple[dict[str, int], numpy.nda
     names = sorted(name for name, count in df.items() if count >= MIN_DF or name.startswith(("x:", "e:")))
     vocabulary = {name: i for i, name in enumerate(names)}
     idf = numpy.array(
-        [1.0 if name.startswith(("x:", "e:")) else math.log((1 + n) / (1 + df[name])) + 1.0 for name in names], dtype="float64"
+        [1.0 if name.startswith(("x:", "e:")) else math.log((1 + n) / (1 + df[name])) + 1.0 for name in names],
+        dtype="float64",
     )
     return vocabulary, idf
 
@@ -255,7 +256,9 @@ def EMBEDDINGS_USED() -> bool:
 
 def _ruled(units: Sequence[Unit]) -> numpy.ndarray:
     """units x kinds: where the rules found a clause of the kind."""
-    return numpy.array([[kind in u.rule_kinds for kind in STATEMENT_KINDS] for u in units], dtype=bool).reshape(-1, len(STATEMENT_KINDS))
+    return numpy.array([[kind in u.rule_kinds for kind in STATEMENT_KINDS] for u in units], dtype=bool).reshape(
+        -1, len(STATEMENT_KINDS)
+    )
 
 
 def fingerprint(prepared: Sequence[Prepared]) -> str:

@@ -8,6 +8,12 @@ from followthrough.fetch.client import FetchError, Politeness, WebServiceOff
 from followthrough.fetch.run import FetchOptions, FetchReport, MeetingResult, fetch_site, list_committees
 
 __all__ = [
-    "FetchError", "FetchOptions", "FetchReport", "MeetingResult", "Politeness", "WebServiceOff",
-    "fetch_site", "list_committees",
+    "FetchError",
+    "FetchOptions",
+    "FetchReport",
+    "MeetingResult",
+    "Politeness",
+    "WebServiceOff",
+    "fetch_site",
+    "list_committees",
 ]

@@ -136,10 +136,20 @@ def _why(exc: BaseException) -> str:
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 10:
         chain.append(seen)
-        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        )
     text = " ".join(f"{type(e).__name__} {e}" for e in chain)
     lowered = text.lower()
-    if "nameresolution" in lowered or "name or service not known" in lowered or "getaddrinfo" in lowered or "nodename nor servname" in lowered or "temporary failure in name resolution" in lowered:
+    if (
+        "nameresolution" in lowered
+        or "name or service not known" in lowered
+        or "getaddrinfo" in lowered
+        or "nodename nor servname" in lowered
+        or "temporary failure in name resolution" in lowered
+    ):
         return "the name does not resolve (check the address, or the network)"
     if "refused" in lowered:
         return "connection refused (is the address right?)"

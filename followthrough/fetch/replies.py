@@ -24,8 +24,13 @@ class NotXml(FetchError):
 def parser() -> etree.XMLParser:
     """lxml, hardened: no entity expansion, no DTD, no network, no huge trees."""
     return etree.XMLParser(
-        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-        dtd_validation=False, remove_comments=True, remove_pis=True,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
     )
 
 
@@ -154,8 +159,11 @@ def meetings(root: etree._Element) -> list[MeetingRef]:
                 continue
             found.append(
                 MeetingRef(
-                    id=ident, committee_id=committee_id or 0, committee=title,
-                    day=dmy(_text(element, "meetingdate")), status=_text(element, "meetingstatus"),
+                    id=ident,
+                    committee_id=committee_id or 0,
+                    committee=title,
+                    day=dmy(_text(element, "meetingdate")),
+                    status=_text(element, "meetingstatus"),
                 )
             )
     return found
@@ -173,9 +181,12 @@ def meeting(root: etree._Element) -> Meeting:
                 continue
             documents.append(
                 LinkedDoc(
-                    id=_text(doc, "attachmentid") or url, title=_text(doc, "title"), url=url,
+                    id=_text(doc, "attachmentid") or url,
+                    title=_text(doc, "title"),
+                    url=url,
                     item_title=_text(doc, "ownertitle") or item_title,
-                    is_url=_bool(_text(doc, "isurl")), restricted=_bool(_text(doc, "isrestricted")),
+                    is_url=_bool(_text(doc, "isurl")),
+                    restricted=_bool(_text(doc, "isrestricted")),
                     decision=_bool(_text(doc, "isdecisionattachment")),
                 )
             )

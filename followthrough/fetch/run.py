@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from followthrough.errors import BadDocument, UsageError
-from followthrough.fetch import replies, site as sites, store
+from followthrough.fetch import replies, store
+from followthrough.fetch import site as sites
 from followthrough.fetch.client import Client, FetchError, Politeness, Reply, WebServiceOff
 from followthrough.fetch.replies import Committee, LinkedDoc, Meeting, MeetingRef
 from followthrough.ingest import find_document, read_document
@@ -90,7 +91,9 @@ class FetchReport:
         return text + f"; {self.requests} request(s)"
 
 
-def list_committees(site_url: str, *, politeness: Politeness | None = None, client: Client | None = None) -> list[Committee]:
+def list_committees(
+    site_url: str, *, politeness: Politeness | None = None, client: Client | None = None
+) -> list[Committee]:
     """The committees a ModernGov site lists (GetCommittees)."""
     site = sites.normalise(site_url)
     client = client or Client(politeness or Politeness())
@@ -126,12 +129,20 @@ def fetch_site(
         for committee in chosen:
             refs = replies.meetings(
                 _call(
-                    client, site, "GetMeetings",
-                    {"lCommitteeId": str(committee.id), "sFromDate": f"{since:%d/%m/%Y}", "sToDate": f"{until:%d/%m/%Y}"},
+                    client,
+                    site,
+                    "GetMeetings",
+                    {
+                        "lCommitteeId": str(committee.id),
+                        "sFromDate": f"{since:%d/%m/%Y}",
+                        "sToDate": f"{until:%d/%m/%Y}",
+                    },
                     "getmeetings",
                 )
             )
-            refs = sorted((r for r in refs if r.day is None or since <= r.day <= until), key=lambda r: (r.day or date.min, r.id))
+            refs = sorted(
+                (r for r in refs if r.day is None or since <= r.day <= until), key=lambda r: (r.day or date.min, r.id)
+            )
             say(f"{committee.title} (id {committee.id}), {since} to {until}: {len(refs)} meeting(s)")
             for ref in refs:
                 result = _one_meeting(loader, report, committee, ref, done)
@@ -146,7 +157,9 @@ def fetch_site(
     return report
 
 
-def _one_meeting(loader: _Loader, report: FetchReport, committee: Committee, ref: MeetingRef, done: set[int]) -> MeetingResult:
+def _one_meeting(
+    loader: _Loader, report: FetchReport, committee: Committee, ref: MeetingRef, done: set[int]
+) -> MeetingResult:
     title = ref.committee or committee.title
     result = MeetingResult(committee=title, meeting_id=ref.id, day=ref.day, status="already fetched")
     if ref.id in done:
@@ -176,8 +189,13 @@ class _Loader:
         if not self.options.dry_run:
             with transaction(self.db):
                 store.record_meeting(
-                    self.db, self.site, result.meeting_id, committee_id=committee.id, committee=result.committee,
-                    day=result.day, status="not held",
+                    self.db,
+                    self.site,
+                    result.meeting_id,
+                    committee_id=committee.id,
+                    committee=result.committee,
+                    day=result.day,
+                    status="not held",
                 )
         return result
 
@@ -186,7 +204,7 @@ class _Loader:
     ) -> MeetingResult:
         day = meeting.day or ref.day
         linked = [d for d in meeting.documents if self._wanted(d)]
-        names = ([f"GetMeeting minutes ({meeting.items_with_minutes} item(s))"] if meeting.items_with_minutes else [])
+        names = [f"GetMeeting minutes ({meeting.items_with_minutes} item(s))"] if meeting.items_with_minutes else []
         names += [repr(_tidy(d.title)) for d in linked]
         if self.options.dry_run:
             result.status, result.detail = "would load", ", ".join(names) or "no documents"
@@ -213,8 +231,12 @@ class _Loader:
         for path, url, own in files:
             try:
                 doc = read_document(
-                    path, kind="minutes" if own else None, body=result.committee, meeting_date=day if own else None,
-                    source_url=url, council=council,
+                    path,
+                    kind="minutes" if own else None,
+                    body=result.committee,
+                    meeting_date=day if own else None,
+                    source_url=url,
+                    council=council,
                 )
             except BadDocument as exc:
                 result.warnings.append(f"{path.name}: {exc.reason}; not loaded")
@@ -240,8 +262,14 @@ class _Loader:
                     seen_urls.add(url)
                     fetched.append(store.FetchedFile(url, doc.id))
             store.record_meeting(
-                self.db, self.site, ref.id, committee_id=committee.id, committee=result.committee, day=day,
-                status="loaded", files=fetched,
+                self.db,
+                self.site,
+                ref.id,
+                committee_id=committee.id,
+                committee=result.committee,
+                day=day,
+                status="loaded",
+                files=fetched,
             )
         result.status = "loaded"
         detail = f"{result.added} document(s) added"
@@ -308,9 +336,7 @@ def _council_in_reply(root, site: str) -> str | None:
     own public address into them, even when reached through another address)."""
     own = urlsplit(site).hostname
     hosts = Counter(
-        urlsplit(text.strip()).hostname
-        for text in root.itertext()
-        if text.strip().startswith(("http://", "https://"))
+        urlsplit(text.strip()).hostname for text in root.itertext() if text.strip().startswith(("http://", "https://"))
     )
     for host, _ in hosts.most_common():
         if host and host != own:

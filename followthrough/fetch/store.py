@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import sqlite_utils
 
@@ -41,14 +41,24 @@ def record_meeting(
             db,
             "fetched_meetings",
             {
-                "site": site, "meeting_id": meeting_id, "committee_id": committee_id, "committee": committee,
-                "meeting_date": day.isoformat() if day else None, "status": status,
-                "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "site": site,
+                "meeting_id": meeting_id,
+                "committee_id": committee_id,
+                "committee": committee,
+                "meeting_date": day.isoformat() if day else None,
+                "status": status,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
         for file in files:
             insert(
                 db,
                 "fetched_files",
-                {"site": site, "meeting_id": meeting_id, "url": file.url, "document_id": file.document_id, "note": file.note},
+                {
+                    "site": site,
+                    "meeting_id": meeting_id,
+                    "url": file.url,
+                    "document_id": file.document_id,
+                    "note": file.note,
+                },
             )

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -27,9 +27,15 @@ from followthrough.textsafe import path_text
 Reader = Callable[[Path, bytes], Document]
 
 SUFFIXES = {
-    ".txt": "text", ".text": "text", ".md": "text", ".markdown": "text",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".markdown": "text",
     ".pdf": "pdf",
-    ".htm": "html", ".html": "html", ".aspx": "html", ".xml": "html",
+    ".htm": "html",
+    ".html": "html",
+    ".aspx": "html",
+    ".xml": "html",
     ".docx": "docx",
     ".csv": "csv",
     ".xlsx": "xlsx",
@@ -40,7 +46,10 @@ def reader_for(path: Path, data: bytes) -> tuple[str, Reader]:
     """Pick a reader from the file's magic bytes, then its suffix."""
     file_type = None
     if data.startswith(OLE2_MAGIC):
-        raise BadDocument(path, "unsupported type (an OLE2 file: a password-protected Office document or an old .doc/.xls; save it as .docx, .xlsx or PDF)")
+        raise BadDocument(
+            path,
+            "unsupported type (an OLE2 file: a password-protected Office document or an old .doc/.xls; save it as .docx, .xlsx or PDF)",
+        )
     if data.startswith(b"%PDF"):
         file_type = "pdf"
     elif data.startswith(b"PK\x03\x04"):
@@ -123,8 +132,11 @@ def read_document(
 
 
 _NOT_REGULAR = {
-    stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
 }
 
 
@@ -179,7 +191,7 @@ def store_document(db: sqlite_utils.Database, doc: Document) -> int:
                 "meeting_date": doc.meeting_date.isoformat() if doc.meeting_date else None,
                 "page_count": len(doc.pages) or None,
                 "text": doc.text,
-                "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
         ends = [p.start for p in doc.pages[1:]] + [len(doc.text)]
@@ -197,9 +209,13 @@ def store_document(db: sqlite_utils.Database, doc: Document) -> int:
                 db,
                 "items",
                 {
-                    "document_id": doc.id, "number": item.number, "title": item.title,
-                    "start": item.start, "end": item.end,
-                    "page_start": item.page_start, "page_end": item.page_end,
+                    "document_id": doc.id,
+                    "number": item.number,
+                    "title": item.title,
+                    "start": item.start,
+                    "end": item.end,
+                    "page_start": item.page_start,
+                    "page_end": item.page_end,
                 },
             )
             if item.number:
@@ -211,8 +227,11 @@ def store_document(db: sqlite_utils.Database, doc: Document) -> int:
                 {
                     "document_id": doc.id,
                     "item_id": item_ids.get(p.item_number) if p.item_number else None,
-                    "page": p.page, "start": p.start, "end": p.end,
-                    "text": p.text, "speaker": p.speaker,
+                    "page": p.page,
+                    "start": p.start,
+                    "end": p.end,
+                    "text": p.text,
+                    "speaker": p.speaker,
                 }
                 for p in doc.passages
             ],

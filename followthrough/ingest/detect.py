@@ -21,9 +21,17 @@ MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -50,7 +58,9 @@ MODERNGOV_MEETING = re.compile(
 )
 HIT_COUNTER = re.compile(r"\(\d+\)$")
 # "Decided at meeting: 19/10/2015 - Policy Committee" (ieDecisionDetails)
-DECIDED_AT = re.compile(rf"^[ \t]*Decided at meeting:[ \t]*{_DMY}[ \t]*[-–][ \t]*(?P<body>[^\n]+?)[ \t]*$", re.MULTILINE)
+DECIDED_AT = re.compile(
+    rf"^[ \t]*Decided at meeting:[ \t]*{_DMY}[ \t]*[-–][ \t]*(?P<body>[^\n]+?)[ \t]*$", re.MULTILINE
+)
 # "28/01/2009 - Improvement Plan in response to ..." (a decision's own heading line)
 MODERNGOV_DECISION = re.compile(rf"^[ \t]*{_DMY}[ \t]+[-–][ \t]+\S[^\n]*$", re.MULTILINE)
 # "First published:\n15 January 2018" (gov.wales), "Date of publication: 9 January 2019".
@@ -132,7 +142,11 @@ def detect_meeting(text: str, name: str | None = None) -> tuple[str | None, date
                 return _tidy(match["body"]), found, None
     held = HELD_ON.search(text[:1500])
     if held:
-        found = _date(held["year"], held["month"], held["day"]) if held["year"] else _date(held["nyear"], held["nmonth"], held["nday"])
+        found = (
+            _date(held["year"], held["month"], held["day"])
+            if held["year"]
+            else _date(held["nyear"], held["nmonth"], held["nday"])
+        )
         if found:
             return (_tidy(held["body"]) if held["body"] else None), found, None
     for pattern in (PUBLISHED, MODERNGOV_DECISION):

@@ -74,9 +74,15 @@ def read_docx(path: Path, data: bytes) -> Document:
             previous = None
     items = [item for table in tables for item in table.items]
     return Document(
-        path=str(path), sha256="", text="\n\n".join(b for b in blocks if b), pages=[],
-        file_type="docx", kind="action plan" if items else "other",
-        title=_title(word, content), plan_items=items, warnings=warnings,
+        path=str(path),
+        sha256="",
+        text="\n\n".join(b for b in blocks if b),
+        pages=[],
+        file_type="docx",
+        kind="action plan" if items else "other",
+        title=_title(word, content),
+        plan_items=items,
+        warnings=warnings,
     )
 
 

@@ -81,6 +81,7 @@ class Dehyphenator:
 
     def __call__(self, text: str) -> str:
         """``text`` with every line-end hyphen break resolved (the line end is removed)."""
+
         def join(match: re.Match[str]) -> str:
             left, right = match["left"], match["right"]
             return f"{left}-{right}" if self.keep_hyphen(left, right) else left + right

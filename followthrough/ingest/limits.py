@@ -40,11 +40,14 @@ def check_zip(path: Path, data: bytes) -> None:
         raise BadDocument(path, f"too large ({len(infos):,} parts in the archive; the limit is {MAX_ZIP_MEMBERS:,})")
     total = sum(info.file_size for info in infos)
     if total > MAX_UNZIPPED_BYTES:
-        raise BadDocument(path, f"too large (decompresses to {_mb(total)}; the limit is {_mb(MAX_UNZIPPED_BYTES)}: a zip bomb?)")
+        raise BadDocument(
+            path, f"too large (decompresses to {_mb(total)}; the limit is {_mb(MAX_UNZIPPED_BYTES)}: a zip bomb?)"
+        )
     for info in infos:
         if info.file_size > 10 * 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
             raise BadDocument(
-                path, f"too large ({info.filename} decompresses {info.file_size // max(info.compress_size, 1):,} times over: a zip bomb?)"
+                path,
+                f"too large ({info.filename} decompresses {info.file_size // max(info.compress_size, 1):,} times over: a zip bomb?)",
             )
 
 

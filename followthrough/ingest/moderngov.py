@@ -43,8 +43,15 @@ DMY = re.compile(r"(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})")
 ITEM_NUMBER = re.compile(r"^\s*(?:Item\s*)?(?P<number>\d+[A-Za-z]?(?:\.\d+)*)\s*[.:)]?\s*(?=\S)")
 # Modern.gov pages carry this comment, and ids/classes starting "mg".
 MODGOV_MARKERS = (
-    "modgov", "mgContent", "mgMainTitleTxt", "mgSubTitleTxt", "mgItemTable", "mgWordPara", "mgTabTable",
-    "mgMainTxt", "mgAiTitleTxt",
+    "modgov",
+    "mgContent",
+    "mgMainTitleTxt",
+    "mgSubTitleTxt",
+    "mgItemTable",
+    "mgWordPara",
+    "mgTabTable",
+    "mgMainTxt",
+    "mgAiTitleTxt",
 )
 
 
@@ -127,9 +134,7 @@ def parse_html(soup: BeautifulSoup) -> ParsedPage:
     else:
         content = root.select_one(".mgContent") or root
         page = ParsedPage(render(content).text, title=subtitle or main_title or html_title)
-        page.warnings.append(
-            "unrecognised ModernGov page layout: kept the visible text of the main content"
-        )
+        page.warnings.append("unrecognised ModernGov page layout: kept the visible text of the main content")
     page.source_url = source_url
     return page
 
@@ -325,7 +330,9 @@ def parse_meeting_xml(path: Path, data: bytes) -> ParsedPage:
             body_html = _xml_html(item, element)
             if body_html:
                 section += [f"<p>{label}</p>", body_html]
-        parts.append(f'<div class="ft-item" data-number="{html.escape(number)}" data-title="{html.escape(title)}">{"".join(section)}</div>')
+        parts.append(
+            f'<div class="ft-item" data-number="{html.escape(number)}" data-title="{html.escape(title)}">{"".join(section)}</div>'
+        )
     page_soup = BeautifulSoup("<div>" + "".join(parts) + "</div>", "lxml")
     _clean(page_soup)
     blocks = page_soup.select("div.ft-item")
@@ -336,7 +343,9 @@ def parse_meeting_xml(path: Path, data: bytes) -> ParsedPage:
     ]
     if not items:
         raise BadDocument(path, "empty (no agenda items in the ModernGov meeting XML)")
-    return ParsedPage(rendered.text, items=items, title=heading, body=committee, meeting_date=meeting_date, kind="minutes")
+    return ParsedPage(
+        rendered.text, items=items, title=heading, body=committee, meeting_date=meeting_date, kind="minutes"
+    )
 
 
 def _xml_text(parent: Tag, name: str) -> str:
@@ -378,9 +387,7 @@ def _clean(root: Tag) -> None:
     links = _pattern("document_links")
     for lst in root.find_all(["ul", "ol"]):
         entries = lst.find_all("li")
-        if entries and all(
-            (a := li.find("a", href=True)) is not None and links.search(a["href"]) for li in entries
-        ):
+        if entries and all((a := li.find("a", href=True)) is not None and links.search(a["href"]) for li in entries):
             lst.decompose()
     noise = _pattern("text_noise")
     for string in list(root.find_all(string=True)):

@@ -32,9 +32,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from followthrough.errors import BadDocument
-from followthrough.ingest.limits import check_pdf_pages
 from followthrough.ingest.detect import TITLE_SKIP
 from followthrough.ingest.hyphens import Dehyphenator
+from followthrough.ingest.limits import check_pdf_pages
 from followthrough.ingest.tables import PlanTable, Row, header_columns, read_plan, vocabulary
 from followthrough.models import Document, Page
 
@@ -92,8 +92,15 @@ def read_pdf(path: Path, data: bytes) -> Document:
         offset += len(text)
     items = [item for table in layout.tables for item in table.items]
     return Document(
-        path=str(path), sha256="", text="".join(parts), pages=pages, file_type="pdf",
-        kind="action plan" if items else "other", title=title, plan_items=items, warnings=warnings,
+        path=str(path),
+        sha256="",
+        text="".join(parts),
+        pages=pages,
+        file_type="pdf",
+        kind="action plan" if items else "other",
+        title=title,
+        plan_items=items,
+        warnings=warnings,
     )
 
 
@@ -492,9 +499,7 @@ def _page_with_tables(pdf: pdfium.PdfDocument, index: int, raw: str, layout: _La
     boxes = layout.boxes.get(index)
     if not boxes:
         return raw
-    blocks = "\n\n".join(
-        text for table in layout.tables for page, text in table.blocks if page == index + 1
-    )
+    blocks = "\n\n".join(text for table in layout.tables for page, text in table.blocks if page == index + 1)
     page = pdf[index]
     try:
         if page.get_rotation() % 360:

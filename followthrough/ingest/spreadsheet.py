@@ -58,8 +58,14 @@ def _document(path: Path, file_type: str, sheet: str | None, plan: PlanTable) ->
     title = preamble[0] if preamble else (sheet if sheet and not sheet.lower().startswith("sheet") else path.stem)
     text = "\n\n".join([*preamble, plan.text()])
     return Document(
-        path=str(path), sha256="", text=text, pages=[], file_type=file_type, kind="action plan",
-        title=title, plan_items=plan.items,
+        path=str(path),
+        sha256="",
+        text=text,
+        pages=[],
+        file_type=file_type,
+        kind="action plan",
+        title=title,
+        plan_items=plan.items,
     )
 
 

@@ -102,7 +102,11 @@ def header_columns(cells: Sequence[str | None]) -> dict[int, str] | None:
         if column and column not in columns.values():
             columns[index] = column
     # Three named columns make a header however many others a tracker adds ("Q1 update", ...).
-    if len(columns) >= 2 and {"area", "action"} & set(columns.values()) and (len(columns) >= 3 or 2 * len(columns) >= filled):
+    if (
+        len(columns) >= 2
+        and {"area", "action"} & set(columns.values())
+        and (len(columns) >= 3 or 2 * len(columns) >= filled)
+    ):
         return columns
     return None
 
@@ -140,9 +144,7 @@ def read_plan(
     ``columns`` and ``section`` continue a plan whose header came in an earlier table (then
     no header is needed).
     """
-    dehyphenate = dehyphenate or Dehyphenator(
-        "\n".join(cell for row in rows for cell in row.cells if cell)
-    )
+    dehyphenate = dehyphenate or Dehyphenator("\n".join(cell for row in rows for cell in row.cells if cell))
     start = None
     for index, row in enumerate(rows[:search]):
         found = header_columns(row.cells)

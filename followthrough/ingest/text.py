@@ -6,7 +6,7 @@ import codecs
 from pathlib import Path
 
 from followthrough.errors import BadDocument
-from followthrough.models import Document, Page
+from followthrough.models import Document
 
 
 def decode(path: Path, data: bytes) -> str:
@@ -19,8 +19,6 @@ def decode_with_warning(path: Path, data: bytes) -> tuple[str, str | None]:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadDocument(path, "unsupported type (binary data, not text)")
     return decode_text(data)
-
-
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
@@ -43,8 +41,13 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     # Windows-1252 text almost never holds a valid UTF-8 multi-byte sequence by chance, so
     # valid ones at least as many as the bad bytes mean UTF-8 damaged in a few places.
     if good_non_ascii and bad <= good_non_ascii:
-        return text, f"{bad} byte{'s' if bad != 1 else ''} that {'are' if bad != 1 else 'is'} not UTF-8 replaced by \ufffd"
-    return data.decode("cp1252", errors="latin1_fallback"), "not UTF-8: read as Windows-1252 (a guess; check '£' and quotes)"
+        return (
+            text,
+            f"{bad} byte{'s' if bad != 1 else ''} that {'are' if bad != 1 else 'is'} not UTF-8 replaced by \ufffd",
+        )
+    return data.decode(
+        "cp1252", errors="latin1_fallback"
+    ), "not UTF-8: read as Windows-1252 (a guess; check '£' and quotes)"
 
 
 def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
@@ -65,4 +68,6 @@ def read_text(path: Path, data: bytes) -> Document:
     text = normalise_newlines(text)
     if not text.strip():
         raise BadDocument(path, "empty (no text)")
-    return Document(path=str(path), sha256="", text=text, pages=[], file_type="text", warnings=[warning] if warning else [])
+    return Document(
+        path=str(path), sha256="", text=text, pages=[], file_type="text", warnings=[warning] if warning else []
+    )

@@ -29,9 +29,13 @@ _NAME = r"(?-i:[A-Z][\w'’.-]*(?:(?:,|\s+and|\s+&|\s+of(?:\s+the)?|\s+upon|\s+o
 _PATTERNS = [
     # Ofsted ILACS and SIF titles, SEND and JTAI titles
     re.compile(rf"\binspection of\s+(?P<name>{_NAME})\s+(?:local authority|local area partnership|council)\b", re.I),
-    re.compile(rf"\binspection of\s+(?:services for children .{{0,60}}? in\s+)?(?P<name>{_NAME})\s+(?:local|council)\b", re.I),
+    re.compile(
+        rf"\binspection of\s+(?:services for children .{{0,60}}? in\s+)?(?P<name>{_NAME})\s+(?:local|council)\b", re.I
+    ),
     # "London Borough of Camden", "City and County of Swansea", "Council of the Isles of Scilly"
-    re.compile(rf"\b(?:London Borough|Royal Borough|City and County|Council|County Borough) of(?: the)?\s+(?P<name>{_NAME})"),
+    re.compile(
+        rf"\b(?:London Borough|Royal Borough|City and County|Council|County Borough) of(?: the)?\s+(?P<name>{_NAME})"
+    ),
     # "Devon County Council", "Bridgend County Borough Council", "BCP Council"
     re.compile(rf"(?P<name>{_NAME}?)\s+(?:(?:{_KIND_WORDS})\s+)*Council\b", re.I),
 ]

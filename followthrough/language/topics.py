@@ -43,7 +43,7 @@ def _heads() -> PrefixIndex:
     """Each term's head (the first run of letters of its first word, which every match of
     the term starts with), as the prefix that lets its topic's pattern run."""
     pairs = []
-    for index, (topic, entry) in enumerate(taxonomy().items()):
+    for index, (_topic, entry) in enumerate(taxonomy().items()):
         for term in entry["terms"]:
             head = _WORDS.match(term.lower())
             if head:

@@ -202,8 +202,13 @@ def decide(
             conf = [min(c, 0.49) for c in conf]  # under the answered line, whatever the score
         out.append(
             FindingDecision(
-                status, keep, conf,
-                closest=best, best_score=top, best_z=top_z, residual=best_residual,
+                status,
+                keep,
+                conf,
+                closest=best,
+                best_score=top,
+                best_z=top_z,
+                residual=best_residual,
             )
         )
     return out
@@ -251,8 +256,12 @@ REPORTING = Reporting(review_as_gap="never", unlisted=True)
 
 
 def report_status(
-    status: str, best_residual: float, listed: bool, doc_has_list: bool,
-    params: Params = DEFAULT, reporting: Reporting | None = None,
+    status: str,
+    best_residual: float,
+    listed: bool,
+    doc_has_list: bool,
+    params: Params = DEFAULT,
+    reporting: Reporting | None = None,
 ) -> str:
     """The status the report gives a finding decided ``status``: ``listed`` when it is an item
     of its report's own improvement list, ``doc_has_list`` when its report has one."""

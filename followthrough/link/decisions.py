@@ -8,7 +8,7 @@ gives them new ids).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
@@ -33,9 +33,7 @@ def record_decision(
     """Store (or replace) the decision on one finding/row pair. Raises UsageError for bad ids."""
     if decision not in DECISIONS:
         raise UsageError(f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}")
-    finding = db.execute(
-        "SELECT document_id, text, kind FROM statements WHERE id = ?", [finding_id]
-    ).fetchone()
+    finding = db.execute("SELECT document_id, text, kind FROM statements WHERE id = ?", [finding_id]).fetchone()
     if finding is None:
         raise UsageError(f"no finding with id {finding_id}")
     if finding[2] not in FINDING_KINDS:
@@ -48,7 +46,7 @@ def record_decision(
             f"finding {finding_id} and plan row {plan_item_id} were never linked: "
             f"`followthrough links add {finding_id} {plan_item_id}` adds a link the matcher missed"
         )
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with transaction(db):
         # A repeated decision keeps the notes already given: a new note is added after them.
         db.execute(

@@ -35,9 +35,7 @@ def _data(name: str) -> str:
 
 
 def _word_list(name: str) -> frozenset[str]:
-    return frozenset(
-        w.strip().lower() for w in _data(name).splitlines() if w.strip() and not w.startswith("#")
-    )
+    return frozenset(w.strip().lower() for w in _data(name).splitlines() if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -66,9 +64,7 @@ def load_glossary() -> Glossary:
     concepts = []
     index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
     for i, entry in enumerate(raw["concepts"]):
-        phrases = tuple(
-            dict.fromkeys(tuple(stem(w) for w in words(term)) for term in entry["terms"] if words(term))
-        )
+        phrases = tuple(dict.fromkeys(tuple(stem(w) for w in words(term)) for term in entry["terms"] if words(term)))
         concepts.append(Concept(entry["id"], entry["topic"], phrases, entry.get("match", True)))
         for phrase in phrases:
             index.setdefault(phrase[0], []).append((phrase, i))

@@ -123,7 +123,12 @@ def grouping_areas(rows: list[PlanItem]) -> set[str]:
     """Area values used as group headings: the same value on consecutive rows of one plan."""
     grouped: set[str] = set()
     for previous, row in zip(rows, rows[1:]):
-        if row.area and previous.area and row.area.strip() == previous.area.strip() and row.document_id == previous.document_id:
+        if (
+            row.area
+            and previous.area
+            and row.area.strip() == previous.area.strip()
+            and row.document_id == previous.document_id
+        ):
             grouped.add(row.area.strip())
     return grouped
 
@@ -218,7 +223,9 @@ def _topic_matrix(findings: list[Terms], labels: list[frozenset[str]]) -> np.nda
     return out
 
 
-def topic_factor(finding: frozenset[str], label: frozenset[str], related: frozenset[tuple[str, str]] | None = None) -> float:
+def topic_factor(
+    finding: frozenset[str], label: frozenset[str], related: frozenset[tuple[str, str]] | None = None
+) -> float:
     if not finding or not label:
         return TOPIC_UNKNOWN
     if finding & label:
@@ -330,15 +337,20 @@ def score_matrix(
         fi, rj = np.nonzero(lexical * topic >= candidate_floor)
         if len(fi):
             fuzzy[fi, rj] = process.cpdist(
-                [f_strings[i] for i in fi], [r_strings[j] for j in rj],
-                scorer=fuzz.token_set_ratio, dtype=np.uint8, workers=workers,
+                [f_strings[i] for i in fi],
+                [r_strings[j] for j in rj],
+                scorer=fuzz.token_set_ratio,
+                dtype=np.uint8,
+                workers=workers,
             )
     corroboration = np.minimum(1.0, fuzzy / FUZZY_FLOOR)
     score = lexical * topic * corroboration
     return Scores(score, lexical, topic, fuzzy, f_terms, r_terms, labels)
 
 
-def select_links(scores: Scores, *, threshold: float = LINK_THRESHOLD, relative: float = RELATIVE_CUTOFF) -> list[list[int]]:
+def select_links(
+    scores: Scores, *, threshold: float = LINK_THRESHOLD, relative: float = RELATIVE_CUTOFF
+) -> list[list[int]]:
     """For each finding, the rows (best first) that clear both cut-offs."""
     out: list[list[int]] = []
     if scores.score.size == 0:
@@ -378,7 +390,9 @@ def _shared_words(scores: Scores, finding: FindingText, row: PlanItem, i: int, j
     generic = _generic_terms()
     concepts = [c.replace("_", " ") for c in sorted(f.concepts & r.concepts)]
     carried = (f.absorbed | r.absorbed) if concepts else frozenset()  # words a shared concept already names
-    words_ = [surface.get(t, t) for t in sorted(f.stems & r.stems - carried, key=lambda t: (-len(t), t)) if t not in generic]
+    words_ = [
+        surface.get(t, t) for t in sorted(f.stems & r.stems - carried, key=lambda t: (-len(t), t)) if t not in generic
+    ]
     return list(dict.fromkeys(concepts + words_))[:limit]
 
 
@@ -445,10 +459,13 @@ def decide_plan(
     feats = semantic.features([f.text for f in findings], rows, scores.score)
     combined = semantic.combine(feats, params.lexical, params.context, params.part)
     best = combined.argmax(axis=1)
-    residuals = semantic.residual_similarity([f.text for f in findings], rows, [(i, int(j)) for i, j in enumerate(best)])
+    residuals = semantic.residual_similarity(
+        [f.text for f in findings], rows, [(i, int(j)) for i, j in enumerate(best)]
+    )
     outcomes = []
     for i, d in enumerate(decide(combined, params, row_groups(rows), lambda a, b: residuals.get((a, b), 1.0))):
-        def as_match(j: int, conf: float, explain=reason) -> Match:
+
+        def as_match(j: int, conf: float, explain=reason, i: int = i) -> Match:
             return Match(j, round(float(combined[i, j]), 3), explain(scores, findings[i], rows[j], i, j), conf)
 
         closest = as_match(d.closest, 0.0, why_not) if d.closest is not None else None
@@ -465,6 +482,18 @@ def match(findings: list[FindingText], rows: list[PlanItem], *, workers: int = 1
 
 
 __all__ = [
-    "ADDRESSED_THRESHOLD", "FindingText", "LINK_THRESHOLD", "Match", "Outcome", "RELATIVE_CUTOFF",
-    "Scores", "decide_plan", "match", "previous_sentence", "refers_back", "score_matrix", "select_links", "status_for",
+    "ADDRESSED_THRESHOLD",
+    "FindingText",
+    "LINK_THRESHOLD",
+    "Match",
+    "Outcome",
+    "RELATIVE_CUTOFF",
+    "Scores",
+    "decide_plan",
+    "match",
+    "previous_sentence",
+    "refers_back",
+    "score_matrix",
+    "select_links",
+    "status_for",
 ]

@@ -14,13 +14,12 @@ from typing import Any
 
 import sqlite_utils
 
-from followthrough.store import document_id
-from followthrough.textsafe import csv_safe, terminal_safe
-from followthrough.tracking.listing import list_commitments
-
 from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, report_status
 from followthrough.link.store import Linked, link
 from followthrough.models import Link
+from followthrough.store import document_id
+from followthrough.textsafe import csv_safe, terminal_safe
+from followthrough.tracking.listing import list_commitments
 
 # UNLISTED ("unlisted"): a concern or recommendation from the body of a report that has its
 # own improvement list, which no plan row comes near: shown apart from the gaps, since the
@@ -53,8 +52,20 @@ class ReportLink:
     @classmethod
     def of(cls, l: Link) -> ReportLink:
         i = l.plan_item
-        return cls(i.id, i.ref, l.plan_document, i.area, i.action, i.lead, i.timescale, i.status,
-                   l.score, l.confidence, l.reason, l.source)
+        return cls(
+            i.id,
+            i.ref,
+            l.plan_document,
+            i.area,
+            i.action,
+            i.lead,
+            i.timescale,
+            i.status,
+            l.score,
+            l.confidence,
+            l.reason,
+            l.source,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -124,10 +135,18 @@ class GapReport:
         out = []
         for plan in self.plans:
             answered = {f.id for f in self.findings if f.status != GAP for l in f.links if l.plan_document == plan}
-            linked = {l.plan_item_id for f in self.findings if f.status != GAP for l in f.links if l.plan_document == plan}
+            linked = {
+                l.plan_item_id for f in self.findings if f.status != GAP for l in f.links if l.plan_document == plan
+            }
             unlinked = [i for i in self.unlinked_plan_items if i["plan_document"] == plan]
-            out.append({"plan_document": plan, "findings_answered": len(answered), "rows_linked": len(linked),
-                        "rows_unlinked": len(unlinked)})
+            out.append(
+                {
+                    "plan_document": plan,
+                    "findings_answered": len(answered),
+                    "rows_linked": len(linked),
+                    "rows_unlinked": len(unlinked),
+                }
+            )
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -160,17 +179,29 @@ def gap_report(
     answered = {l.plan_item_id for f in report_findings if f.status != GAP for l in f.links}
     unlinked = [
         {
-            "id": item.id, "ref": item.ref, "plan_document": linked.plan_names[item.document_id],
-            "section": item.section, "area": item.area, "action": item.action,
-            "lead": item.lead, "timescale": item.timescale, "status": item.status, "page": item.page,
+            "id": item.id,
+            "ref": item.ref,
+            "plan_document": linked.plan_names[item.document_id],
+            "section": item.section,
+            "area": item.area,
+            "action": item.action,
+            "lead": item.lead,
+            "timescale": item.timescale,
+            "status": item.status,
+            "page": item.page,
         }
         for item in linked.plan_items
         if item.id not in answered
     ]
     finding_docs = [findings] if isinstance(findings, str) else list(findings or [])
     return GapReport(
-        as_of, list(linked.plan_names.values()), report_findings, unlinked,
-        commitments(db, as_of, finding_docs), [p.describe() for p in linked.pairs], _by_plan(linked),
+        as_of,
+        list(linked.plan_names.values()),
+        report_findings,
+        unlinked,
+        commitments(db, as_of, finding_docs),
+        [p.describe() for p in linked.pairs],
+        _by_plan(linked),
         [d.name for d in linked.unpaired],
         [ReportFinding(s.id, s.document or "", s.kind, s.text, s.page, "context") for s in linked.context],
     )
@@ -201,16 +232,27 @@ def _findings(linked: Linked) -> list[ReportFinding]:
         closest = linked.closest.get(statement.id)
         status = decided
         if not any(l.source != "auto" for l in links):  # a reviewer's decision stands as it is
-            status = report_status(decided, linked.residual.get(statement.id, 1.0), bool(statement.section),
-                                   statement.document_id in listed)
+            status = report_status(
+                decided,
+                linked.residual.get(statement.id, 1.0),
+                bool(statement.section),
+                statement.document_id in listed,
+            )
         if status in (GAP, UNLISTED) and links:
             # possibly answered, reported as a gap candidate: its best row beside it, not a link
             closest, links = links[0], []
         out.append(
             ReportFinding(
-                statement.id, statement.document or "", statement.kind, statement.text, statement.page, status,
-                [ReportLink.of(l) for l in links], ReportLink.of(closest) if closest else None,
-                statement.section, bool(statement.priority),
+                statement.id,
+                statement.document or "",
+                statement.kind,
+                statement.text,
+                statement.page,
+                status,
+                [ReportLink.of(l) for l in links],
+                ReportLink.of(closest) if closest else None,
+                statement.section,
+                bool(statement.priority),
             )
         )
     # stable: within a status the report's own list items first, then document order
@@ -237,7 +279,9 @@ def commitments(db: sqlite_utils.Database, as_of: date, findings: Sequence[str] 
             status = "no date"
         else:
             continue
-        out.append(ReportCommitment(r.id, r.document, r.text, r.actor, r.due_text, r.redated_due_end or r.due_end, status))
+        out.append(
+            ReportCommitment(r.id, r.document, r.text, r.actor, r.due_text, r.redated_due_end or r.due_end, status)
+        )
     return out
 
 
@@ -277,14 +321,20 @@ def _where(f: ReportFinding) -> str:
 
 def _row_facts(l: ReportLink) -> str:
     """Lead, timescale and RAG status of a row, those it has."""
-    facts = [f"lead: {l.lead}" if l.lead else "", f"by: {l.timescale}" if l.timescale else "", f"RAG: {l.rag}" if l.rag else ""]
+    facts = [
+        f"lead: {l.lead}" if l.lead else "",
+        f"by: {l.timescale}" if l.timescale else "",
+        f"RAG: {l.rag}" if l.rag else "",
+    ]
     return "; ".join(_one_line(x) for x in facts if x)
 
 
 def headline(report: GapReport) -> str:
     c = report.counts()
-    line = (f"{c['findings'] - c['unlisted']} findings: {c['answered']} answered, "
-            f"{c['possibly_answered']} possibly answered (review), {c['gaps']} gap{'' if c['gaps'] == 1 else 's'}.")
+    line = (
+        f"{c['findings'] - c['unlisted']} findings: {c['answered']} answered, "
+        f"{c['possibly_answered']} possibly answered (review), {c['gaps']} gap{'' if c['gaps'] == 1 else 's'}."
+    )
     if c["unlisted"]:
         line += f" {c['unlisted']} more from the report's text outside its list, no plan row near."
     if report.context:
@@ -313,7 +363,7 @@ def render_markdown(report: GapReport) -> str:
         lines += ["", f"## {TITLES.get(status, CONTEXT_TITLE)} ({len(group)})", ""]
         for f in group:
             listed = f" ({_md(f.section)}{', priority' if f.priority else ''})" if f.section else ""
-            lines.append(f"- {f.kind}{listed} [{f.id}]: \"{_md(f.text)}\" ({_md(_where(f))})")
+            lines.append(f'- {f.kind}{listed} [{f.id}]: "{_md(f.text)}" ({_md(_where(f))})')
             if status == GAP and f.closest:
                 l = f.closest
                 lines.append(f"    - closest row {_md(l.ref)} ({_md(l.plan_document)}): {_md(l.action, 100)}")
@@ -328,8 +378,10 @@ def render_markdown(report: GapReport) -> str:
                 label = "may not answer it" if status == POSSIBLE else "why"
                 lines.append(f"      {label}: {_md(l.reason)}")
                 if status == POSSIBLE:
-                    lines.append(f"      confirm: `followthrough links confirm {f.id} {l.plan_item_id}`, "
-                                 f"or reject: `followthrough links reject {f.id} {l.plan_item_id}`")
+                    lines.append(
+                        f"      confirm: `followthrough links confirm {f.id} {l.plan_item_id}`, "
+                        f"or reject: `followthrough links reject {f.id} {l.plan_item_id}`"
+                    )
     if report.unlinked_plan_items:
         lines += ["", f"## Plan rows that answer no finding ({len(report.unlinked_plan_items)})"]
         for plan in report.plans:
@@ -341,12 +393,27 @@ def render_markdown(report: GapReport) -> str:
         lines += ["", f"## Commitments overdue or undated ({len(report.commitments)})", ""]
         for cm in report.commitments:
             due = f"due {cm.due_end}" if cm.due_end else "no date"
-            lines.append(f"- {cm.status}: \"{_md(cm.text, 160)}\" ({_md(cm.document)}; {due})")
+            lines.append(f'- {cm.status}: "{_md(cm.text, 160)}" ({_md(cm.document)}; {due})')
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = ["finding_id", "document", "page", "kind", "status", "text", "ref", "plan_document", "lead", "timescale",
-               "rag", "score", "confidence", "reason", "source"]
+CSV_COLUMNS = [
+    "finding_id",
+    "document",
+    "page",
+    "kind",
+    "status",
+    "text",
+    "ref",
+    "plan_document",
+    "lead",
+    "timescale",
+    "rag",
+    "score",
+    "confidence",
+    "reason",
+    "source",
+]
 
 
 def render_csv(report: GapReport) -> str:
@@ -355,15 +422,34 @@ def render_csv(report: GapReport) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for f in report.findings:
-        base = {"finding_id": f.id, "document": f.document, "page": f.page, "kind": f.kind, "status": f.status, "text": _one_line(f.text)}
+        base = {
+            "finding_id": f.id,
+            "document": f.document,
+            "page": f.page,
+            "kind": f.kind,
+            "status": f.status,
+            "text": _one_line(f.text),
+        }
         rows = f.links or ([f.closest] if f.closest else [])
         if not rows:
             writer.writerow(_csv_safe_row(base))
         for l in rows:
-            writer.writerow(_csv_safe_row(base | {"ref": l.ref, "plan_document": l.plan_document, "lead": l.lead, "timescale": l.timescale,
-                                    "rag": l.rag, "score": f"{l.score:.3f}",
-                                    "confidence": "" if l.confidence is None else f"{l.confidence:.2f}",
-                                    "reason": l.reason, "source": l.source}))
+            writer.writerow(
+                _csv_safe_row(
+                    base
+                    | {
+                        "ref": l.ref,
+                        "plan_document": l.plan_document,
+                        "lead": l.lead,
+                        "timescale": l.timescale,
+                        "rag": l.rag,
+                        "score": f"{l.score:.3f}",
+                        "confidence": "" if l.confidence is None else f"{l.confidence:.2f}",
+                        "reason": l.reason,
+                        "source": l.source,
+                    }
+                )
+            )
     return out.getvalue()
 
 
@@ -378,12 +464,23 @@ def render_html(report: GapReport) -> str:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("followthrough.link", "templates"),
-        autoescape=True, trim_blocks=True, lstrip_blocks=True,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters["one_line"] = _one_line
-    groups = [(status, TITLES[status], [f for f in report.findings if f.status == status]) for status in (GAP, POSSIBLE, ANSWERED, UNLISTED)]
+    groups = [
+        (status, TITLES[status], [f for f in report.findings if f.status == status])
+        for status in (GAP, POSSIBLE, ANSWERED, UNLISTED)
+    ]
     if report.context:
         groups.append(("context", CONTEXT_TITLE, report.context))
     return env.get_template("gaps.html").render(
-        report=report, counts=report.counts(), groups=groups, checked=checked_lines(report, limit=6), headline=headline(report), GAP=GAP, POSSIBLE=POSSIBLE,
+        report=report,
+        counts=report.counts(),
+        groups=groups,
+        checked=checked_lines(report, limit=6),
+        headline=headline(report),
+        GAP=GAP,
+        POSSIBLE=POSSIBLE,
     )

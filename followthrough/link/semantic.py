@@ -33,7 +33,9 @@ class Features:
     part: np.ndarray | None = None  # best cosine of any one part of a compound finding with the row
 
 
-_PART_SPLIT = re.compile(r"[;:]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:and|as well as)\s+(?=the\s|their\s|how\s)", re.IGNORECASE)
+_PART_SPLIT = re.compile(
+    r"[;:]\s*|,\s*(?:and\s+|or\s+)?|\s+(?:and|as well as)\s+(?=the\s|their\s|how\s)", re.IGNORECASE
+)
 _WORDS = re.compile(r"[A-Za-z]{3,}")
 MIN_PART_WORDS = 1
 
@@ -79,7 +81,9 @@ def features(finding_texts: list[str], rows: list[PlanItem], lexical: np.ndarray
         sims = pv @ row_text.T
         for k, (i, _) in enumerate(split):
             part[i] = np.maximum(part[i], sims[k])
-    return Features(action.astype(np.float32), context.astype(np.float32), lexical.astype(np.float32), part.astype(np.float32))
+    return Features(
+        action.astype(np.float32), context.astype(np.float32), lexical.astype(np.float32), part.astype(np.float32)
+    )
 
 
 def combine(feats: Features, lexical_weight: float, context_share: float, part_weight: float = 0.0) -> np.ndarray:
@@ -100,10 +104,14 @@ def residual(finding: str, row: PlanItem) -> str:
 
     skip = stopwords() | generic_words()
     row_stems = {stem(w) for w in words(" ".join(p for p in (row.section, row.area, row.action) if p))}
-    return " ".join(dict.fromkeys(w for w in words(finding) if len(w) > 2 and w not in skip and stem(w) not in row_stems))
+    return " ".join(
+        dict.fromkeys(w for w in words(finding) if len(w) > 2 and w not in skip and stem(w) not in row_stems)
+    )
 
 
-def residual_similarity(finding_texts: list[str], rows: list[PlanItem], pairs: list[tuple[int, int]]) -> dict[tuple[int, int], float]:
+def residual_similarity(
+    finding_texts: list[str], rows: list[PlanItem], pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], float]:
     """For each (finding, row) pair asked for, the encoder's cosine of the finding's residual
     words with the row's action: low when the row shares the subject but answers none of the
     rest ("care leavers' access to their health records" against a leisure-pass row: the

@@ -6,19 +6,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 from followthrough.errors import UsageError
+from followthrough.link.decide import ANSWERED, GAP, POSSIBLE
 from followthrough.link.decisions import FINDING_KINDS, load_decisions
 from followthrough.link.findings import Selection, select_findings
-from followthrough.link.decide import ANSWERED, GAP, POSSIBLE
 from followthrough.link.matcher import FindingText, decide_plan, previous_sentence, score_matrix
 from followthrough.link.pairing import DocInfo, Pair, pair
 from followthrough.models import Link, PlanItem, Statement
-from followthrough.store import document_id
-from followthrough.store import insert_many, transaction
+from followthrough.store import document_id, insert_many, transaction
 
 PLAN_COLUMNS = ("id", "document_id", "ref", "section", "area", "action", "lead", "timescale", "status", "page")
 
@@ -171,7 +170,9 @@ def link(
     statements = [s for s in statements if s.document_id in paired_docs]
     context = [s for s in {s.id: s for s in context}.values() if s.document_id in paired_docs]
     items = load_plan_items(db, list(plans))
-    result = Linked(statements, {s.id: [] for s in statements}, items, plans, pairs=pairs, unpaired=unpaired, context=context)
+    result = Linked(
+        statements, {s.id: [] for s in statements}, items, plans, pairs=pairs, unpaired=unpaired, context=context
+    )
     texts = {s.id: FindingText(s.text, contexts.get(s.id)) for s in statements}
     by_plan: dict[int, list[PlanItem]] = defaultdict(list)
     for item in items:
@@ -210,7 +211,11 @@ def link(
             final.pop(key, None)
         elif key in final:
             score, why, _ = final[key]
-            final[key] = (score, why + "; confirmed by reviewer" + (f": {decision.note}" if decision.note else ""), "confirmed")
+            final[key] = (
+                score,
+                why + "; confirmed by reviewer" + (f": {decision.note}" if decision.note else ""),
+                "confirmed",
+            )
         else:
             source = "confirmed" if decision.decision == "confirm" else "added"
             pending.append((key[0], key[1], source, decision.note))
@@ -220,8 +225,15 @@ def link(
     for (finding_id, item_id), (score, why, source) in final.items():
         item = item_by_id[item_id]
         result.links[finding_id].append(
-            Link(finding_id, item, plans[item.document_id], score, why, source,
-                 1.0 if source != "auto" else confidence.get((finding_id, item_id)))
+            Link(
+                finding_id,
+                item,
+                plans[item.document_id],
+                score,
+                why,
+                source,
+                1.0 if source != "auto" else confidence.get((finding_id, item_id)),
+            )
         )
     for finding_id, links in result.links.items():
         links.sort(key=lambda l: (l.source == "auto", -l.score))
@@ -233,7 +245,9 @@ def link(
         result.status[finding_id] = status
         if status == GAP and finding_id in closest:
             score, item, why = closest[finding_id]
-            result.closest[finding_id] = Link(finding_id, item, plans[item.document_id], round(score, 3), why, "closest", 0.0)
+            result.closest[finding_id] = Link(
+                finding_id, item, plans[item.document_id], round(score, 3), why, "closest", 0.0
+            )
     return result
 
 
@@ -247,7 +261,7 @@ def _score_pending(texts, item_by_id, pending, final) -> None:
 
 
 def _write_links(db: sqlite_utils.Database, finding_ids: set[int], final: dict) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with transaction(db):
         ids = sorted(finding_ids)
         for start in range(0, len(ids), 500):

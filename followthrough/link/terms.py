@@ -22,12 +22,35 @@ _VOWEL = re.compile(r"[aeiouy]")
 _MIN_STEM = 3
 _SUFFIXES = (
     # (suffix, replacement); first that applies wins, checked longest first
-    ("ational", "ate"), ("isations", "ise"), ("izations", "ize"), ("isation", "ise"), ("ization", "ize"),
-    ("ations", ""), ("ation", ""), ("itions", ""), ("ition", ""), ("ions", ""), ("ion", ""),
-    ("atives", ""), ("ative", ""), ("ives", ""), ("ive", ""),
-    ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""),
-    ("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"),
-    ("ed", ""), ("als", ""), ("al", ""), ("ly", ""), ("es", ""), ("s", ""),
+    ("ational", "ate"),
+    ("isations", "ise"),
+    ("izations", "ize"),
+    ("isation", "ise"),
+    ("ization", "ize"),
+    ("ations", ""),
+    ("ation", ""),
+    ("itions", ""),
+    ("ition", ""),
+    ("ions", ""),
+    ("ion", ""),
+    ("atives", ""),
+    ("ative", ""),
+    ("ives", ""),
+    ("ive", ""),
+    ("ments", ""),
+    ("ment", ""),
+    ("nesses", ""),
+    ("ness", ""),
+    ("ings", ""),
+    ("ing", ""),
+    ("ies", "y"),
+    ("ied", "y"),
+    ("ed", ""),
+    ("als", ""),
+    ("al", ""),
+    ("ly", ""),
+    ("es", ""),
+    ("s", ""),
 )
 _NO_STRIP_S = ("ss", "us", "is")
 
@@ -104,7 +127,9 @@ class Terms:
 
     def __or__(self, other: Terms) -> Terms:
         return Terms(
-            self.stems | other.stems, self.concepts | other.concepts, self.topics | other.topics,
+            self.stems | other.stems,
+            self.concepts | other.concepts,
+            self.topics | other.topics,
             self.absorbed | other.absorbed,
         )
 

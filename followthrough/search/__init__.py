@@ -11,8 +11,8 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.errors import UsageError
-from followthrough.search.query import FTS_TABLE, ParsedQuery, parse_query
 from followthrough.language.taxonomy import load_topics
+from followthrough.search.query import FTS_TABLE, ParsedQuery, parse_query
 from followthrough.tracking.status import STATUS_SQL, STATUSES, as_of_param, contains
 
 HIGHLIGHT = ("**", "**")
@@ -198,9 +198,7 @@ def _run(
 ) -> list[SearchHit]:
     where, params, joined = _filters(filters, topic_key)
     params |= {"match": expression, "limit": int(limit), "as_of": as_of_param(as_of)}
-    join = (
-        f" JOIN statements s ON s.id = {FTS_TABLE}.rowid JOIN documents d ON d.id = s.document_id" if joined else ""
-    )
+    join = f" JOIN statements s ON s.id = {FTS_TABLE}.rowid JOIN documents d ON d.id = s.document_id" if joined else ""
     # Step 1: ids and bm25 only, newest window first (see _windows).
     bounds = _bounds(db, filters)
     if bounds is None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
@@ -67,11 +66,11 @@ def query_words(query: str) -> list[str]:
     return kept or found
 
 
-def parse_query(db: sqlite_utils.Database | None, query: str, *, expand: bool = True, correct: bool = True) -> ParsedQuery:
+def parse_query(
+    db: sqlite_utils.Database | None, query: str, *, expand: bool = True, correct: bool = True
+) -> ParsedQuery:
     """Groups for ``query``; an empty ParsedQuery when it has no words at all."""
-    tokens = [
-        _correct(db, t) if correct and db is not None else (t, None) for t in query_words(query)
-    ]
+    tokens = [_correct(db, t) if correct and db is not None else (t, None) for t in query_words(query)]
     parsed = ParsedQuery()
     i = 0
     while i < len(tokens):

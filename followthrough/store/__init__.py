@@ -41,7 +41,9 @@ def open_db(path: str | Path | None = None, *, write: bool = True, create: bool 
     memory = path == ":memory:" or path.startswith("file::memory:")
     exists = not memory and os.path.exists(path)
     if not (write if create is None else create) and not memory and not exists:
-        raise StoreError(f"{path}: no such database (check --db or FOLLOWTHROUGH_DB; `followthrough ingest` creates one)")
+        raise StoreError(
+            f"{path}: no such database (check --db or FOLLOWTHROUGH_DB; `followthrough ingest` creates one)"
+        )
     if exists and os.path.isdir(path):
         raise StoreError(f"{path}: is a folder, not a database file")
     writable = memory or not exists or os.access(path, os.W_OK)
@@ -52,7 +54,9 @@ def open_db(path: str | Path | None = None, *, write: bool = True, create: bool 
             return db
         db.conn.close()
         if not writable:
-            raise StoreError(f"{path}: needs upgrading by this version of followthrough ({', '.join(pending)}) but is read-only")
+            raise StoreError(
+                f"{path}: needs upgrading by this version of followthrough ({', '.join(pending)}) but is read-only"
+            )
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
@@ -76,7 +80,9 @@ def _connect_read_only(path: str) -> sqlite_utils.Database:
     last: sqlite3.Error | None = None
     for flags in ("?mode=ro", "?mode=ro&immutable=1"):
         try:
-            conn = sqlite3.connect(uri + flags, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                uri + flags, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            )
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return sqlite_utils.Database(conn)
@@ -97,7 +103,11 @@ def _check_version(db: sqlite_utils.Database, path: str) -> list[str]:
     known = {m.name for m in MIGRATIONS}
     unknown = [name for name in done if name not in known]
     if unknown or version > len(MIGRATIONS):
-        what = f"migrations {', '.join(unknown)}" if unknown else f"schema version {version}, this one knows {len(MIGRATIONS)}"
+        what = (
+            f"migrations {', '.join(unknown)}"
+            if unknown
+            else f"schema version {version}, this one knows {len(MIGRATIONS)}"
+        )
         raise StoreError(f"{path}: written by a newer followthrough ({what}); upgrade followthrough to use it")
     return [m.name for m in MIGRATIONS if m.name not in set(done)]
 
@@ -174,9 +184,7 @@ def _side_lock(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def _record(db: sqlite_utils.Database, name: str) -> None:
-    db.execute(
-        "INSERT OR IGNORE INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [name]
-    )
+    db.execute("INSERT OR IGNORE INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [name])
 
 
 @contextmanager
@@ -222,7 +230,9 @@ def insert_many(db: sqlite_utils.Database, table: str, rows: Iterable[Mapping[st
 def document_id(db: sqlite_utils.Database, ref: str, what: str) -> int:
     """The id of the document ``ref`` names: a stored path, an id, or a file name that only
     one document has (--``what`` is the option it came from, for the error)."""
-    exact = db.execute("SELECT id FROM documents WHERE path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC", [ref, ref]).fetchall()
+    exact = db.execute(
+        "SELECT id FROM documents WHERE path = ? OR CAST(id AS TEXT) = ? ORDER BY id DESC", [ref, ref]
+    ).fetchall()
     if exact:
         return exact[0][0]
     named = db.execute("SELECT id FROM documents WHERE name = ? ORDER BY id", [ref]).fetchall()

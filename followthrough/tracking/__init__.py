@@ -60,13 +60,17 @@ def track_document(db: sqlite_utils.Database, document_id: int) -> TrackReport:
         if earlier:
             here = meeting(info.id, info.text, info.meeting_date, info.body, _embed)
             here.statements = _store.meeting_statements(db, info.id)
-            written += _store.write_found(db, score(earlier, here, templates, earlier_matrix, fill), info.meeting_date, info.text)
+            written += _store.write_found(
+                db, score(earlier, here, templates, earlier_matrix, fill), info.meeting_date, info.text
+            )
         own, own_matrix = _store.own_candidates(db, document_id)
         if own:
             for later in _store.later_documents(db, info):
                 there = meeting(later.id, later.text, later.meeting_date, later.body, _embed)
                 there.statements = _store.meeting_statements(db, later.id)
-                written += _store.write_found(db, score(own, there, templates, own_matrix, fill), later.meeting_date, later.text)
+                written += _store.write_found(
+                    db, score(own, there, templates, own_matrix, fill), later.meeting_date, later.text
+                )
     return TrackReport(document_id, len(earlier), written)
 
 
@@ -110,7 +114,10 @@ def review_evidence(db: sqlite_utils.Database, evidence_id: int, decision: str, 
         if row is None:
             raise UsageError(f"no evidence with id {evidence_id}")
         _, commitment_id, evidence_doc, evidence_text, commitment_doc, commitment_text = row
-        db.execute("UPDATE commitment_evidence SET source = ?, note = COALESCE(?, note) WHERE id = ?", [decision, note, evidence_id])
+        db.execute(
+            "UPDATE commitment_evidence SET source = ?, note = COALESCE(?, note) WHERE id = ?",
+            [decision, note, evidence_id],
+        )
         db.execute(
             "INSERT INTO evidence_reviews (commitment_document_id, commitment_text, evidence_document_id,"
             " evidence_text, decision, note, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -123,8 +130,12 @@ def review_evidence(db: sqlite_utils.Database, evidence_id: int, decision: str, 
 
 
 def add_evidence(
-    db: sqlite_utils.Database, commitment_id: int, document: str, text: str | None = None,
-    kind: str | None = None, note: str | None = None,
+    db: sqlite_utils.Database,
+    commitment_id: int,
+    document: str,
+    text: str | None = None,
+    kind: str | None = None,
+    note: str | None = None,
 ) -> dict:
     """Record a report-back the tool missed: ``document`` (file name, path or id) reports on
     the commitment, at the sentence ``text`` if given (it must be in the document). What it
@@ -141,7 +152,9 @@ def add_evidence(
         doc_id = find_document_id(db, document, "document")
         if doc_id == row[0]:
             raise UsageError("a commitment cannot be reported back in the meeting that made it")
-        doc_text, meeting_date = db.execute("SELECT text, meeting_date FROM documents WHERE id = ?", [doc_id]).fetchone()
+        doc_text, meeting_date = db.execute(
+            "SELECT text, meeting_date FROM documents WHERE id = ?", [doc_id]
+        ).fetchone()
         start = end = None
         if text:
             pattern = r"\s+".join(re.escape(w) for w in text.split())
@@ -150,19 +163,47 @@ def add_evidence(
                 raise UsageError(f"that text is not in {document!r}: give a sentence of the document, as written")
             start, end = found.start(), found.end()
         kind = kind or (progress_kind(text) if text else "reported")
-        db.execute("DELETE FROM commitment_evidence WHERE commitment_id = ? AND document_id = ? AND source = 'auto'",
-                   [commitment_id, doc_id])
-        evidence_id = insert(db, "commitment_evidence", {
-            "commitment_id": commitment_id, "document_id": doc_id, "start": start, "end": end, "kind": kind,
-            "score": 1.0, "reason": "added by a reviewer", "source": "added", "note": note,
-            "created_at": _store._now(),
-        })
-        _store.add_history(db, commitment_id, f"evidence added ({kind})",
-                           date.fromisoformat(meeting_date) if meeting_date else date.today(), doc_id, evidence_id, note)
+        db.execute(
+            "DELETE FROM commitment_evidence WHERE commitment_id = ? AND document_id = ? AND source = 'auto'",
+            [commitment_id, doc_id],
+        )
+        evidence_id = insert(
+            db,
+            "commitment_evidence",
+            {
+                "commitment_id": commitment_id,
+                "document_id": doc_id,
+                "start": start,
+                "end": end,
+                "kind": kind,
+                "score": 1.0,
+                "reason": "added by a reviewer",
+                "source": "added",
+                "note": note,
+                "created_at": _store._now(),
+            },
+        )
+        _store.add_history(
+            db,
+            commitment_id,
+            f"evidence added ({kind})",
+            date.fromisoformat(meeting_date) if meeting_date else date.today(),
+            doc_id,
+            evidence_id,
+            note,
+        )
     return {"evidence": evidence_id, "commitment": commitment_id, "document": doc_id, "kind": kind}
 
 
 __all__ = [
-    "CommitmentRow", "TrackReport", "add_evidence", "duplicate_of", "evidence_count", "list_commitments",
-    "review_evidence", "track_all", "track_document", "track_stored",
+    "CommitmentRow",
+    "TrackReport",
+    "add_evidence",
+    "duplicate_of",
+    "evidence_count",
+    "list_commitments",
+    "review_evidence",
+    "track_all",
+    "track_document",
+    "track_stored",
 ]

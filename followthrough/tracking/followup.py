@@ -79,7 +79,12 @@ class Item:
     evidence: list[Evidence] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "page": self.page, "status": self.status, "evidence": [e.as_dict() for e in self.evidence]}
+        return {
+            "text": self.text,
+            "page": self.page,
+            "status": self.status,
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
 
 
 @dataclass
@@ -127,14 +132,18 @@ def previous_report(db: sqlite_utils.Database, later_id: int) -> int:
     return max(found)[1]
 
 
-def recommendations(db: sqlite_utils.Database, document_id: int, bulleted_only: bool = False) -> list[tuple[str, int | None]]:
+def recommendations(
+    db: sqlite_utils.Database, document_id: int, bulleted_only: bool = False
+) -> list[tuple[str, int | None]]:
     """The earlier report's recommendations, as (text, page): its improvement-list items
     (statements with a ``section`` where extraction records one; else the bulleted ones,
     if any), each with the sub-bullets that complete it ("including: − ... − ...")."""
     columns = {r[1] for r in db.execute("PRAGMA table_info(statements)")}
     rows = db.execute(
-        "SELECT text, page" + (", section" if "section" in columns else ", NULL") +
-        " FROM statements WHERE document_id = ? AND kind = 'recommendation' ORDER BY start", [document_id]
+        "SELECT text, page"
+        + (", section" if "section" in columns else ", NULL")
+        + " FROM statements WHERE document_id = ? AND kind = 'recommendation' ORDER BY start",
+        [document_id],
     ).fetchall()
     if any(r[2] for r in rows):
         rows = [r for r in rows if r[2]]
@@ -159,7 +168,9 @@ def _key(sentence: str) -> str:
     return " ".join(re.findall(r"[a-z]+", sentence.lower()))
 
 
-def _later_sentences(db: sqlite_utils.Database, document_id: int, earlier_id: int | None = None) -> list[tuple[str, int | None, bool]]:
+def _later_sentences(
+    db: sqlite_utils.Database, document_id: int, earlier_id: int | None = None
+) -> list[tuple[str, int | None, bool]]:
     """(sentence, page, on the later report's own improvement list). Sentences the earlier
     report has word for word are the inspectorate's standard text (judgement headings,
     "It assesses council children's services ..."), not a finding."""
@@ -196,7 +207,9 @@ def judge(recs: list[tuple[str, int | None]], later: list[tuple[str, int | None,
     items = []
     for i, (text, page) in enumerate(recs):
         terms = stems(text)
-        sims = np.array([0.5 * float(cos[i, k]) + 0.5 * _overlap(terms, later_terms[k], idf, missing) for k in range(len(later))])
+        sims = np.array(
+            [0.5 * float(cos[i, k]) + 0.5 * _overlap(terms, later_terms[k], idf, missing) for k in range(len(later))]
+        )
         order = [int(k) for k in np.argsort(-sims) if sims[k] >= raw["mention_similarity"]]
         if not order:
             items.append(Item(text, page, "not mentioned"))

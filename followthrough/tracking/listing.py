@@ -102,16 +102,41 @@ def list_commitments(
               AND NOT EXISTS (SELECT 1 FROM document_fingerprints f WHERE f.document_id = d.id
                               AND f.duplicate_of IS NOT NULL)
         )
-        SELECT * FROM c {'WHERE ' + ' AND '.join(where) if where else ''}
+        SELECT * FROM c {"WHERE " + " AND ".join(where) if where else ""}
         ORDER BY COALESCE(redated_end, due_end) IS NULL, COALESCE(redated_end, due_end), meeting_date, id
     """
     rows = []
     for r in db.execute(sql, params).fetchall():
-        cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_end, redated_text, council, body = r
+        (
+            cid,
+            document,
+            meeting_date,
+            text,
+            actor,
+            due_text,
+            due_start,
+            due_end,
+            st,
+            redated_end,
+            redated_text,
+            council,
+            body,
+        ) = r
         rows.append(
             CommitmentRow(
-                cid, document, meeting_date, text, actor, due_text, due_start, due_end, st, redated_text, redated_end,
-                council=council, body=body,
+                cid,
+                document,
+                meeting_date,
+                text,
+                actor,
+                due_text,
+                due_start,
+                due_end,
+                st,
+                redated_text,
+                redated_end,
+                council=council,
+                body=body,
             )
         )
     _attach(db, rows, day)

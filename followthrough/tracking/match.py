@@ -80,7 +80,9 @@ def _promise_pattern() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in settings().promise_words)
     # "would be brought to", "will now be presented", "to be submitted": a promise. But
     # "sought Cabinet approval to approve" is the delivery: "to" after a verb of asking.
-    return re.compile(rf"\b(?<!approval )(?<!permission )(?:{words})\s+(?:\w+\s+)?(?:be\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
+    return re.compile(
+        rf"\b(?<!approval )(?<!permission )(?:{words})\s+(?:\w+\s+)?(?:be\s+)?(?:\w+ly\s+)?$", re.IGNORECASE
+    )
 
 
 def is_promise(text: str) -> bool:
@@ -239,8 +241,20 @@ def meeting(document_id: int, text: str, meeting_date: date | None, body: str | 
     vectors = embed(texts + sentence_texts)
     delivers = [bool(delivery_cue(t)) and not is_promise(t) for t in sentence_texts]
     return Meeting(
-        document_id, text, meeting_date, body, items, texts, vectors[: len(texts)], terms, spans,
-        np.asarray(owner, dtype=np.int64), vectors[len(texts) :], sentence_terms, idf, delivers,
+        document_id,
+        text,
+        meeting_date,
+        body,
+        items,
+        texts,
+        vectors[: len(texts)],
+        terms,
+        spans,
+        np.asarray(owner, dtype=np.int64),
+        vectors[len(texts) :],
+        sentence_terms,
+        idf,
+        delivers,
     )
 
 
@@ -305,7 +319,9 @@ def _latest_by_position(candidates: list[Candidate]) -> dict[str, date | None]:
     return latest
 
 
-def score(candidates: list[Candidate], m: Meeting, templates=None, matrix: np.ndarray | None = None, fill=None) -> list[Found]:
+def score(
+    candidates: list[Candidate], m: Meeting, templates=None, matrix: np.ndarray | None = None, fill=None
+) -> list[Found]:
     """At most one report-back per commitment in this meeting: the best item, and in it the
     sentence closest to the promise. An item's similarity is the better of the whole item's
     and its best sentence's.
@@ -343,7 +359,9 @@ def score(candidates: list[Candidate], m: Meeting, templates=None, matrix: np.nd
             item = w["encoder"] * float(cos_items[ci, j]) + w["lexical"] * _overlap(c.terms, m.terms[j], m.idf, missing)
             own = {template(p) for p in _split(c.context)}
             skip = templates(latest_document) - own
-            k, sent = _best_sentence(c, m, j, cos_sents[ci], missing, lambda k: m_templates[k] in skip and bool(m_templates[k]))
+            k, sent = _best_sentence(
+                c, m, j, cos_sents[ci], missing, lambda k: m_templates[k] in skip and bool(m_templates[k])
+            )
             sims[ci, j] = (k, max(item, sent) if k >= 0 else 0.0)
         return sims[ci, j]
 
@@ -436,14 +454,18 @@ def _cited_groups(candidates: list[Candidate], m: Meeting, latest: dict, similar
     return out
 
 
-def _best_sentence(c: Candidate, m: Meeting, j: int, cos: np.ndarray, missing: float, skip=lambda k: False) -> tuple[int, float]:
+def _best_sentence(
+    c: Candidate, m: Meeting, j: int, cos: np.ndarray, missing: float, skip=lambda k: False
+) -> tuple[int, float]:
     """The sentence of item ``j`` closest to the commitment, and its similarity (-1 when every
     sentence is skipped)."""
     w = settings().weights
     ks = [k for k in np.nonzero(m.sentence_item == j)[0].tolist() if not skip(k)]
     if not ks:
         return -1, 0.0
-    sims = [w["encoder"] * float(cos[k]) + w["lexical"] * _overlap(c.terms, m.sentence_terms[k], m.idf, missing) for k in ks]
+    sims = [
+        w["encoder"] * float(cos[k]) + w["lexical"] * _overlap(c.terms, m.sentence_terms[k], m.idf, missing) for k in ks
+    ]
     # Of sentences about as close, the one that delivers ("presented ... for approval",
     # "RESOLVED: That Cabinet approved ...") is the report-back to show.
     shown = [sim + w["delivery"] * m.delivers[k] for sim, k in zip(sims, ks)]
@@ -466,7 +488,9 @@ def _found(c: Candidate, m: Meeting, total: float, j: int, k: int, reason: str) 
         start = label.end()
     sentence = " ".join(m.text[start:end].split())
     # The promise restated word for word is a mention, not progress.
-    kind = "reported" if fuzz.ratio(sentence.lower(), " ".join(c.text.split()).lower()) >= 85 else progress_kind(sentence)
+    kind = (
+        "reported" if fuzz.ratio(sentence.lower(), " ".join(c.text.split()).lower()) >= 85 else progress_kind(sentence)
+    )
     statement_id, due = None, (None, None, None)
     for sid, skind, s_start, s_end, s_due in m.statements:
         if s_start < end and s_end > start:

@@ -20,7 +20,9 @@ from importlib import resources
 _LINE = re.compile(r"[^\n]*\n?")
 # Minute numbers as councils write them: "12.", "12)", "45/23" (number/year), "C45", "CAB 45".
 _NUMBER = r"(?:[A-Z]{1,3}\s?)?\d{1,4}[A-Z]?(?:/\d{2,4})?"
-_HEADING = re.compile(rf"^\s*(?:(?:Minute|Min\.?)\s*(?:No\.?\s*)?)?(?P<num>{_NUMBER})[.):]?\s+(?P<title>\S.{{2,}}?)\s*$")
+_HEADING = re.compile(
+    rf"^\s*(?:(?:Minute|Min\.?)\s*(?:No\.?\s*)?)?(?P<num>{_NUMBER})[.):]?\s+(?P<title>\S.{{2,}}?)\s*$"
+)
 _SUB = re.compile(r"^\s*\(?(?P<sub>[ivx]{1,6}|[a-h])\)\s+\S")
 # A reference at the start of a line under matters arising: "4.4.13ii)", "5.iv)", "5A The", "10. The"
 _REF_BRACKET = re.compile(r"^\s*[\d.\s]*?(?P<num>\d{1,4}[A-Z]?)\s?\.?\s?(?P<sub>[ivx]{1,6}|[a-h])?\)\s*")
@@ -152,7 +154,9 @@ def sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for match in _SENTENCE.finditer(text):
-        if text[match.start() - 1 : match.start()] == "." and _ABBREVIATION.search(text[max(0, match.start() - 12) : match.start()]):
+        if text[match.start() - 1 : match.start()] == "." and _ABBREVIATION.search(
+            text[max(0, match.start() - 12) : match.start()]
+        ):
             continue
         spans.append((pos, match.start()))
         pos = match.end()

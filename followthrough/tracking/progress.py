@@ -13,7 +13,13 @@ from importlib import resources
 
 # Evidence kinds as stored, and the status each gives a commitment.
 KINDS = ("reported", "done", "progress", "deferred", "re-dated", "related")
-STATUS_OF = {"reported": "reported", "done": "done", "progress": "in progress", "deferred": "deferred", "re-dated": "re-dated"}
+STATUS_OF = {
+    "reported": "reported",
+    "done": "done",
+    "progress": "in progress",
+    "deferred": "deferred",
+    "re-dated": "re-dated",
+}
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -22,7 +22,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -46,6 +46,7 @@ def document(db: sqlite_utils.Database, document_id: int) -> DocumentInfo | None
 
 # -- near-duplicates ---------------------------------------------------------------------
 
+
 def find_duplicate(db: sqlite_utils.Database, text: str, exclude: int | None = None) -> tuple[int, str] | None:
     """(id, name) of a stored document with the same text (by fingerprint), if any: the first stored."""
     sig = duplicates.signature(text)
@@ -58,14 +59,16 @@ def _match_signature(db: sqlite_utils.Database, sig: np.ndarray, exclude: int | 
     band_rows = duplicates.bands(sig)
     ids = set()
     for band, value in band_rows:
-        ids.update(r[0] for r in db.execute(
-            "SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [band, value]
-        ))
+        ids.update(
+            r[0]
+            for r in db.execute("SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [band, value])
+        )
     ids.discard(exclude)
     for doc_id in sorted(ids):
         row = db.execute(
             "SELECT f.signature, f.duplicate_of, d.name FROM document_fingerprints f JOIN documents d ON d.id = f.document_id"
-            " WHERE f.document_id = ?", [doc_id]
+            " WHERE f.document_id = ?",
+            [doc_id],
         ).fetchone()
         if row and duplicates.agreement(np.frombuffer(row[0], dtype=np.uint32), sig) >= duplicates.SAME:
             if row[1] is not None:  # point at the first of the group
@@ -100,6 +103,7 @@ def store_fingerprint(db: sqlite_utils.Database, info: DocumentInfo) -> int | No
 
 # -- the commitment cache ----------------------------------------------------------------
 
+
 def _pack(vector: np.ndarray) -> bytes:
     return np.clip(np.round(vector * 127), -127, 127).astype(np.int8).tobytes()
 
@@ -108,7 +112,8 @@ def cache_commitments(db: sqlite_utils.Database, info: DocumentInfo, embed) -> i
     """Work out and store each commitment's context, minute number and vector (replacing any)."""
     db.execute("DELETE FROM tracking_commitments WHERE document_id = ?", [info.id])
     rows = db.execute(
-        "SELECT id, text, start, due_start, due_end FROM statements WHERE document_id = ? AND kind = 'commitment'", [info.id]
+        "SELECT id, text, start, due_start, due_end FROM statements WHERE document_id = ? AND kind = 'commitment'",
+        [info.id],
     ).fetchall()
     if not rows:
         return 0
@@ -119,8 +124,20 @@ def cache_commitments(db: sqlite_utils.Database, info: DocumentInfo, embed) -> i
         "INSERT INTO tracking_commitments (statement_id, document_id, council, made_on, due_start, due_end, position,"
         " ref, named_body, context, terms, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (sid, info.id, info.council, info.meeting_date.isoformat() if info.meeting_date else "", due_start,
-             due_end, ctx.position, ctx.ref, ctx.named_body, ctx.context, " ".join(stems(ctx.context)), _pack(vectors[i]))
+            (
+                sid,
+                info.id,
+                info.council,
+                info.meeting_date.isoformat() if info.meeting_date else "",
+                due_start,
+                due_end,
+                ctx.position,
+                ctx.ref,
+                ctx.named_body,
+                ctx.context,
+                " ".join(stems(ctx.context)),
+                _pack(vectors[i]),
+            )
             for i, ((sid, _, _, due_start, due_end), ctx) in enumerate(zip(rows, contexts))
         ],
     )
@@ -151,7 +168,9 @@ def _candidates(rows: list[tuple]) -> tuple[list[Candidate], np.ndarray]:
     matrix *= 1 / 127
     day = lru_cache(maxsize=None)(_day)  # meeting and due dates repeat across commitments
     found = [
-        Candidate(sid, doc_id, "", day(made_on or None), day(due_start), day(due_end), body, position, ref, "", matrix[i])
+        Candidate(
+            sid, doc_id, "", day(made_on or None), day(due_start), day(due_end), body, position, ref, "", matrix[i]
+        )
         for i, (sid, doc_id, made_on, due_start, due_end, body, position, ref, _) in enumerate(rows)
     ]
     return found, matrix
@@ -209,8 +228,12 @@ def later_documents(db: sqlite_utils.Database, info: DocumentInfo) -> list[Docum
     out = []
     for (doc_id,) in rows:
         other = document(db, doc_id)
-        if other and (not other.council or not info.council or councils.same(other.council, info.council)
-                      or other.council == info.council):
+        if other and (
+            not other.council
+            or not info.council
+            or councils.same(other.council, info.council)
+            or other.council == info.council
+        ):
             out.append(other)
     return out
 
@@ -227,7 +250,10 @@ def meeting_statements(db: sqlite_utils.Database, document_id: int) -> list[tupl
 
 # -- evidence ----------------------------------------------------------------------------
 
-def clear_auto(db: sqlite_utils.Database, *, document_id: int | None = None, commitment_document_id: int | None = None) -> None:
+
+def clear_auto(
+    db: sqlite_utils.Database, *, document_id: int | None = None, commitment_document_id: int | None = None
+) -> None:
     """Forget automatic evidence (and its history) before recomputing; reviewed rows stay."""
     if document_id is not None:
         where, value = "document_id = ?", document_id
@@ -259,10 +285,19 @@ def write_found(db: sqlite_utils.Database, found: list[Found], meeting_date: dat
             db,
             "commitment_evidence",
             {
-                "commitment_id": c.id, "document_id": f.document_id, "statement_id": f.statement_id,
-                "start": f.start, "end": f.end, "kind": f.kind, "score": f.score, "reason": f.reason,
-                "due_text": f.due[0], "due_start": f.due[1], "due_end": f.due[2],
-                "source": review[0] if review else "auto", "created_at": _now(),
+                "commitment_id": c.id,
+                "document_id": f.document_id,
+                "statement_id": f.statement_id,
+                "start": f.start,
+                "end": f.end,
+                "kind": f.kind,
+                "score": f.score,
+                "reason": f.reason,
+                "due_text": f.due[0],
+                "due_start": f.due[1],
+                "due_end": f.due[2],
+                "source": review[0] if review else "auto",
+                "created_at": _now(),
             },
         )
         add_history(db, c.id, f.kind, meeting_date, f.document_id, evidence_id, f.reason)
@@ -271,16 +306,24 @@ def write_found(db: sqlite_utils.Database, found: list[Found], meeting_date: dat
 
 
 def add_history(
-    db: sqlite_utils.Database, commitment_id: int, event: str, on_date: date | None,
-    document_id: int | None, evidence_id: int | None, detail: str | None,
+    db: sqlite_utils.Database,
+    commitment_id: int,
+    event: str,
+    on_date: date | None,
+    document_id: int | None,
+    evidence_id: int | None,
+    detail: str | None,
 ) -> None:
     insert(
         db,
         "commitment_history",
         {
-            "commitment_id": commitment_id, "event": event,
+            "commitment_id": commitment_id,
+            "event": event,
             "on_date": on_date.isoformat() if on_date else None,
-            "document_id": document_id, "evidence_id": evidence_id, "detail": detail,
+            "document_id": document_id,
+            "evidence_id": evidence_id,
+            "detail": detail,
             "recorded_at": _now(),
         },
     )
