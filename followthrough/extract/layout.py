@@ -175,10 +175,10 @@ def blocks_of(text: str) -> list[Block]:
             after_break = False
             continue
         joinable = current is not None and not ends_sentence(current.text.rstrip())
-        if joinable and current.role == "bullet" and _heading_after_list(line, lines, index):
+        if joinable and current is not None and current.role == "bullet" and _heading_after_list(line, lines, index):
             joinable = False  # "- Timeliness of reviews" then "Strengths": a new heading, not a wrap
         at_start = after_break or current is None or not joinable
-        if joinable and current.role in ("paragraph", "bullet"):
+        if joinable and current is not None and current.role in ("paragraph", "bullet"):
             current.end = line.end
             current.text = text[current.start : current.end]
             continue

@@ -317,11 +317,12 @@ def _read_list(
         if pending:
             line = pending.pop()
         else:
-            line = lines[position]
+            next_line = lines[position]
             position += 1
-            if line is None:
+            if next_line is None:
                 new_paragraph = True
                 continue
+            line = next_line
         this_paragraph_new, new_paragraph = new_paragraph, False
         if this_paragraph_new and not pending and line is lines[position - 1]:
             widest = max([widest, *(len(l.text) for l in _paragraph_from(lines, position - 1))])
@@ -419,7 +420,7 @@ def _read_list(
         mode = "plain"
         # a new item where the last line ended short after a full stop, or where a sentence
         # opens like the list's first item (items of a list are parallel: "Leaders should ...")
-        parallel = bool(items or current) and line.text.split()[0] == _first_word(text, (items or [current])[0])
+        parallel = bool(items or current) and line.text.split()[0] == _first_word(text, items[0] if items else current)
         if (
             current is None
             or this_paragraph_new

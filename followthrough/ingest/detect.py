@@ -150,9 +150,9 @@ def detect_meeting(text: str, name: str | None = None) -> tuple[str | None, date
         if found:
             return (_tidy(held["body"]) if held["body"] else None), found, None
     for pattern in (PUBLISHED, MODERNGOV_DECISION):
-        match = pattern.search(head)
-        if match:
-            found = _date(match["year"], match["month"], match["day"])
+        searched = pattern.search(head)
+        if searched:
+            found = _date(searched["year"], searched["month"], searched["day"])
             if found:
                 return None, found, None
     return None, date_from_name(name) if name else None, None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from followthrough.errors import BadDocument
 from followthrough.models import Document
@@ -56,7 +58,8 @@ def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
     return bytes(chunk).decode("latin-1"), error.end
 
 
-codecs.register_error("latin1_fallback", _latin1_fallback)
+# (registered for decoding only, so the handler is only ever given a UnicodeDecodeError)
+codecs.register_error("latin1_fallback", cast(Callable[[UnicodeError], tuple[str, int]], _latin1_fallback))
 
 
 def normalise_newlines(text: str) -> str:

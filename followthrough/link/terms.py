@@ -73,7 +73,7 @@ def expand_acronyms(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case words, apostrophes dropped and hyphens split ("multi-agency" -> multi, agency)."""
-    out = []
+    out: list[str] = []
     for token in _WORD.findall(normalise(text).lower()):
         token = token.replace("'s", "").replace("'", "")
         out.extend(part for part in token.split("-") if part)

@@ -110,14 +110,14 @@ def segments(text: str) -> list[Segment]:
             starts.append((start, minute, title, label, label, True))
             continue
         if arising:
-            ref = _REF_BRACKET.match(line) or _REF_PLAIN.match(line)
-            if ref:
-                label = key(ref.group("num") + (ref.groupdict().get("sub") or ""))
+            ref_match = _REF_BRACKET.match(line) or _REF_PLAIN.match(line)
+            if ref_match:
+                label = key(ref_match.group("num") + (ref_match.groupdict().get("sub") or ""))
                 starts.append((start, minute, title, label, label, True))
                 continue
-        sub = _SUB.match(line)
-        if sub:
-            starts.append((start, minute, title, sub.group("sub"), None, arising))
+        sub_match = _SUB.match(line)
+        if sub_match:
+            starts.append((start, minute, title, sub_match.group("sub"), None, arising))
     if not starts:
         return _paragraphs(text)
     found = []
