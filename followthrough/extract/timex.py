@@ -35,7 +35,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from dateutil.easter import easter
 
@@ -111,7 +111,9 @@ def _day(g: Grammar, text: str) -> int:
     text = text.lower()
     if text in g.words["ordinal_days"]:
         return g.words["ordinal_days"][text]
-    return int(re.match(r"\d+", text)[0])
+    digits = re.match(r"\d+", text)
+    assert digits is not None  # an ordinal the grammar matched: digits when not a word
+    return int(digits[0])
 
 
 def _number(g: Grammar, text: str) -> int | None:
@@ -256,7 +258,9 @@ def _h_named_day(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None
         return (day, day) if day else None
 
     if m["y"]:
-        return _Span(*unsaid(int(m["y"])), "date")
+        interval = unsaid(int(m["y"]))
+        assert interval is not None  # the named days' rules are valid dates
+        return _Span(*interval, "date")
     return _unsaid_span(unsaid, ref, "date", bare=True)
 
 
@@ -277,7 +281,7 @@ def _h_season(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     if not (m["y"] or m["fy"]) and re.match(r"\s+(?!Term\b)[A-Z]", m.string[m.end() :]):
         return None  # a name: "in Spring Gardens", "the Winter Pressures Plan"
 
-    def unsaid(year: int, second_year: int | None = None) -> Interval | None:
+    def unsaid(year: int, second_year: int | None = None) -> Interval:
         lo = _season_interval(g, first, year)
         hi = _season_interval(g, last, year if second_year is None else second_year)
         if hi[1] < lo[0]:  # "winter and spring 2024": the winter before
@@ -405,6 +409,8 @@ def _anchor_resolvable(g: Grammar, anchor: str, at_text_end: bool) -> bool:
 def _h_relative_within(g: Grammar, m: re.Match[str], ref: date | None) -> _Span | None:
     op, nxt = m["op"].lower(), (m["next"] or "").lower()
     unit_text = m["unit"].lower()
+    n1: int | None
+    n2: int | None
     if not m["n1"]:
         # "over the coming year": one unit; "in the coming months" is vague, not a count.
         if not nxt or unit_text.endswith("s"):
@@ -429,6 +435,7 @@ def _h_relative_within(g: Grammar, m: re.Match[str], ref: date | None) -> _Span 
     measure = g.measure_cue.search(clause)
     if measure or g.not_deadline_after.match(following) or not resolvable:
         return _Span(None, None, kind)
+    assert ref is not None  # resolvable
     if op in ("within", "inside"):
         return _Span(None, shift(ref, n2 * amount, unit), kind)
     if op == "after":
@@ -520,6 +527,7 @@ def _modify(span: _Span, effect: str, ref: date | None) -> _Span | None:
         if span.end is None:
             return replace(span, kind="interval", unsaid=None)
         start = max(ref, span.start) if ref and span.start else span.start
+        assert start is not None  # a remainder modifies a span with a start
         return replace(span, start=start, kind="interval", unsaid=None) if start <= span.end else None
     if effect == "week_of":
         if span.start is None or span.start != span.end:
@@ -561,7 +569,7 @@ def _with_modifiers(g: Grammar, text: str, start: int, span: _Span, ref: date | 
         found = regex.search(text, max(0, start - 90), start)
         if not found:
             break
-        modifier = g.modifiers[int(found.lastgroup[1:])]
+        modifier = g.modifiers[_group_index(found)]
         new = _modify(span, modifier.effect, ref)
         if new is None:
             break
@@ -600,10 +608,16 @@ def _event_allowed(g: Grammar, text: str, m: re.Match[str]) -> bool:
     return not re.match(r"(?:again|more|only|per|every|a\s+(?:year|month|week|quarter))\b", m["body"], re.I)
 
 
+def _group_index(match: re.Match[str]) -> int:
+    """The index in the name of the alternative that matched: "m12" -> 12."""
+    assert match.lastgroup is not None  # every alternative is a named group
+    return int(match.lastgroup[1:])
+
+
 def _after_name(g: Grammar, text: str, start: int) -> bool:
     """Whether ``start`` follows a capitalised word that is not a cue: 'Improvement Plan 2017-18'."""
     before = re.search(r"([A-Z][\w’'&-]*)\s+$", text[max(0, start - 40) : start])
-    return bool(before) and before[1] not in g.words["label_exempt_words"] and before[1].lower() not in g.months
+    return before is not None and before[1] not in g.words["label_exempt_words"] and before[1].lower() not in g.months
 
 
 def _candidates(text: str, reference: date | None) -> list[_Found]:
@@ -642,7 +656,7 @@ def _candidates(text: str, reference: date | None) -> list[_Found]:
             if rule.tier == DATED_TIER:
                 start, span, cued, changed = _with_modifiers(g, text, start, span, reference)
                 suffix = g.suffix_regex.match(text, end)
-                if suffix and (after := _modify(span, g.suffix_effects[int(suffix.lastgroup[1:])], reference)):
+                if suffix and (after := _modify(span, g.suffix_effects[_group_index(suffix)], reference)):
                     span, end, changed = after, suffix.end(), True
                 if (span.strict and not changed) or (span.bare and not cued):
                     continue
@@ -695,7 +709,7 @@ def _day_of(reference: date | None) -> date | None:
 
 def _triggered(g: Grammar, text: str) -> bool:
     """``g.trigger.search(text)`` by substring tests: the same answer, several times faster."""
-    if g.features["digit"].search(text):
+    if cast(re.Pattern[str], g.features["digit"]).search(text):  # a regex, not a WordFeature
         return True
     for name in g.trigger_months:
         if name in text:
