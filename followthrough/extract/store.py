@@ -89,7 +89,8 @@ def list_statements(
 ) -> list[Statement]:
     """Stored statements, in document and text order, filtered (``min_confidence``: only
     those the learned classifier gave at least this probability; rule-only ones have none)."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if min_confidence is not None:
         where.append("s.confidence >= ?")
         params.append(min_confidence)

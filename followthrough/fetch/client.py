@@ -132,7 +132,7 @@ def _shown(url: str, params: Mapping[str, str] | None) -> str:
 
 def _why(exc: BaseException) -> str:
     """The cause of a connection failure in a few words (DNS, refused, TLS, reset)."""
-    chain = []
+    chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 10:
         chain.append(seen)

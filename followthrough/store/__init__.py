@@ -211,6 +211,7 @@ def insert(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int
         table, ", ".join(f"[{c}]" for c in columns), ", ".join("?" for _ in columns)
     )
     cursor = db.execute(sql, [row[c] for c in columns])
+    assert cursor.lastrowid is not None  # set by an INSERT
     return int(cursor.lastrowid)
 
 

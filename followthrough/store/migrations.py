@@ -201,8 +201,10 @@ def _search_tracking(db: sqlite_utils.Database) -> None:
 
     with transaction(db):
         _sql(SEARCH_TRACKING)(db)
-    db["statements"].enable_fts(["text", "actor", "topics"], create_triggers=True, tokenize="porter", replace=True)
-    db["passages"].enable_fts(["text", "speaker"], create_triggers=True, tokenize="porter", replace=True)
+    db.table("statements").enable_fts(
+        ["text", "actor", "topics"], create_triggers=True, tokenize="porter", replace=True
+    )
+    db.table("passages").enable_fts(["text", "speaker"], create_triggers=True, tokenize="porter", replace=True)
     # Ranking weights: the statement text counts most, the actor and topic tags less.
     db.execute("INSERT INTO statements_fts(statements_fts, rank) VALUES ('rank', 'bm25(10.0, 2.0, 3.0)')")
 

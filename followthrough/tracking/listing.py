@@ -159,7 +159,7 @@ def _attach(db: sqlite_utils.Database, rows: list[CommitmentRow], day: str) -> N
         " ORDER BY d.meeting_date, e.score DESC",
         [ids, day],
     ):
-        evidence[r[0]].append(EvidenceRow(*r[1:4], " ".join(r[4].split()), *r[5:]))
+        evidence[r[0]].append(EvidenceRow(r[1], r[2], r[3], " ".join(r[4].split()), *r[5:]))
     history: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for cid, event, on_date, document, detail in db.execute(
         "SELECT h.commitment_id, h.event, h.on_date, d.name, h.detail FROM commitment_history h"
