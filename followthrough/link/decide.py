@@ -110,7 +110,7 @@ def row_groups(rows: Sequence[object]) -> list[str | None]:
             out.append("ref:" + found.group(1).replace(" ", "").lower())
         elif getattr(row, "section", None):
             out.append("section:" + row.section)  # type: ignore[attr-defined]
-        elif area in repeated:
+        elif area is not None and area in repeated:  # (repeated holds no None)
             out.append("area:" + area)
         else:
             out.append(None)
@@ -192,10 +192,10 @@ def decide(
         if groups is not None and groups[best] is not None:
             same = np.array([g == groups[best] for g in groups])
             linked |= same & (s >= params.group_relative * top) & (zi >= min(params.link_z, 1.0))
-        keep = np.nonzero(linked)[0]
-        if best not in keep:
-            keep = np.append(keep, best)  # the best row is always a candidate of a non-gap
-        keep = sorted(keep.tolist(), key=lambda j: -float(s[j]))
+        candidates = np.nonzero(linked)[0]
+        if best not in candidates:
+            candidates = np.append(candidates, best)  # the best row is always a candidate of a non-gap
+        keep: list[int] = sorted(candidates.tolist(), key=lambda j: -float(s[j]))
         demoted = bool(params.review_residual) and best_residual < params.review_residual
         conf = [confidence(float(plan[i, j]), float(zi[j]), params) for j in keep]
         if demoted:

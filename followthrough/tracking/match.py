@@ -374,13 +374,13 @@ def score(
     # One vector pass, then Python only for the few promises closest to some item or sentence:
     # an item reports back on a handful of things, so the closest ``per_item`` of each suffice
     # however many commitments are open.
-    worth = set(chosen)
+    wanted = set(chosen)
     for cos in (cos_items, cos_sents):
         if not cos.shape[1]:
             continue
         top = _closest(cos, s.per_item)
-        worth.update(np.nonzero(((cos >= floor) & top).any(axis=1))[0].tolist())
-    worth = sorted(worth)
+        wanted.update(np.nonzero(((cos >= floor) & top).any(axis=1))[0].tolist())
+    worth = sorted(wanted)
     fill([candidates[ci] for ci in worth])
     for ci in worth:
         c = candidates[ci]
@@ -476,7 +476,9 @@ def _best_sentence(
 def _cites(seg: Segment, c: Candidate, latest: dict[str, date | None]) -> bool:
     if c.ref and seg.ref == c.ref:
         return True  # an item carried forward from meeting to meeting under the same number
-    return bool(c.position) and seg.ref == c.position and latest.get(c.position) == c.made_on
+    if not c.position:
+        return False
+    return seg.ref == c.position and latest.get(c.position) == c.made_on
 
 
 def _found(c: Candidate, m: Meeting, total: float, j: int, k: int, reason: str) -> Found:

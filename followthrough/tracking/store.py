@@ -57,13 +57,14 @@ def find_duplicate(db: sqlite_utils.Database, text: str, exclude: int | None = N
 
 def _match_signature(db: sqlite_utils.Database, sig: np.ndarray, exclude: int | None) -> tuple[int, str] | None:
     band_rows = duplicates.bands(sig)
-    ids = set()
+    ids: set[int] = set()
     for band, value in band_rows:
         ids.update(
             r[0]
             for r in db.execute("SELECT document_id FROM fingerprint_bands WHERE band = ? AND hash = ?", [band, value])
         )
-    ids.discard(exclude)
+    if exclude is not None:
+        ids.discard(exclude)
     for doc_id in sorted(ids):
         row = db.execute(
             "SELECT f.signature, f.duplicate_of, d.name FROM document_fingerprints f JOIN documents d ON d.id = f.document_id"
@@ -255,6 +256,7 @@ def clear_auto(
     db: sqlite_utils.Database, *, document_id: int | None = None, commitment_document_id: int | None = None
 ) -> None:
     """Forget automatic evidence (and its history) before recomputing; reviewed rows stay."""
+    value: int | None
     if document_id is not None:
         where, value = "document_id = ?", document_id
     else:
