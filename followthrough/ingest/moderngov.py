@@ -22,6 +22,7 @@ from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
@@ -146,12 +147,12 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedP
     text = rendered.text
     items = []
     for i, tag in enumerate(headings):
-        match = MEETING_BLOCK.match(inline_text(tag))
+        match = _meeting_match(tag)
         start = rendered.spans[f"h{i}"][0]
         end = rendered.spans[f"h{i + 1}"][0] if i + 1 < len(headings) else len(text)
         title = _block_title(tag, headings[i + 1] if i + 1 < len(headings) else None) or subtitle
         items.append(_item(text, match["item"], title or "", start, end))
-    first = MEETING_BLOCK.match(inline_text(headings[0]))
+    first = _meeting_match(headings[0])
     page = ParsedPage(
         text,
         items=items,
@@ -160,7 +161,7 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedP
         meeting_date=_date(first),
         kind="minutes",
     )
-    meetings = {(_tidy(m["body"]), _date(m)) for m in (MEETING_BLOCK.match(inline_text(h)) for h in headings)}
+    meetings = {(_tidy(m["body"]), _date(m)) for m in (_meeting_match(h) for h in headings)}
     if len(meetings) > 1:
         page.warnings.append(
             f"issue page covers {len(meetings)} meetings: committee and date are the first listed "
@@ -169,12 +170,24 @@ def _issue_page(root: Tag, headings: list[Tag], subtitle: str | None) -> ParsedP
     return page
 
 
+def _meeting_match(heading: Tag) -> re.Match[str]:
+    """The meeting block a heading was chosen for (headings are the tags it matches)."""
+    match = MEETING_BLOCK.match(inline_text(heading))
+    assert match is not None
+    return match
+
+
+def _attr(tag: Tag, name: str) -> str:
+    """A single-valued attribute (bs4 types every attribute as possibly multi-valued)."""
+    return cast(str, tag[name])
+
+
 def _block_title(heading: Tag, stop: Tag | None) -> str | None:
     """The agenda item title printed under a meeting heading (number taken off)."""
     for tag in heading.find_all_next(True):
         if stop is not None and tag is stop:
             break
-        classes = tag.get("class") or []
+        classes: str | list[str] = tag.get("class") or []
         if "mgAiTitleTxt" in classes and not tag.find_parent(class_="mgItemNumberCell"):
             title = inline_text(tag)
             title = ITEM_NUMBER.sub("", title, count=1) or title
@@ -197,7 +210,9 @@ def _agenda_item_page(root: Tag, subtitle: str | None) -> ParsedPage:
 
 def _titled(title: str | None, kind: str) -> bool:
     names = {t.lower() for t in _config()["page_titles"][kind]}
-    return bool(title) and title.strip().lower() in names
+    if not title:
+        return False
+    return title.strip().lower() in names
 
 
 def _meeting_page(
@@ -216,7 +231,9 @@ def _meeting_page(
     rendered = render(root, marks)
     items = []
     for i, row in enumerate(rows):
-        number = inline_text(row.select_one("td.mgItemNumberCell")).rstrip(".").strip() or None
+        number_cell = row.select_one("td.mgItemNumberCell")
+        assert number_cell is not None  # rows are the parents of number cells
+        number = inline_text(number_cell).rstrip(".").strip() or None
         start, end = rendered.spans[f"r{i}"]
         items.append(_item(rendered.text, number, _row_title(row, number), start, end))
     page = ParsedPage(rendered.text, items=items, title=subtitle, kind="minutes")
@@ -281,6 +298,7 @@ def _labelled(root: Tag) -> dict[str, str]:
     found: dict[str, str] = {}
     for label in root.select("span.mgLabel"):
         parent = label.parent
+        assert parent is not None  # a span in a parsed page
         key = inline_text(label).rstrip(": ").lower()
         whole = inline_text(parent)
         found.setdefault(key, whole[len(inline_text(label)) :].strip())
@@ -296,7 +314,7 @@ def _generic(soup: BeautifulSoup) -> ParsedPage:
     heading = soup.find("h1")
     _drop(soup, _config()["page_chrome"])
     _clean(soup)
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find("article") or soup.body or soup
+    root = soup.find("main") or soup.find(None, {"role": "main"}) or soup.find("article") or soup.body or soup
     page = ParsedPage(render(root).text, title=(inline_text(heading) if heading else None) or title)
     page.warnings.append("not a ModernGov page: kept the visible text of the page")
     return page
@@ -336,9 +354,15 @@ def parse_meeting_xml(path: Path, data: bytes) -> ParsedPage:
     page_soup = BeautifulSoup("<div>" + "".join(parts) + "</div>", "lxml")
     _clean(page_soup)
     blocks = page_soup.select("div.ft-item")
+    assert page_soup.div is not None  # the page was built inside a div
     rendered = render(page_soup.div, {f"i{i}": block for i, block in enumerate(blocks)})
     items = [
-        _item(rendered.text, block["data-number"].rstrip(".") or None, block["data-title"], *rendered.spans[f"i{i}"])
+        _item(
+            rendered.text,
+            _attr(block, "data-number").rstrip(".") or None,
+            _attr(block, "data-title"),
+            *rendered.spans[f"i{i}"],
+        )
         for i, block in enumerate(blocks)
     ]
     if not items:
@@ -387,7 +411,9 @@ def _clean(root: Tag) -> None:
     links = _pattern("document_links")
     for lst in root.find_all(["ul", "ol"]):
         entries = lst.find_all("li")
-        if entries and all((a := li.find("a", href=True)) is not None and links.search(a["href"]) for li in entries):
+        if entries and all(
+            (a := li.find("a", href=True)) is not None and links.search(_attr(a, "href")) for li in entries
+        ):
             lst.decompose()
     noise = _pattern("text_noise")
     for string in list(root.find_all(string=True)):
@@ -409,8 +435,8 @@ def _first_text(root: Tag, selector: str) -> str | None:
 
 def _html_title(soup: BeautifulSoup) -> str | None:
     meta = soup.find("meta", attrs={"name": re.compile(r"^DC\.title$", re.I)})
-    if meta and meta.get("content", "").strip():
-        return meta["content"].strip()
+    if meta and cast(str, meta.get("content", "")).strip():
+        return _attr(meta, "content").strip()
     title = collapse(soup.title.get_text()).strip() if soup.title else ""
     return title or None
 
@@ -418,7 +444,7 @@ def _html_title(soup: BeautifulSoup) -> str | None:
 def _meta_date(soup: BeautifulSoup) -> date | None:
     meta = soup.find("meta", attrs={"name": re.compile(r"^DC\.date$", re.I)})
     try:
-        return datetime.strptime(meta["content"].strip()[:10], "%Y-%m-%d").date() if meta else None
+        return datetime.strptime(_attr(meta, "content").strip()[:10], "%Y-%m-%d").date() if meta else None
     except (KeyError, ValueError):
         return None
 
@@ -426,10 +452,10 @@ def _meta_date(soup: BeautifulSoup) -> date | None:
 def _source_url(soup: BeautifulSoup) -> str | None:
     link = soup.find("link", rel="canonical", href=True)
     if link:
-        return link["href"]
+        return _attr(link, "href")
     meta = soup.find("meta", attrs={"property": "og:url"})
     if meta and meta.get("content"):
-        return meta["content"]
+        return _attr(meta, "content")
     # Browsers' "Save page" leaves <!-- saved from url=(0072)https://... -->
     saved = soup.find(string=lambda s: isinstance(s, Comment) and "saved from url=" in s)
     found = re.search(r"saved from url=\(\d+\)(\S+)", saved or "")

@@ -43,7 +43,7 @@ _PAGE_OF = re.compile(r"^(?:page\s*#+(?:\s*(?:of|/)\s*#+)?|#+\s*(?:of|/)\s*#+|#+
 _BARE_NUMBER = re.compile(r"^[-–—]?\s*(\d{1,4})\s*[-–—]?$")
 _BARE_KEY = re.compile(r"^[-–—]?\s*#\s*[-–—]?$")
 # PDFium error codes (fpdfview.h): 4 = password required, 5 = unsupported security handler.
-_ENCRYPTED = {4: "password required", 5: "unsupported security handler"}
+_ENCRYPTED: dict[int | None, str] = {4: "password required", 5: "unsupported security handler"}
 _MARKERS = {0x02: "-", 0xFFFE: "-"}
 
 
@@ -59,8 +59,8 @@ def read_pdf(path: Path, data: bytes) -> Document:
             raise BadDocument(path, f"corrupt (no page could be read: {len(raw)} pages)")
         textless = [i + 1 for i, text in enumerate(raw) if not text.strip() and i + 1 not in failed]
         if len(textless) + len(failed) == len(raw):
-            pages = f"{len(raw)} page" + ("" if len(raw) == 1 else "s")
-            raise BadDocument(path, f"scanned with no text layer ({pages}, no extractable text)")
+            counted = f"{len(raw)} page" + ("" if len(raw) == 1 else "s")
+            raise BadDocument(path, f"scanned with no text layer ({counted}, no extractable text)")
         dehyphenate = Dehyphenator("\n".join(raw))
         layout = _plan_tables(data, raw, dehyphenate)
         texts = [_page_with_tables(pdf, i, raw[i], layout) for i in range(len(raw))]
@@ -376,7 +376,7 @@ class PageFurniture:
         if key in zone or _PAGE_OF.match(key):
             return True
         match = _BARE_NUMBER.match(line.strip())
-        return bool(match) and self.number_offset is not None and int(match[1]) - number == self.number_offset
+        return match is not None and self.number_offset is not None and int(match[1]) - number == self.number_offset
 
     def strip(self, number: int, lines: list[str]) -> list[str]:
         """``lines`` without the header and footer lines in the top and bottom zones."""
@@ -482,6 +482,7 @@ def _plan_tables(data: bytes, raw: list[str], dehyphenate: Dehyphenator) -> _Lay
                 elif not continues:
                     active = None
                     continue
+                assert active is not None  # a new group, or one this table continues
                 active[0].extend(rows)
                 active[1].append((index, bbox))
     for rows, boxes in groups:
