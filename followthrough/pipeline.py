@@ -244,6 +244,7 @@ def apply_update(
         from followthrough.extract import build_pipeline, extract_statements
 
         statements = extract_statements(doc, nlp=build_pipeline(model))
+    assert doc.id is not None  # a stored document
     with transaction(db):
         update_fields(db, doc.id, fields)
         save_document(db, doc, statements, reextract=True)

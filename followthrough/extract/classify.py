@@ -241,7 +241,8 @@ def _walk(text: str, blocks: list[Block], cue_index: CueIndex) -> Iterator[Candi
             if found:
                 speaker = found
             part = (
-                bool(decision_mode)
+                decision_mode is not None
+                and bool(decision_mode)
                 and not lead
                 and _continues_resolution(decision_mode, block, sentence, number, opens_block, shapeless_list)
             )

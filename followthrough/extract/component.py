@@ -68,16 +68,18 @@ class ModelComponent:
         units = units_of(text, blocks, rules)
         probabilities = self.model.probabilities(units, doc.user_data.get("kind"))
         confidence: dict[tuple[int, int, str], float] = {}
-        spans = []
+        spans: list[Span] = []
         for start, end, kind, p, payload in decide(units, probabilities, self.model.thresholds, self.model.kinds):
             if (start, end, kind) in confidence:
                 continue
             if payload is not None:
+                assert isinstance(payload, _Marked)  # the payloads of ``rules`` above
                 span = payload.span  # the rules' own span, with its speaker
             else:
-                span = doc.char_span(start, end, label=kind, alignment_mode="expand")
-                if span is None:
+                aligned = doc.char_span(start, end, label=kind, alignment_mode="expand")
+                if aligned is None:
                     continue
+                span = aligned
                 span._.chars = (start, end)
             confidence[(start, end, kind)] = p
             spans.append(span)

@@ -163,7 +163,8 @@ def _kind_anchors() -> dict[str, frozenset[str] | None]:
 def _anchors_of_kinds(kinds: tuple[str, ...]) -> frozenset[str] | None:
     """One of these occurs in any hit of a positive cue of ``kinds`` (None: no such set)."""
     tables = [_kind_anchors()[kind] for kind in kinds]
-    return None if any(t is None for t in tables) else frozenset().union(*tables)
+    known = [t for t in tables if t is not None]
+    return None if len(known) < len(tables) else frozenset().union(*known)
 
 
 _NONE: frozenset[str] = frozenset()
@@ -225,7 +226,7 @@ class TokenAnchors:
 _token_anchors = TokenAnchors()
 
 
-def _splits_word(lower: str | None, position: int) -> bool:
+def _splits_word(lower: str, position: int) -> bool:
     """Whether ``position`` falls inside a run of letters (anchor words are such runs)."""
     return 0 < position < len(lower) and lower[position - 1] in _LETTERS and lower[position] in _LETTERS
 
@@ -273,7 +274,8 @@ class CueIndex:
     def _anchors_between(self, start: int, end: int) -> frozenset[str]:
         starts = self._starts
         lower = self.view.lower
-        if starts is None or _splits_word(lower, start) or _splits_word(lower, end):
+        # (tokens are indexed only when the view has a lower-cased text)
+        if starts is None or lower is None or _splits_word(lower, start) or _splits_word(lower, end):
             return anchors_in(self._lower(start, end))
         # The tokens that overlap the range: a token can start before it ("(a)will").
         first = bisect_left(starts, start)
@@ -301,10 +303,10 @@ class CueIndex:
             return []
         positive, negative = gates()[kind]
         hits = []
-        lower = clause.lower
+        clause_lower = clause.lower
         for cue in positive.open_to(present):
             # Nine tries in ten find nothing: one search says so without the calls below.
-            if lower is not None and cue.pattern.search(clause.original if cue.case else lower) is None:
+            if clause_lower is not None and cue.pattern.search(clause.original if cue.case else clause_lower) is None:
                 continue
             hits += [Hit(m.start(), m.end(), cue.modal) for m in clause.finditer(cue)]
         if not hits:
@@ -386,7 +388,7 @@ def headings() -> dict[str, re.Pattern[str]]:
 
 
 @lru_cache(maxsize=1)
-def _procedural() -> tuple[tuple[str, ...], tuple[tuple[re.Pattern[str], frozenset[str]], ...]]:
+def _procedural() -> tuple[list[str], tuple[tuple[re.Pattern[str], frozenset[str]], ...]]:
     """The anchors, and each expression with the anchors written in it (one of which
     every match of it contains)."""
     lines = [l.strip() for l in _data("procedural.txt").splitlines()]

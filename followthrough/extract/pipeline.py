@@ -12,6 +12,7 @@ The document's meeting date and body travel in ``doc.user_data``.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 import numpy
 import spacy
@@ -37,6 +38,9 @@ from followthrough.extract.timex import due_for
 from followthrough.language import topics
 from followthrough.language.topics import topics_of
 from followthrough.models import Document, Statement
+
+if TYPE_CHECKING:
+    from thinc.types import Ints2d
 
 COMPONENTS = ("followthrough_layout", "followthrough_statements", "followthrough_attributes")
 MODEL_COMPONENT = "followthrough_model"  # the learned classifier, between statements and attributes
@@ -78,7 +82,9 @@ class LayoutComponent:
         found = found[offsets[found] == sentence_starts[hit]]
         starts[found] = 1
         if len(doc):
-            doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
+            doc.from_array(
+                [SENT_START], cast("Ints2d", starts.reshape(-1, 1).astype("uint64"))
+            )  # thinc: any 2-d int array
         return doc
 
 

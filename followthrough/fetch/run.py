@@ -230,7 +230,7 @@ class _Loader:
         loaded = []
         for path, url, own in files:
             try:
-                doc = read_document(
+                document = read_document(
                     path,
                     kind="minutes" if own else None,
                     body=result.committee,
@@ -242,25 +242,26 @@ class _Loader:
                 result.warnings.append(f"{path.name}: {exc.reason}; not loaded")
                 fetched.append(store.FetchedFile(url, None, exc.reason))
                 continue
-            doc.meeting_date = doc.meeting_date or day
+            document.meeting_date = document.meeting_date or day
             statements = None
-            if find_document(self.db, doc.sha256) is None and self.options.extract:
-                statements = self._extract(doc)
-            loaded.append((doc, statements, url))
+            if find_document(self.db, document.sha256) is None and self.options.extract:
+                statements = self._extract(document)
+            loaded.append((document, statements, url))
         from followthrough.pipeline import save_document
 
         seen_urls = {f.url for f in fetched}
         with transaction(self.db):
-            for doc, statements, url in loaded:
-                if save_document(self.db, doc, statements):
+            for document, statements, url in loaded:
+                if save_document(self.db, document, statements):
                     result.added += 1
                     result.statements += len(statements or [])
                 else:
                     result.unchanged += 1
-                result.document_ids.append(doc.id)
+                assert document.id is not None  # set by save_document either way
+                result.document_ids.append(document.id)
                 if url not in seen_urls:
                     seen_urls.add(url)
-                    fetched.append(store.FetchedFile(url, doc.id))
+                    fetched.append(store.FetchedFile(url, document.id))
             store.record_meeting(
                 self.db,
                 self.site,
