@@ -15,7 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from followthrough.link.decide import ANSWERED, GAP, POSSIBLE, UNLISTED, report_status
-from followthrough.link.store import Linked, link
+from followthrough.link.store import Linked, link, stored_id
 from followthrough.models import Link
 from followthrough.store import document_id
 from followthrough.textsafe import csv_safe, terminal_safe
@@ -53,7 +53,7 @@ class ReportLink:
     def of(cls, l: Link) -> ReportLink:
         i = l.plan_item
         return cls(
-            i.id,
+            stored_id(i.id),
             i.ref,
             l.plan_document,
             i.area,
@@ -181,7 +181,7 @@ def gap_report(
         {
             "id": item.id,
             "ref": item.ref,
-            "plan_document": linked.plan_names[item.document_id],
+            "plan_document": linked.plan_names[stored_id(item.document_id)],
             "section": item.section,
             "area": item.area,
             "action": item.action,
@@ -203,7 +203,7 @@ def gap_report(
         [p.describe() for p in linked.pairs],
         _by_plan(linked),
         [d.name for d in linked.unpaired],
-        [ReportFinding(s.id, s.document or "", s.kind, s.text, s.page, "context") for s in linked.context],
+        [ReportFinding(stored_id(s.id), s.document or "", s.kind, s.text, s.page, "context") for s in linked.context],
     )
 
 
@@ -227,14 +227,15 @@ def _findings(linked: Linked) -> list[ReportFinding]:
     out = []
     listed = {s.document_id for s in linked.findings if s.section}  # documents with their own list
     for statement in linked.findings:
-        decided = linked.status.get(statement.id, GAP)
-        links = linked.links.get(statement.id, []) if decided != GAP else []
-        closest = linked.closest.get(statement.id)
+        sid = stored_id(statement.id)
+        decided = linked.status.get(sid, GAP)
+        links = linked.links.get(sid, []) if decided != GAP else []
+        closest = linked.closest.get(sid)
         status = decided
         if not any(l.source != "auto" for l in links):  # a reviewer's decision stands as it is
             status = report_status(
                 decided,
-                linked.residual.get(statement.id, 1.0),
+                linked.residual.get(sid, 1.0),
                 bool(statement.section),
                 statement.document_id in listed,
             )
@@ -243,7 +244,7 @@ def _findings(linked: Linked) -> list[ReportFinding]:
             closest, links = links[0], []
         out.append(
             ReportFinding(
-                statement.id,
+                sid,
                 statement.document or "",
                 statement.kind,
                 statement.text,

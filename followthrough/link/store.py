@@ -39,6 +39,13 @@ class Linked:
     context: list[Statement] = field(default_factory=list)
 
 
+def stored_id(value: int | None) -> int:
+    """A stored record's id or document id: statements and plan rows read from the database
+    always have them (None only before a record is saved)."""
+    assert value is not None
+    return value
+
+
 def _labels(rows: list[tuple[int, str, str]]) -> dict[int, str]:
     """Document id -> its file name, or its path where two documents share a name."""
     counts: dict[str, int] = {}
@@ -121,16 +128,18 @@ def load_selection(db: sqlite_utils.Database, findings: str | None = None) -> tu
         params,
     )
     columns = [c[0] for c in cursor.description]
-    out, contexts, texts = [], {}, {}
+    out: list[Statement] = []
+    contexts: dict[int, str] = {}
+    texts: dict[int, str] = {}
     for values in cursor:
         row = dict(zip(columns, values))
         doc_text = row.pop("_doc_text") or ""
         statement = statement_from_row(row)
         out.append(statement)
-        texts[statement.document_id] = doc_text
+        texts[stored_id(statement.document_id)] = doc_text
         context = previous_sentence(doc_text, statement.start) if statement.start else None
         if context:
-            contexts[statement.id] = context
+            contexts[stored_id(statement.id)] = context
     return select_findings(out, texts), contexts
 
 
@@ -152,7 +161,7 @@ def link(
     status is its best over its plans. Decisions win: a rejected pair is never linked, a
     confirmed or added pair always is.
     """
-    finding_refs = [findings] if isinstance(findings, str) else list(findings or [])
+    finding_refs: list[str | None] = [findings] if isinstance(findings, str) else list(findings or [])
     plan_refs = [plan] if isinstance(plan, str) else list(plan or [])
     plans = plan_documents(db, plan_refs)
     statements: list[Statement] = []
@@ -164,19 +173,25 @@ def link(
         context += selection.context
         contexts.update(ctx)
     statements = list({s.id: s for s in statements}.values())
-    doc_names = {s.document_id: s.document or str(s.document_id) for s in statements}
+    doc_names = {stored_id(s.document_id): s.document or str(s.document_id) for s in statements}
     pairs, unpaired = pair(doc_infos(db, doc_names), doc_infos(db, plans), named=bool(finding_refs) and bool(plan_refs))
     paired_docs = {p.findings.id for p in pairs}
     statements = [s for s in statements if s.document_id in paired_docs]
     context = [s for s in {s.id: s for s in context}.values() if s.document_id in paired_docs]
     items = load_plan_items(db, list(plans))
     result = Linked(
-        statements, {s.id: [] for s in statements}, items, plans, pairs=pairs, unpaired=unpaired, context=context
+        statements,
+        {stored_id(s.id): [] for s in statements},
+        items,
+        plans,
+        pairs=pairs,
+        unpaired=unpaired,
+        context=context,
     )
-    texts = {s.id: FindingText(s.text, contexts.get(s.id)) for s in statements}
+    texts = {stored_id(s.id): FindingText(s.text, contexts.get(stored_id(s.id))) for s in statements}
     by_plan: dict[int, list[PlanItem]] = defaultdict(list)
     for item in items:
-        by_plan[item.document_id].append(item)
+        by_plan[stored_id(item.document_id)].append(item)
     auto: dict[tuple[int, int], tuple[float, str, float]] = {}
     best_status: dict[int, str] = {}
     closest: dict[int, tuple[float, PlanItem, str]] = {}
@@ -185,21 +200,22 @@ def link(
         mine = [s for s in statements if s.document_id in docs]
         if not mine:
             continue
-        _, _, outcomes = decide_plan([texts[s.id] for s in mine], rows, workers=workers)
+        _, _, outcomes = decide_plan([texts[stored_id(s.id)] for s in mine], rows, workers=workers)
         for statement, outcome in zip(mine, outcomes):
-            previous = best_status.get(statement.id)
+            sid = stored_id(statement.id)
+            previous = best_status.get(sid)
             if previous is None or STATUS_RANK[outcome.status] > STATUS_RANK[previous]:
-                best_status[statement.id] = outcome.status
-                result.residual[statement.id] = outcome.residual
+                best_status[sid] = outcome.status
+                result.residual[sid] = outcome.residual
             if outcome.status != GAP:
                 for m in outcome.matches:
-                    auto[(statement.id, rows[m.row].id)] = (m.score, m.reason, m.confidence)
+                    auto[(sid, stored_id(rows[m.row].id))] = (m.score, m.reason, m.confidence)
             if outcome.closest is not None:
                 c = outcome.closest
-                if statement.id not in closest or c.score > closest[statement.id][0]:
-                    closest[statement.id] = (c.score, rows[c.row], c.reason)
+                if sid not in closest or c.score > closest[sid][0]:
+                    closest[sid] = (c.score, rows[c.row], c.reason)
     decisions = load_decisions(db)
-    in_scope_f = {s.id for s in statements}
+    in_scope_f = {stored_id(s.id) for s in statements}
     item_by_id = {i.id: i for i in items}
     final: dict[tuple[int, int], tuple[float, str, str]] = {k: (s, r, "auto") for k, (s, r, _) in auto.items()}
     confidence = {k: c for k, (_, _, c) in auto.items()}
@@ -228,7 +244,7 @@ def link(
             Link(
                 finding_id,
                 item,
-                plans[item.document_id],
+                plans[stored_id(item.document_id)],
                 score,
                 why,
                 source,
@@ -246,7 +262,7 @@ def link(
         if status == GAP and finding_id in closest:
             score, item, why = closest[finding_id]
             result.closest[finding_id] = Link(
-                finding_id, item, plans[item.document_id], round(score, 3), why, "closest", 0.0
+                finding_id, item, plans[stored_id(item.document_id)], round(score, 3), why, "closest", 0.0
             )
     return result
 
