@@ -25,6 +25,7 @@ demo: install
 test: install-test
 	$(BIN)/ruff check followthrough tests tools benchmarks
 	$(BIN)/ruff format --check followthrough tests tools benchmarks
+	$(BIN)/python -m mypy followthrough
 	$(BIN)/python -m pytest -q
 
 .PHONY: install install-test demo test
