@@ -6,8 +6,10 @@ helpers commit on their own and a document must land in one transaction or not a
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -61,7 +63,7 @@ def open_db(path: str | Path | None = None, *, write: bool = True, create: bool 
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
         if not memory:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn)
             # WAL's recommended setting: a commit survives a crash of the program; only a
             # power cut can lose the last transactions, never corrupt the file.
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -72,6 +74,21 @@ def open_db(path: str | Path | None = None, *, write: bool = True, create: bool 
     _check_version(db, path)
     migrate(db)
     return db
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting out other processes: the switch needs the file
+    to itself, and SQLite reports "database is locked" at once instead of calling the busy
+    handler when several processes open a new database together."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _connect_read_only(path: str) -> sqlite_utils.Database:
@@ -155,32 +172,42 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 @contextmanager
 def _side_lock(db: sqlite_utils.Database) -> Iterator[None]:
-    """Serialise a migration that commits on its own: hold a write lock on '<db>-migrate'."""
+    """Serialise a migration that commits on its own: an exclusive ``flock`` on '<db>-migrate'.
+
+    The file is removed while still held, once the migration is recorded, so none stays
+    beside the database. A process that was waiting on the removed file notices (its file is
+    no longer the one at that path) and locks the current one instead; either way it then
+    sees the migration recorded. (An SQLite file used as the lock failed here with "disk I/O
+    error" when its name was removed under a waiting process.)
+    """
     row = db.execute("PRAGMA database_list").fetchone()
     if not row or not row[2]:
         yield
         return
     lock_path = row[2] + "-migrate"
-    lock = sqlite3.connect(lock_path, timeout=60, isolation_level=None)
+    fd = _locked(lock_path)
     try:
-        lock.execute("BEGIN EXCLUSIVE")
         yield
-        # Removed while still held, once the migration is recorded: a process that opened the
-        # old file sees the record when it gets the lock; one that opens after makes a new file
-        # and sees it too. So no '-migrate' file stays beside the database.
         try:
             os.unlink(lock_path)
         except OSError:
             pass
-        try:
-            lock.execute("COMMIT")
-        except sqlite3.OperationalError:
-            # The lock file holds nothing: with its name gone (or reused by a process that
-            # came later), ending the transaction may fail; closing releases the lock all
-            # the same.
-            pass
     finally:
-        lock.close()
+        os.close(fd)  # releases the lock
+
+
+def _locked(path: str) -> int:
+    """A descriptor holding an exclusive lock on the file now at ``path``."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            current = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            current = False
+        if current:
+            return fd
+        os.close(fd)  # removed (or replaced) while we waited: lock the file there now
 
 
 def _record(db: sqlite_utils.Database, name: str) -> None:
